@@ -1,0 +1,295 @@
+//! Axis-aligned boxes: validated construction from the three common formats.
+
+use std::fmt;
+use std::str::FromStr;
+
+use num_dual::DualNum;
+
+use crate::error::{Error, Result};
+use crate::smooth::lit;
+
+/// How four numbers describe a box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum BoxFormat {
+    /// `[x_min, y_min, x_max, y_max]` (the internal form).
+    #[default]
+    Xyxy,
+    /// `[x_min, y_min, width, height]`.
+    Xywh,
+    /// `[centre_x, centre_y, width, height]`.
+    Cxcywh,
+}
+
+impl BoxFormat {
+    /// All formats.
+    pub const ALL: [BoxFormat; 3] = [BoxFormat::Xyxy, BoxFormat::Xywh, BoxFormat::Cxcywh];
+
+    /// The name used on the command line and by [`FromStr`].
+    pub fn name(self) -> &'static str {
+        match self {
+            BoxFormat::Xyxy => "xyxy",
+            BoxFormat::Xywh => "xywh",
+            BoxFormat::Cxcywh => "cxcywh",
+        }
+    }
+
+    /// The names of the four numbers in this format.
+    pub fn fields(self) -> [&'static str; 4] {
+        match self {
+            BoxFormat::Xyxy => ["x_min", "y_min", "x_max", "y_max"],
+            BoxFormat::Xywh => ["x_min", "y_min", "width", "height"],
+            BoxFormat::Cxcywh => ["centre_x", "centre_y", "width", "height"],
+        }
+    }
+}
+
+impl fmt::Display for BoxFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for BoxFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        BoxFormat::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| Error::UnknownBoxFormat(s.to_owned()))
+    }
+}
+
+/// An axis-aligned box `[x_min, y_min, x_max, y_max]` with `x_max > x_min`, `y_max > y_min`
+/// and finite coordinates (checked on the real part for dual numbers).
+///
+/// The fields are private so that every `BBox` in existence is valid.
+///
+/// ```
+/// use softiou::BBox;
+/// let b = BBox::from_xywh(10.0, 20.0, 30.0, 40.0).unwrap();
+/// assert_eq!(b.to_xyxy(), [10.0, 20.0, 40.0, 60.0]);
+/// assert_eq!(b.area(), 1200.0);
+/// assert!(BBox::new(5.0, 0.0, 5.0, 1.0).is_err()); // empty in x
+/// assert!(BBox::new(0.0, f64::NAN, 1.0, 1.0).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BBox<T> {
+    x_min: T,
+    y_min: T,
+    x_max: T,
+    y_max: T,
+}
+
+fn check_finite<T: DualNum>(name: &'static str, v: &T) -> Result<()> {
+    let re = v.re();
+    if num_traits::Float::is_finite(re) {
+        Ok(())
+    } else {
+        Err(Error::NonFiniteCoordinate {
+            name,
+            value: num_traits::ToPrimitive::to_f64(&re).unwrap_or(f64::NAN),
+        })
+    }
+}
+
+fn to_f64<T: DualNum>(v: &T) -> f64 {
+    num_traits::ToPrimitive::to_f64(&v.re()).unwrap_or(f64::NAN)
+}
+
+impl<T: DualNum + Copy> BBox<T> {
+    /// A box from corners `[x_min, y_min, x_max, y_max]`.
+    ///
+    /// # Errors
+    /// [`Error::NonFiniteCoordinate`] for NaN or ±∞, [`Error::EmptyBox`] if
+    /// `x_max <= x_min` or `y_max <= y_min`.
+    pub fn new(x_min: T, y_min: T, x_max: T, y_max: T) -> Result<Self> {
+        for (name, v) in [
+            ("x_min", &x_min),
+            ("y_min", &y_min),
+            ("x_max", &x_max),
+            ("y_max", &y_max),
+        ] {
+            check_finite(name, v)?;
+        }
+        for (axis, lo, hi) in [("x", &x_min, &x_max), ("y", &y_min, &y_max)] {
+            if hi.re() <= lo.re() {
+                return Err(Error::EmptyBox {
+                    axis,
+                    min: to_f64(lo),
+                    max: to_f64(hi),
+                });
+            }
+        }
+        Ok(BBox {
+            x_min,
+            y_min,
+            x_max,
+            y_max,
+        })
+    }
+
+    /// A box from `[x_min, y_min, x_max, y_max]`.
+    pub fn from_xyxy(c: [T; 4]) -> Result<Self> {
+        Self::new(c[0], c[1], c[2], c[3])
+    }
+
+    /// A box from its lower corner, width and height.
+    ///
+    /// # Errors
+    /// As [`BBox::new`]; a width or height `<= 0` is an [`Error::EmptyBox`].
+    pub fn from_xywh(x_min: T, y_min: T, width: T, height: T) -> Result<Self> {
+        for (name, v) in [
+            ("x_min", &x_min),
+            ("y_min", &y_min),
+            ("width", &width),
+            ("height", &height),
+        ] {
+            check_finite(name, v)?;
+        }
+        Self::new(x_min, y_min, x_min + width, y_min + height)
+    }
+
+    /// A box from its centre, width and height.
+    ///
+    /// # Errors
+    /// As [`BBox::from_xywh`].
+    pub fn from_cxcywh(cx: T, cy: T, width: T, height: T) -> Result<Self> {
+        for (name, v) in [
+            ("centre_x", &cx),
+            ("centre_y", &cy),
+            ("width", &width),
+            ("height", &height),
+        ] {
+            check_finite(name, v)?;
+        }
+        let half = lit::<T>(0.5);
+        Self::new(
+            cx - width * half,
+            cy - height * half,
+            cx + width * half,
+            cy + height * half,
+        )
+    }
+
+    /// A box from four numbers in the given format.
+    pub fn from_format(c: [T; 4], format: BoxFormat) -> Result<Self> {
+        match format {
+            BoxFormat::Xyxy => Self::from_xyxy(c),
+            BoxFormat::Xywh => Self::from_xywh(c[0], c[1], c[2], c[3]),
+            BoxFormat::Cxcywh => Self::from_cxcywh(c[0], c[1], c[2], c[3]),
+        }
+    }
+
+    /// `[x_min, y_min, x_max, y_max]`.
+    pub fn to_xyxy(&self) -> [T; 4] {
+        [self.x_min, self.y_min, self.x_max, self.y_max]
+    }
+
+    /// `[x_min, y_min, width, height]`.
+    pub fn to_xywh(&self) -> [T; 4] {
+        [self.x_min, self.y_min, self.width(), self.height()]
+    }
+
+    /// `[centre_x, centre_y, width, height]`.
+    pub fn to_cxcywh(&self) -> [T; 4] {
+        let [cx, cy] = self.centre();
+        [cx, cy, self.width(), self.height()]
+    }
+
+    /// Lower x coordinate.
+    pub fn x_min(&self) -> T {
+        self.x_min
+    }
+    /// Lower y coordinate.
+    pub fn y_min(&self) -> T {
+        self.y_min
+    }
+    /// Upper x coordinate.
+    pub fn x_max(&self) -> T {
+        self.x_max
+    }
+    /// Upper y coordinate.
+    pub fn y_max(&self) -> T {
+        self.y_max
+    }
+    /// `x_max − x_min` (> 0).
+    pub fn width(&self) -> T {
+        self.x_max - self.x_min
+    }
+    /// `y_max − y_min` (> 0).
+    pub fn height(&self) -> T {
+        self.y_max - self.y_min
+    }
+    /// `[(x_min + x_max)/2, (y_min + y_max)/2]`.
+    pub fn centre(&self) -> [T; 2] {
+        let half = lit::<T>(0.5);
+        [
+            (self.x_min + self.x_max) * half,
+            (self.y_min + self.y_max) * half,
+        ]
+    }
+    /// Width times height.
+    pub fn area(&self) -> T {
+        self.width() * self.height()
+    }
+    /// The shorter side, `min(width, height)`, as a plain number: the length scale `s`
+    /// that makes κ dimensionless (κ·s).
+    pub fn min_side(&self) -> f64 {
+        to_f64(&self.width()).min(to_f64(&self.height()))
+    }
+
+    /// The same box with every coordinate passed through `f` (for example to lift an
+    /// `f64` box into dual numbers). Validity is kept as long as `f` keeps the real parts.
+    pub fn map<U: DualNum + Copy>(&self, f: impl Fn(T) -> U) -> BBox<U> {
+        BBox {
+            x_min: f(self.x_min),
+            y_min: f(self.y_min),
+            x_max: f(self.x_max),
+            y_max: f(self.y_max),
+        }
+    }
+
+    /// The real parts of the coordinates, as a plain box.
+    pub fn re(&self) -> BBox<T::Primitive> {
+        BBox {
+            x_min: self.x_min.re(),
+            y_min: self.y_min.re(),
+            x_max: self.x_max.re(),
+            y_max: self.y_max.re(),
+        }
+    }
+
+    /// The box translated by `(dx, dy)`.
+    pub fn translated(&self, dx: T, dy: T) -> Self {
+        BBox {
+            x_min: self.x_min + dx,
+            y_min: self.y_min + dy,
+            x_max: self.x_max + dx,
+            y_max: self.y_max + dy,
+        }
+    }
+
+    /// The box with every coordinate multiplied by `c` (> 0).
+    ///
+    /// # Errors
+    /// If `c` is not finite and positive the result would be invalid: [`Error::EmptyBox`]
+    /// or [`Error::NonFiniteCoordinate`].
+    pub fn scaled(&self, c: T) -> Result<Self> {
+        Self::new(
+            self.x_min * c,
+            self.y_min * c,
+            self.x_max * c,
+            self.y_max * c,
+        )
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for BBox<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "[{}, {}, {}, {}]",
+            self.x_min, self.y_min, self.x_max, self.y_max
+        )
+    }
+}

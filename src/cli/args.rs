@@ -1,0 +1,50 @@
+//! Value parsers shared by the subcommands.
+
+use softiou::{BBox, BoxFormat};
+
+use super::CliError;
+
+/// Parses `"X1,Y1,X2,Y2"` (or the chosen format) into a validated box; `flag` names the
+/// flag in the error message.
+pub fn parse_box(flag: &str, text: &str, format: BoxFormat) -> Result<BBox<f64>, CliError> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    if parts.len() != 4 {
+        return Err(CliError::Input(format!(
+            "{flag}: expected 4 comma-separated numbers ({}), got {} in '{text}'",
+            format.fields().join(","),
+            parts.len()
+        )));
+    }
+    let mut c = [0.0; 4];
+    for (i, p) in parts.iter().enumerate() {
+        c[i] = parse_number(flag, format.fields()[i], p)?;
+    }
+    BBox::from_format(c, format).map_err(|source| CliError::Value {
+        flag: flag.to_owned(),
+        source,
+    })
+}
+
+/// Parses one finite number; `what` names it in the error message.
+pub fn parse_number(flag: &str, what: &str, text: &str) -> Result<f64, CliError> {
+    let v: f64 = text
+        .parse()
+        .map_err(|_| CliError::Input(format!("{flag}: {what} '{text}' is not a number")))?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(CliError::Input(format!(
+            "{flag}: {what} is {text}; it must be a finite number"
+        )))
+    }
+}
+
+/// Parses κ: a finite number > 0.
+pub fn parse_kappa(flag: &str, text: &str) -> Result<f64, CliError> {
+    let k = parse_number(flag, "kappa", text)?;
+    softiou::iou::check_kappa(&k).map_err(|source| CliError::Value {
+        flag: flag.to_owned(),
+        source,
+    })?;
+    Ok(k)
+}

@@ -1,0 +1,60 @@
+//! The one error type of the library: every fallible function returns [`Error`].
+
+use thiserror::Error as ThisError;
+
+/// Everything that can be wrong with the input to, or the result of, a computation.
+///
+/// Messages name the offending value and say what would be valid, so that the CLI can
+/// print them as they are.
+#[derive(Debug, Clone, PartialEq, ThisError)]
+#[non_exhaustive]
+pub enum Error {
+    /// A box coordinate is NaN or infinite.
+    #[error("box coordinate {name} is {value}; coordinates must be finite numbers")]
+    NonFiniteCoordinate {
+        /// Which coordinate (`x_min`, `width`, …).
+        name: &'static str,
+        /// The offending value.
+        value: f64,
+    },
+    /// A box is inverted or empty along one axis (`max <= min`, or a size `<= 0`).
+    #[error(
+        "box is empty or inverted along {axis}: {axis}_min = {min}, {axis}_max = {max}; \
+         need {axis}_max > {axis}_min (positive size)"
+    )]
+    EmptyBox {
+        /// `"x"` or `"y"`.
+        axis: &'static str,
+        /// The lower coordinate.
+        min: f64,
+        /// The upper coordinate.
+        max: f64,
+    },
+    /// κ is not a finite, strictly positive number.
+    #[error(
+        "kappa = {0} is not valid; kappa must be a finite number > 0 (units: 1/coordinate unit)"
+    )]
+    InvalidKappa(f64),
+    /// A name that does not denote a smoothing operator.
+    #[error("unknown smoothing operator '{0}'; expected one of: hard, boltzmann, logsumexp")]
+    UnknownSmoothing(String),
+    /// A name that does not denote a loss.
+    #[error("unknown loss '{0}'; expected one of: soft-iou, giou, diou, ciou")]
+    UnknownLoss(String),
+    /// A name that does not denote a box format.
+    #[error("unknown box format '{0}'; expected one of: xyxy, xywh, cxcywh")]
+    UnknownBoxFormat(String),
+    /// The formula evaluated to NaN or infinity (for example a smoothed union of exactly 0).
+    #[error("{what} evaluated to {value}, which is not finite; {hint}")]
+    NonFiniteResult {
+        /// The quantity that was being computed.
+        what: &'static str,
+        /// The value obtained.
+        value: f64,
+        /// What the user can change.
+        hint: &'static str,
+    },
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
