@@ -55,14 +55,15 @@ pub struct Evaluation<F = f64> {
 ///
 /// ```
 /// use softiou::{BBox, Loss, Smoothing, evaluate::evaluate};
-/// let p = BBox::new(10.0, 10.0, 110.0, 110.0)?;
+/// let p = BBox::new(10.0_f64, 10.0, 110.0, 110.0)?;
 /// let t = BBox::new(20.0, 20.0, 120.0, 120.0)?;
 /// let e = evaluate(Loss::soft_iou(Smoothing::Hard), &p, &t, 10.0)?;
 /// assert_eq!(e.hard_iou, 8100.0 / 11900.0);
 /// assert_eq!(e.loss, 3800.0 / 11900.0);
 /// assert!(e.grad_pred[0] < 0.0 && e.hessian_pred.is_none());
-/// // moving both boxes together changes nothing: the gradients cancel
-/// assert!((e.grad_pred[0] + e.grad_target[0]).abs() < 1e-15);
+/// // moving both boxes together along x changes nothing: the x-derivatives cancel
+/// let (g, h) = (e.grad_pred, e.grad_target);
+/// assert!((g[0] + g[2] + h[0] + h[2]).abs() < 1e-15);
 /// # Ok::<(), softiou::Error>(())
 /// ```
 ///
@@ -100,7 +101,7 @@ pub fn evaluate<F: DualNumFloat>(
 ///
 /// ```
 /// use softiou::{BBox, Loss, Smoothing, evaluate::evaluate_with_hessian};
-/// let p = BBox::new(0.0, 0.0, 10.0, 10.0)?;
+/// let p = BBox::new(0.0_f64, 0.0, 10.0, 10.0)?;
 /// let t = BBox::new(2.0, 1.0, 12.0, 11.0)?;
 /// let e = evaluate_with_hessian(Loss::soft_iou(Smoothing::LogSumExp), &p, &t, 2.0)?;
 /// let h = e.hessian_pred.unwrap();
