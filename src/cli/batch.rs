@@ -214,11 +214,16 @@ impl Row<'_> {
     fn evaluate(&self, columns: &Columns, default: Loss) -> Result<[f64; 11], CliError> {
         let c = columns.required;
         let mut v = [0.0; 8];
+        // The location is formatted only on the error path (parsing again), not for each
+        // of the nine cells of a million good rows.
         for (k, x) in v.iter_mut().enumerate() {
-            let at = self.at(c[k], INPUT_COLUMNS[k]);
-            *x = parse_number(&at, "value", self.cell(c[k]).trim())?;
+            let text = self.cell(c[k]).trim();
+            *x = parse_number("", "value", text)
+                .or_else(|_| parse_number(&self.at(c[k], INPUT_COLUMNS[k]), "value", text))?;
         }
-        let kappa = parse_kappa(&self.at(c[8], "kappa"), self.cell(c[8]).trim())?;
+        let text = self.cell(c[8]).trim();
+        let kappa =
+            parse_kappa("", text).or_else(|_| parse_kappa(&self.at(c[8], "kappa"), text))?;
         let p = self.bbox([v[0], v[1], v[2], v[3]], [c[0], c[1], c[2], c[3]], "p")?;
         let t = self.bbox([v[4], v[5], v[6], v[7]], [c[4], c[5], c[6], c[7]], "t")?;
         let mut loss = default;
