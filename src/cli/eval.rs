@@ -31,7 +31,7 @@ Examples:
 #[command(after_help = AFTER_HELP)]
 pub struct EvalArgs {
     /// Predicted box: four comma-separated numbers in --box-format order
-    /// (negative first number: write --pred=-1,0,2,3)
+    /// (a leading minus sign works: --pred -1,0,2,3)
     #[arg(long, value_name = "X1,Y1,X2,Y2", allow_hyphen_values = true)]
     pub pred: String,
     /// Target box, in the same format as --pred
