@@ -44,6 +44,7 @@
 pub mod bbox;
 pub mod diff;
 pub mod error;
+pub mod evaluate;
 pub mod iou;
 pub mod smooth;
 
