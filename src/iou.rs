@@ -48,7 +48,8 @@ fn finite<D: DualNum>(what: &'static str, v: D) -> Result<D> {
         Err(Error::NonFiniteResult {
             what,
             value: re,
-            hint: "the smoothed union is 0 here; use a larger kappa (kappa * box size >> 1)",
+            hint: "either the smoothed union is 0 (use a larger kappa: kappa * box size >> 1) \
+               or an area overflowed (rescale the coordinates)",
         })
     }
 }
