@@ -346,7 +346,7 @@ fn bias(dir: &Path, points: &[BiasPoint]) -> Result<Vec<PathBuf>> {
 /// Methods drawn in the trajectory figure (the others clutter it or leave the window).
 const TRAJECTORY_METHODS: [usize; 7] = [0, 2, 3, 6, 7, 9, 10];
 
-const WINDOW: ([f64; 2], [f64; 2]) = ([-36.0, 32.0], [-8.0, 20.0]);
+const WINDOW: ([f64; 2], [f64; 2]) = ([-34.0, 30.0], [-6.0, 18.0]);
 
 fn draw_box<DB: DrawingBackend>(
     chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
@@ -406,12 +406,12 @@ fn trajectories(dir: &Path, outcomes: &[Outcome], opt: Optimizer) -> Result<Vec<
         .iter()
         .filter_map(|&m| labels.get(m).cloned())
         .collect();
-    png(&png_path, (1760, 380), |root| {
+    png(&png_path, (1760, 330), |root| {
         let e = |e: DrawingAreaErrorKind<_>| e.to_string();
         let root = root
             .titled(
                 &format!(
-                    "Box centre paths ({opt}); thin outline = final box, grey = target, black = start"
+                    "Box centre paths ({opt}); thin outline = final box (a flat line: a box squashed to zero height), grey = target, black = start"
                 ),
                 ("sans-serif", 22),
             )
@@ -427,13 +427,11 @@ fn trajectories(dir: &Path, outcomes: &[Outcome], opt: Optimizer) -> Result<Vec<
         legend(&side, "method (s = 10)", &legend_labels)?;
         for (si, panel) in plots.split_evenly((1, STARTS.len())).iter().enumerate() {
             let (wx, wy) = WINDOW;
-            let mut chart = ChartBuilder::on(panel)
-                .caption(format!("{} start", STARTS[si].name), ("sans-serif", 17))
-                .margin(8)
-                .x_label_area_size(36)
-                .y_label_area_size(40)
-                .build_cartesian_2d(wx[0]..wx[1], wy[0]..wy[1])
+            let panel = panel
+                .titled(&format!("{} start", STARTS[si].name), ("sans-serif", 17))
                 .map_err(e)?;
+            let (xr, yr) = equal_aspect(&panel, [wx[0], wy[0]], [wx[1], wy[1]]).map_err(e)?;
+            let mut chart = plane_chart(&panel, xr, yr).map_err(e)?;
             chart
                 .configure_mesh()
                 .x_desc("x (coordinate units)")
