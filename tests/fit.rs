@@ -387,3 +387,39 @@ fn the_standard_fit_figures_are_written_with_their_csv() {
         written.len()
     );
 }
+
+#[test]
+fn the_parameterisation_and_its_gradient_also_run_in_f32() {
+    // f32 carries ~7 digits; the gradient is O(0.1), so 1e-4 absolute is ~1e-3 relative.
+    let p = BBox::new(0.0_f32, 0.0, 10.0, 10.0).unwrap();
+    let t = BBox::new(15.0_f32, 3.0, 25.0, 13.0).unwrap();
+    let param = Param::for_target(&t);
+    let loss = Loss::soft_iou(Smoothing::LogSumExp);
+    let (v32, g32) = param.gradient(loss, &param.theta(&p), &t, 0.5).unwrap();
+    let (p64, t64) = boxes();
+    let param64 = Param::for_target(&t64);
+    let (v64, g64) = param64
+        .gradient(loss, &param64.theta(&p64), &t64, 0.5)
+        .unwrap();
+    assert!((f64::from(v32) - v64).abs() < 1e-5);
+    for i in 0..4 {
+        assert!(
+            (f64::from(g32[i]) - g64[i]).abs() < 1e-4,
+            "{g32:?} vs {g64:?}"
+        );
+    }
+}
+
+#[test]
+fn newton_uses_the_exact_hessian_and_falls_back_to_the_gradient_where_it_is_indefinite() {
+    // From the disjoint start the smoothed loss is concave in some directions (the
+    // Hessian is indefinite), so some steps must fall back; near the optimum it is
+    // positive definite, so Newton converges in a handful of steps.
+    let r = run(
+        Loss::soft_iou(Smoothing::LogSumExp),
+        KappaSchedule::Fixed(1.0),
+        Optimizer::Newton,
+    );
+    assert!(r.gradient_fallbacks > 0 && r.gradient_fallbacks < r.steps);
+    assert!(r.converged && r.steps < 50, "{} steps", r.steps);
+}

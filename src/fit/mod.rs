@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use softiou::{BBox, fit::{FitConfig, fit}};
-//! let p = BBox::new(0.0, 0.0, 10.0, 10.0)?;
+//! let p = BBox::new(0.0_f64, 0.0, 10.0, 10.0)?;
 //! let t = BBox::new(15.0, 3.0, 25.0, 13.0)?;
 //! // The defaults: soft IoU with logsumexp, κ annealed from 0.1 to 50, damped Newton.
 //! let run = fit(&p, &t, &FitConfig::default())?;

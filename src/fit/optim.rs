@@ -156,3 +156,54 @@ pub(crate) fn backtrack(
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newton_takes_the_exact_newton_step_when_the_hessian_is_positive_definite() {
+        let h = SMatrix::<f64, 4, 4>::from_diagonal(&Theta::from([2.0, 4.0, 1.0, 8.0]));
+        let g = Theta::from([0.2, -0.4, 0.1, 0.8]);
+        let (d, kind) = newton_direction(&g, &h, 10.0);
+        assert_eq!(kind, NewtonKind::Newton);
+        // −H⁻¹g = [−0.1, 0.1, −0.1, −0.1]; a diagonal solve is exact to rounding
+        assert!((d - Theta::from([-0.1, 0.1, -0.1, -0.1])).norm() < 1e-15);
+        // and is shortened to the trust radius
+        let (d, _) = newton_direction(&g, &h, 0.1);
+        assert!((d.norm() - 0.1).abs() < 1e-15);
+    }
+
+    #[test]
+    fn newton_falls_back_to_steepest_descent_when_the_hessian_is_not_positive_definite() {
+        let h = SMatrix::<f64, 4, 4>::from_diagonal(&Theta::from([2.0, -4.0, 1.0, 8.0]));
+        let g = Theta::from([0.3, 0.0, 0.0, 0.4]);
+        let (d, kind) = newton_direction(&g, &h, 0.25);
+        assert_eq!(kind, NewtonKind::Gradient);
+        assert!((d - Theta::from([-0.15, 0.0, 0.0, -0.2])).norm() < 1e-15);
+    }
+
+    #[test]
+    fn adams_first_step_has_length_lr_in_every_coordinate_with_a_gradient() {
+        // m̂ = g, v̂ = g², so the first step is −lr·g/(|g| + ε)
+        let mut s = State::default();
+        let d = s.adam(&Theta::from([3.0, -0.5, 0.0, 1e-3]), 0.05);
+        assert!((d[0] + 0.05).abs() < 1e-9 && (d[1] - 0.05).abs() < 1e-9);
+        assert_eq!(d[2], 0.0);
+        assert!((d[3] + 0.05).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_line_search_returns_none_when_no_step_decreases_the_loss() {
+        let theta = Theta::zeros();
+        let g = Theta::from([1.0, 0.0, 0.0, 0.0]);
+        // a direction of ascent: f grows along it
+        let f = |x: &Theta<f64>| Some(x[0]);
+        assert_eq!(
+            backtrack(f, &theta, 0.0, &g, &Theta::from([1.0, 0.0, 0.0, 0.0])),
+            None
+        );
+        let found = backtrack(f, &theta, 0.0, &g, &Theta::from([-1.0, 0.0, 0.0, 0.0]));
+        assert_eq!(found, Some(Theta::from([-1.0, 0.0, 0.0, 0.0])));
+    }
+}

@@ -41,7 +41,7 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
     ///
     /// ```
     /// use softiou::{BBox, fit::Param};
-    /// let t = BBox::new(15.0, 3.0, 25.0, 13.0)?;
+    /// let t = BBox::new(15.0_f64, 3.0, 25.0, 13.0)?;
     /// let param = Param::for_target(&t);
     /// let back = param.to_box(&param.theta(&t))?;
     /// assert!((back.x_min() - 15.0).abs() < 1e-12 && (back.y_max() - 13.0).abs() < 1e-12);
@@ -91,8 +91,8 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
     ///
     /// ```
     /// use softiou::{BBox, Loss, Smoothing, fit::Param};
-    /// let p = BBox::new(0.0, 0.0, 10.0, 10.0)?;
-    /// let t = BBox::new(15.0, 3.0, 25.0, 13.0)?;
+    /// let p = BBox::new(0.0_f64, 0.0, 10.0, 10.0)?;
+    /// let t = BBox::new(15.0_f64, 3.0, 25.0, 13.0)?;
     /// let param = Param::for_target(&t);
     /// let (_, g) = param.gradient(Loss::soft_iou(Smoothing::LogSumExp), &param.theta(&p), &t, 1.0)?;
     /// assert!(g[0] < 0.0); // moving the centre right, towards T, lowers the loss

@@ -131,7 +131,7 @@ impl FitConfig {
     ///
     /// ```
     /// use softiou::{BBox, fit::{FitConfig, KappaSchedule}};
-    /// let t = BBox::new(0.0, 0.0, 100.0, 50.0)?;
+    /// let t = BBox::new(0.0_f64, 0.0, 100.0, 50.0)?;
     /// assert_eq!(FitConfig::for_target(&t).schedule, KappaSchedule::Anneal { min: 0.02, max: 10.0 });
     /// # Ok::<(), softiou::Error>(())
     /// ```
@@ -207,8 +207,8 @@ pub struct FitResult {
 ///
 /// ```
 /// use softiou::{BBox, Loss, Smoothing, fit::{FitConfig, KappaSchedule, Optimizer, fit}};
-/// let p = BBox::new(0.0, 0.0, 10.0, 10.0)?;
-/// let t = BBox::new(15.0, 3.0, 25.0, 13.0)?;
+/// let p = BBox::new(0.0_f64, 0.0, 10.0, 10.0)?;
+/// let t = BBox::new(15.0_f64, 3.0, 25.0, 13.0)?;
 /// // The hard IoU has a zero gradient for disjoint boxes: nothing moves.
 /// let cfg = FitConfig::new(Loss::soft_iou(Smoothing::Hard), KappaSchedule::Fixed(1.0), Optimizer::Gd);
 /// let run = fit(&p, &t, &cfg)?;
