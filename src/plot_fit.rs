@@ -268,12 +268,24 @@ fn bias(dir: &Path, points: &[BiasPoint]) -> Result<Vec<PathBuf>> {
                 p.kappa_s.to_string(),
                 opt(p.hard_iou),
                 opt(p.width),
+                p.stop
+                    .map(|s| format!("{s:?}"))
+                    .unwrap_or_else(|| "diverged".into()),
+                p.is_minimum.to_string(),
             ]
         })
         .collect();
     write_csv(
         &csv_path,
-        &["smoothing", "start", "kappa_s", "hard_iou", "final_width"],
+        &[
+            "smoothing",
+            "start",
+            "kappa_s",
+            "hard_iou",
+            "final_width",
+            "stop",
+            "is_minimum",
+        ],
         &rows,
     )?;
     let lo = points
@@ -330,9 +342,24 @@ fn bias(dir: &Path, points: &[BiasPoint]) -> Result<Vec<PathBuf>> {
                 }
             }
         }
+        // Where the fit did not end at a strict minimum (exact Hessian not positive
+        // definite, or not converged), the hard IoU is that of a saddle or plateau.
+        let odd: Vec<(f64, f64)> = points
+            .iter()
+            .filter(|p| !p.is_minimum)
+            .filter_map(|p| p.hard_iou.map(|v| (p.kappa_s, v)))
+            .collect();
+        chart
+            .draw_series(
+                odd.into_iter()
+                    .map(|p| Cross::new(p, 4, BLACK.stroke_width(2))),
+            )
+            .map_err(e)?
+            .label("not a local minimum (saddle, plateau or no convergence)")
+            .legend(|(x, y)| Cross::new((x + 12, y), 4, BLACK.stroke_width(2)));
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
+            .position(SeriesLabelPosition::MiddleRight)
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
             .label_font(("sans-serif", 15))

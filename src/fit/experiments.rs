@@ -2,6 +2,7 @@
 //! and κ values worth comparing. Numbers only; `crate::plot_fit` draws them.
 
 use super::optim::Optimizer;
+use super::param::Param;
 use super::run::{FitConfig, FitResult, KappaSchedule, StopReason, fit};
 use crate::bbox::BBox;
 use crate::error::Result;
@@ -169,6 +170,10 @@ pub struct BiasPoint {
     pub width: Option<f64>,
     /// Why the run stopped (`None` if it diverged).
     pub stop: Option<StopReason>,
+    /// Whether the final box is a strict local minimum of the smoothed loss: the gradient
+    /// vanished and the smallest eigenvalue of the exact Hessian (in θ) exceeds 1e-6
+    /// (`false` for a saddle, a plateau or a run that did not converge).
+    pub is_minimum: bool,
 }
 
 /// Starts of the bias curve: the target itself (the nearest optimum) and just disjoint.
@@ -218,6 +223,16 @@ pub fn bias_curve(lo: f64, hi: f64, n: usize) -> Result<Vec<BiasPoint>> {
                     Optimizer::Newton,
                 );
                 let r = fit(&p, &t, &cfg).ok();
+                // A strict minimum: the gradient vanished (after moving or at the start)
+                // and the exact Hessian's smallest eigenvalue is clearly positive (a
+                // plateau, with a Hessian of ~e^{-κ·gap}, is not one).
+                let is_minimum = r.as_ref().is_some_and(|r| {
+                    let param = Param::for_target(&t);
+                    matches!(r.stop, StopReason::Converged | StopReason::Stuck)
+                        && param
+                            .hessian(cfg.loss, &param.theta(&r.final_box), &t, kappa_s / side)
+                            .is_ok_and(|(_, _, h)| h.symmetric_eigenvalues().min() > 1e-6)
+                });
                 out.push(BiasPoint {
                     kappa_s,
                     smoothing,
@@ -225,6 +240,7 @@ pub fn bias_curve(lo: f64, hi: f64, n: usize) -> Result<Vec<BiasPoint>> {
                     hard_iou: r.as_ref().map(|r| r.final_iou),
                     width: r.as_ref().map(|r| r.final_box.width()),
                     stop: r.as_ref().map(|r| r.stop),
+                    is_minimum,
                 });
             }
         }
