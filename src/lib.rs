@@ -45,7 +45,9 @@ pub mod bbox;
 pub mod diff;
 pub mod error;
 pub mod evaluate;
+pub mod fit;
 pub mod iou;
+pub mod plot_fit;
 pub mod smooth;
 
 pub use bbox::{BBox, BoxFormat};
