@@ -44,6 +44,7 @@
 pub mod bbox;
 pub mod diff;
 pub mod error;
+pub mod fdcheck;
 pub mod iou;
 pub mod smooth;
 
