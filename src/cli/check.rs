@@ -77,7 +77,12 @@ fn losses(args: &CheckArgs) -> Result<Vec<Loss>, CliError> {
         s => vec![s.parse().map_err(value_error("--smoothing"))?],
     };
     let kinds: Vec<LossKind> = match args.loss.as_str() {
-        "all" => vec![LossKind::SoftIou, LossKind::Giou, LossKind::Diou, LossKind::Ciou],
+        "all" => vec![
+            LossKind::SoftIou,
+            LossKind::Giou,
+            LossKind::Diou,
+            LossKind::Ciou,
+        ],
         s => vec![s.parse().map_err(value_error("--loss"))?],
     };
     Ok(kinds
@@ -90,7 +95,16 @@ fn describe(w: &WorstCase) -> String {
     let c = &w.component;
     format!(
         "{}, {}, {}: exact {:e}, numerical {:e} (per {} coordinate units); {} case, P = {:?}, T = {:?}, kappa = {}",
-        w.loss, w.check, c.label, c.exact, c.numerical, w.unit, w.case.family, w.case.p, w.case.t, w.case.kappa
+        w.loss,
+        w.check,
+        c.label,
+        c.exact,
+        c.numerical,
+        w.unit,
+        w.case.family,
+        w.case.p,
+        w.case.t,
+        w.case.kappa
     )
 }
 
@@ -117,7 +131,8 @@ pub fn run(args: CheckArgs) -> Result<(), CliError> {
             ..defaults.check
         },
     };
-    let cases = random_cases(n, args.seed, kappa_min, kappa_max).map_err(value_error("--kappa-min"))?;
+    let cases =
+        random_cases(n, args.seed, kappa_min, kappa_max).map_err(value_error("--kappa-min"))?;
     let summary = run_suite(&cases, &options);
     if args.json {
         let text = serde_json::to_string(&summary)

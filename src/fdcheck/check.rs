@@ -7,8 +7,8 @@ use rand_pcg::Pcg64;
 
 use super::Function;
 use super::kink;
-use super::report::{ComponentReport, Status};
 use super::report::{CheckOptions, Report, Tolerance, component};
+use super::report::{ComponentReport, Status};
 use super::stencil::{Stencil, from_f64, step, to_f64};
 use crate::error::Result;
 
@@ -135,7 +135,9 @@ impl Line {
         scale: f64,
     ) -> ComponentReport {
         let (numerical, step, noise) = (self.numerical[k], self.steps[k], self.noise[k]);
-        component(label, index, exact, numerical, step, noise, kink, tol, scale)
+        component(
+            label, index, exact, numerical, step, noise, kink, tol, scale,
+        )
     }
 }
 
@@ -219,7 +221,15 @@ pub fn check_claimed_gradient<F: DualNumFloat, Fun: Function<N>, const N: usize>
         let exact = [to_f64(claimed[i])];
         let scale = claimed.iter().fold(0.0_f64, |m, e| m.max(to_f64(*e).abs()));
         let line = differentiate(&g, step(x[i], c), options.stencil, &tol, &exact, scale)?;
-        components.push(line.report(0, format!("∂f/∂x[{i}]"), i, exact[0], line.kinks[0], &tol, scale));
+        components.push(line.report(
+            0,
+            format!("∂f/∂x[{i}]"),
+            i,
+            exact[0],
+            line.kinks[0],
+            &tol,
+            scale,
+        ));
     }
     Ok(Report::new(
         "gradient",
@@ -338,7 +348,11 @@ pub fn check_direction<F: DualNumFloat, Fun: Function<N>, const N: usize>(
     let v = random_direction::<N>(seed);
     let vf: [F; N] = v.map(from_f64);
     let (value, exact) = first_derivative(
-        |t: Dual<F>| f.eval(std::array::from_fn(|i| Dual::from_re(x[i]) + t * Dual::from_re(vf[i]))),
+        |t: Dual<F>| {
+            f.eval(std::array::from_fn(|i| {
+                Dual::from_re(x[i]) + t * Dual::from_re(vf[i])
+            }))
+        },
         F::zero(),
     )?;
     let along = |t: F| Ok(vec![f.eval(std::array::from_fn(|i| x[i] + t * vf[i]))?]);

@@ -45,9 +45,15 @@ impl Tolerance {
     /// ```
     pub fn for_precision<F: DualNumFloat>() -> Tolerance {
         if to_f64(F::epsilon()) > 1e-10 {
-            Tolerance { atol: 1e-3, rtol: 1e-2 }
+            Tolerance {
+                atol: 1e-3,
+                rtol: 1e-2,
+            }
         } else {
-            Tolerance { atol: 1e-9, rtol: 1e-6 }
+            Tolerance {
+                atol: 1e-9,
+                rtol: 1e-6,
+            }
         }
     }
 
@@ -267,7 +273,11 @@ impl fmt::Display for Report {
                     "not differentiable here (forward {forward:.6e}, backward {backward:.6e})"
                 ),
             };
-            let mark = if Some(i) == self.worst { " (worst)" } else { "" };
+            let mark = if Some(i) == self.worst {
+                " (worst)"
+            } else {
+                ""
+            };
             writeln!(
                 f,
                 "  {:<16} {:>24.16e} {:>24.16e} {:>9.2e} {:>10.2e} {:>10.2e}  {verdict}{mark}",

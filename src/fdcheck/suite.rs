@@ -37,7 +37,12 @@ pub const SUITE_TOLERANCE: Tolerance = Tolerance {
 
 impl Default for SuiteOptions {
     fn default() -> Self {
-        let kinds = [LossKind::SoftIou, LossKind::Giou, LossKind::Diou, LossKind::Ciou];
+        let kinds = [
+            LossKind::SoftIou,
+            LossKind::Giou,
+            LossKind::Diou,
+            LossKind::Ciou,
+        ];
         SuiteOptions {
             losses: kinds
                 .iter()
@@ -106,7 +111,8 @@ impl Summary {
         self.kink_components += other.kink_components;
         self.undefined += other.undefined;
         self.components += other.components;
-        if other.worst.is_some() && (self.worst.is_none() || other.max_rel_error > self.max_rel_error)
+        if other.worst.is_some()
+            && (self.worst.is_none() || other.max_rel_error > self.max_rel_error)
         {
             self.max_rel_error = other.max_rel_error;
             self.worst = other.worst;
@@ -118,7 +124,11 @@ impl Summary {
 }
 
 /// The four checks of one loss at one case.
-fn reports(case: &Case, loss: Loss, opts: &CheckOptions) -> Result<(f64, [(&'static str, Report); 4])> {
+fn reports(
+    case: &Case,
+    loss: Loss,
+    opts: &CheckOptions,
+) -> Result<(f64, [(&'static str, Report); 4])> {
     let (p, t) = case.boxes()?;
     let f = PredLoss::new(loss, p, t, case.kappa)?;
     let k = KappaLoss::new(f);
@@ -126,7 +136,10 @@ fn reports(case: &Case, loss: Loss, opts: &CheckOptions) -> Result<(f64, [(&'sta
         f.unit,
         [
             ("gradient wrt P", check_gradient(&f, [0.0; 4], opts)?),
-            ("gradient wrt T", check_gradient(&TargetLoss(f), [0.0; 4], opts)?),
+            (
+                "gradient wrt T",
+                check_gradient(&TargetLoss(f), [0.0; 4], opts)?,
+            ),
             ("hessian wrt P", check_hessian(&f, [0.0; 4], opts)?),
             ("d/dkappa", check_gradient(&k, k.point(), opts)?),
         ],
