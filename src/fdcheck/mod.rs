@@ -45,7 +45,9 @@
 
 mod cases;
 mod check;
+mod hessian;
 mod kink;
+mod line;
 mod losses;
 mod report;
 mod stencil;
@@ -53,7 +55,8 @@ mod study;
 mod suite;
 
 pub use cases::{Case, Family, random_cases};
-pub use check::{check_claimed_gradient, check_direction, check_gradient, check_hessian};
+pub use check::{check_claimed_gradient, check_direction, check_gradient};
+pub use hessian::check_hessian;
 pub use losses::{KappaLoss, PredLoss, TargetLoss, natural_unit};
 pub use report::{CheckOptions, ComponentReport, Report, Status, Tolerance};
 pub use stencil::Stencil;

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::Function;
-use super::check::exact_gradient;
+use super::line::exact_gradient;
 use super::stencil::{Stencil, step};
 use crate::error::{Error, Result};
 

@@ -4,7 +4,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::cases::Case;
-use super::check::{check_gradient, check_hessian};
+use super::check::check_gradient;
+use super::hessian::check_hessian;
 use super::losses::{KappaLoss, PredLoss, TargetLoss};
 use super::report::{CheckOptions, ComponentReport, Report, Tolerance};
 use crate::error::Result;
