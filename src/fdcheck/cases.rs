@@ -211,3 +211,58 @@ fn draw(rng: &mut Pcg64, family: Family) -> ([f64; 4], [f64; 4]) {
     };
     if swap { (t, p) } else { (p, t) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_family_has_the_geometry_its_name_promises() {
+        let cases = random_cases(800, 11, 0.1, 10.0).unwrap();
+        for c in &cases {
+            let (p, t) = c.boxes().unwrap();
+            let overlap_x = p.x_max().min(t.x_max()) - p.x_min().max(t.x_min());
+            let overlap_y = p.y_max().min(t.y_max()) - p.y_min().max(t.y_min());
+            match c.family {
+                Family::Identical => assert_eq!(c.p, c.t),
+                Family::Touching => {
+                    // an exact tie: one overlap is exactly 0, the other positive
+                    assert!(
+                        overlap_x == 0.0 && overlap_y > 0.0 || overlap_y == 0.0 && overlap_x > 0.0,
+                        "{c:?}"
+                    );
+                }
+                Family::DisjointOneAxis => assert!(overlap_x < 0.0 && overlap_y > 0.0, "{c:?}"),
+                Family::DisjointBoth => assert!(overlap_x < 0.0 && overlap_y < 0.0, "{c:?}"),
+                Family::Nested => {
+                    let inside = |a: &BBox<f64>, b: &BBox<f64>| {
+                        a.x_min() > b.x_min()
+                            && a.x_max() < b.x_max()
+                            && a.y_min() > b.y_min()
+                            && a.y_max() < b.y_max()
+                    };
+                    assert!(inside(&p, &t) || inside(&t, &p), "{c:?}");
+                }
+                Family::Overlapping | Family::Tiny | Family::Far => {
+                    assert!(overlap_x > 0.0 && overlap_y > 0.0, "{c:?}")
+                }
+            }
+            if c.family == Family::Tiny {
+                assert!(p.width().max(p.height()) <= 0.1 + 1e-12, "{c:?}");
+            }
+            if c.family == Family::Far {
+                assert!(c.p.iter().chain(&c.t).all(|v| *v > 9.9e4), "{c:?}");
+            }
+            assert!(c.kappa >= 0.1 && c.kappa <= 10.0);
+        }
+    }
+
+    #[test]
+    fn a_bad_kappa_range_is_an_error_naming_the_bound() {
+        let msg = |r: Result<Vec<Case>>| r.unwrap_err().to_string();
+        assert!(msg(random_cases(1, 0, 0.0, 1.0)).contains("kappa_min"));
+        assert!(msg(random_cases(1, 0, 2.0, 1.0)).contains("kappa_max"));
+        assert!(msg(random_cases(1, 0, 1.0, f64::INFINITY)).contains("kappa_max"));
+        assert_eq!(random_cases(3, 0, 2.0, 2.0).unwrap()[1].kappa, 2.0);
+    }
+}

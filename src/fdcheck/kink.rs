@@ -85,3 +85,54 @@ pub(crate) fn detect<F: DualNumFloat>(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tol() -> Tolerance {
+        Tolerance {
+            atol: 1e-9,
+            rtol: 1e-6,
+        }
+    }
+
+    fn verdict(g: impl Fn(f64) -> f64) -> Kink {
+        let line = move |t: f64| Ok(vec![g(t)]);
+        detect(&line, 1e-3, &tol()).unwrap()[0]
+    }
+
+    #[test]
+    fn smooth_functions_have_no_kink_even_with_large_curvature() {
+        for g in [
+            |t: f64| (3.0 * t).exp(),
+            |t: f64| (t + 0.2).sin() * 50.0,
+            |t: f64| t * t,
+        ] {
+            assert_eq!(verdict(g), Kink::default());
+        }
+    }
+
+    #[test]
+    fn corners_at_or_near_zero_and_midpoint_jumps_are_clear_kinks() {
+        assert!(verdict(f64::abs).clear);
+        // a corner inside the stencil's reach but not at 0
+        assert!(verdict(|t: f64| (t - 6e-4).max(0.0)).clear);
+        // a jump whose value at 0 is the midpoint, as `hard` produces in a gradient
+        let jump = |t: f64| {
+            if t == 0.0 {
+                0.5
+            } else if t > 0.0 {
+                1.0
+            } else {
+                0.0
+            }
+        };
+        assert!(verdict(jump).clear);
+    }
+
+    #[test]
+    fn a_corner_beyond_the_reach_is_not_a_kink_here() {
+        assert_eq!(verdict(|t: f64| (t - 0.01).abs()), Kink::default());
+    }
+}
