@@ -81,7 +81,7 @@ pub(crate) fn differentiate<F: DualNumFloat>(
     let mut noise = vec![0.0; numerical.len()];
     let failing = bad(&numerical);
     if !failing.is_empty() {
-        let sigma = self::noise(g, h / from_f64::<F>(16.0))?;
+        let sigma = self::noise(g, h)?;
         for k in failing {
             noise[k] = 4.0 * stencil.noise_gain() * sigma[k] / steps[k];
         }
