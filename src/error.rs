@@ -78,6 +78,16 @@ pub enum Error {
         /// What went wrong (an overflowing or vanishing size, a NaN).
         reason: String,
     },
+    /// A parameter (of a check, a study, a generator) outside its valid range.
+    #[error("{name} = {value} is not valid; {need}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// The value given.
+        value: String,
+        /// What would be valid.
+        need: &'static str,
+    },
 }
 
 /// Shorthand for results of this crate.

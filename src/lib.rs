@@ -45,6 +45,7 @@ pub mod bbox;
 pub mod diff;
 pub mod error;
 pub mod evaluate;
+pub mod fdcheck;
 pub mod fit;
 pub mod iou;
 pub mod plot_fit;
