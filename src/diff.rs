@@ -11,13 +11,17 @@
 //! | [`grad_all`] | value, ∇ wrt all 8 coordinates | `DualSVec<F, 8>` (one pass) |
 //! | [`hessian_pred`] | value, ∇ and the 4×4 Hessian wrt the predicted box | `Dual2SVec<F, 4>` |
 //! | [`dloss_dkappa`] | value and ∂loss/∂κ | `Dual<F, F>` in κ |
+//!
+//! The boxes are validated once, as plain numbers; the seeded dual numbers have the same
+//! real parts, so the formula runs on them without checking the boxes again, and the
+//! result is checked for finiteness once.
 
 use nalgebra::{SMatrix, SVector};
 use num_dual::{Dual, Dual2SVec, DualNumFloat, DualSVec, first_derivative, gradient, hessian};
 
 use crate::bbox::BBox;
 use crate::error::Result;
-use crate::iou::{Loss, check_kappa};
+use crate::iou::{Corners, Loss, check_kappa};
 
 /// Loss value and gradient with respect to the predicted box.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -80,14 +84,18 @@ pub fn grad_pred<F: DualNumFloat>(
 ) -> Result<GradPred<F>> {
     check_kappa(&kappa)?;
     let x = SVector::from(p.to_xyxy());
+    let td = Corners(t.to_xyxy().map(DualSVec::from_re));
+    let kd = DualSVec::from_re(kappa);
     let (value, grad) = gradient(
         |x: SVector<DualSVec<F, 4>, 4>| {
-            let pd = BBox::from_xyxy([x[0], x[1], x[2], x[3]])?;
-            loss.eval(&pd, &t.map(DualSVec::from_re), DualSVec::from_re(kappa))
+            loss.eval_corners(&Corners([x[0], x[1], x[2], x[3]]), &td, kd)
         },
         &x,
-    )?;
-    Ok(GradPred { value, grad })
+    );
+    Ok(GradPred {
+        value: loss.finite(value)?,
+        grad,
+    })
 }
 
 /// Loss and gradient with respect to all 8 coordinates (P then T), in one pass.
@@ -104,16 +112,17 @@ pub fn grad_all<F: DualNumFloat>(
     let [p0, p1, p2, p3] = p.to_xyxy();
     let [t0, t1, t2, t3] = t.to_xyxy();
     let x = SVector::from([p0, p1, p2, p3, t0, t1, t2, t3]);
+    let kd = DualSVec::from_re(kappa);
     let (value, g) = gradient(
         |x: SVector<DualSVec<F, 8>, 8>| {
-            let pd = BBox::from_xyxy([x[0], x[1], x[2], x[3]])?;
-            let td = BBox::from_xyxy([x[4], x[5], x[6], x[7]])?;
-            loss.eval(&pd, &td, DualSVec::from_re(kappa))
+            let pd = Corners([x[0], x[1], x[2], x[3]]);
+            let td = Corners([x[4], x[5], x[6], x[7]]);
+            loss.eval_corners(&pd, &td, kd)
         },
         &x,
-    )?;
+    );
     Ok(GradAll {
-        value,
+        value: loss.finite(value)?,
         grad_pred: g.fixed_rows::<4>(0).into_owned(),
         grad_target: g.fixed_rows::<4>(4).into_owned(),
     })
@@ -131,15 +140,16 @@ pub fn hessian_pred<F: DualNumFloat>(
 ) -> Result<HessianPred<F>> {
     check_kappa(&kappa)?;
     let x = SVector::from(p.to_xyxy());
+    let td = Corners(t.to_xyxy().map(Dual2SVec::from_re));
+    let kd = Dual2SVec::from_re(kappa);
     let (value, grad, hessian) = hessian(
         |x: SVector<Dual2SVec<F, 4>, 4>| {
-            let pd = BBox::from_xyxy([x[0], x[1], x[2], x[3]])?;
-            loss.eval(&pd, &t.map(Dual2SVec::from_re), Dual2SVec::from_re(kappa))
+            loss.eval_corners(&Corners([x[0], x[1], x[2], x[3]]), &td, kd)
         },
         &x,
-    )?;
+    );
     Ok(HessianPred {
-        value,
+        value: loss.finite(value)?,
         grad,
         hessian,
     })
@@ -168,12 +178,12 @@ pub fn dloss_dkappa<F: DualNumFloat>(
     kappa: F,
 ) -> Result<KappaDerivative<F>> {
     check_kappa(&kappa)?;
-    let (value, dloss_dkappa) = first_derivative(
-        |k: Dual<F>| loss.eval(&p.map(Dual::from_re), &t.map(Dual::from_re), k),
-        kappa,
-    )?;
+    let pd = Corners(p.to_xyxy().map(Dual::from_re));
+    let td = Corners(t.to_xyxy().map(Dual::from_re));
+    let (value, dloss_dkappa) =
+        first_derivative(|k: Dual<F>| loss.eval_corners(&pd, &td, k), kappa);
     Ok(KappaDerivative {
-        value,
+        value: loss.finite(value)?,
         dloss_dkappa,
     })
 }

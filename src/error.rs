@@ -88,6 +88,30 @@ pub enum Error {
         /// What would be valid.
         need: &'static str,
     },
+    /// A buffer handed to a batch function has the wrong length.
+    #[error(
+        "batch buffer '{buffer}' has {found} rows but the batch has {expected} pairs; \
+         give every input and output buffer one row per pair"
+    )]
+    BatchLength {
+        /// Which buffer (`target`, `value`, `grad`, …).
+        buffer: &'static str,
+        /// The number of pairs (the length of the predicted boxes).
+        expected: usize,
+        /// The length of the offending buffer.
+        found: usize,
+    },
+    /// A pair of a batch could not be evaluated; `index` is its 0-based row.
+    #[error("pair {index} (0-based), {what}: {source}")]
+    InPair {
+        /// The 0-based index of the first failing pair.
+        index: usize,
+        /// `"predicted box"`, `"target box"` or `"loss"`.
+        what: &'static str,
+        /// What is wrong with it.
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 /// Shorthand for results of this crate.

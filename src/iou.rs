@@ -54,11 +54,72 @@ fn finite<D: DualNum>(what: &'static str, v: D) -> Result<D> {
     }
 }
 
+/// The corners of a box already known to be valid, so that the derivative code can run
+/// the formulas on seeded dual numbers without validating the same box again.
+#[derive(Clone, Copy)]
+pub(crate) struct Corners<D>(pub(crate) [D; 4]);
+
+impl<D: DualNum + Copy> Corners<D> {
+    #[inline(always)]
+    fn x_min(&self) -> D {
+        self.0[0]
+    }
+    #[inline(always)]
+    fn y_min(&self) -> D {
+        self.0[1]
+    }
+    #[inline(always)]
+    fn x_max(&self) -> D {
+        self.0[2]
+    }
+    #[inline(always)]
+    fn y_max(&self) -> D {
+        self.0[3]
+    }
+    #[inline(always)]
+    fn width(&self) -> D {
+        self.x_max() - self.x_min()
+    }
+    #[inline(always)]
+    fn height(&self) -> D {
+        self.y_max() - self.y_min()
+    }
+    #[inline(always)]
+    fn area(&self) -> D {
+        self.width() * self.height()
+    }
+    #[inline(always)]
+    fn centre(&self) -> [D; 2] {
+        let half = lit::<D>(0.5);
+        [
+            (self.x_min() + self.x_max()) * half,
+            (self.y_min() + self.y_max()) * half,
+        ]
+    }
+}
+
+impl<D: DualNum + Copy> From<&BBox<D>> for Corners<D> {
+    #[inline(always)]
+    fn from(b: &BBox<D>) -> Self {
+        Corners(b.to_xyxy())
+    }
+}
+
 /// Soft intersection area and soft union area `(I, U)` of two boxes.
 #[inline]
 pub fn intersection_union<D: DualNum + Copy>(
     p: &BBox<D>,
     t: &BBox<D>,
+    kappa: D,
+    op: Smoothing,
+) -> (D, D) {
+    corners_intersection_union(&p.into(), &t.into(), kappa, op)
+}
+
+#[inline(always)]
+fn corners_intersection_union<D: DualNum + Copy>(
+    p: &Corners<D>,
+    t: &Corners<D>,
     kappa: D,
     op: Smoothing,
 ) -> (D, D) {
@@ -75,9 +136,14 @@ pub fn intersection_union<D: DualNum + Copy>(
 }
 
 /// Intersection, union and `(U − I)` computed without cancellation: `A_P + A_T − 2I`.
-#[inline]
-fn iou_parts<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>, kappa: D, op: Smoothing) -> (D, D, D) {
-    let (i, u) = intersection_union(p, t, kappa, op);
+#[inline(always)]
+fn iou_parts<D: DualNum + Copy>(
+    p: &Corners<D>,
+    t: &Corners<D>,
+    kappa: D,
+    op: Smoothing,
+) -> (D, D, D) {
+    let (i, u) = corners_intersection_union(p, t, kappa, op);
     (i, u, p.area() + t.area() - i - i)
 }
 
@@ -126,14 +192,23 @@ pub fn soft_iou_loss<D: DualNum + Copy>(
     kappa: D,
     op: Smoothing,
 ) -> Result<D> {
-    check_kappa(&kappa)?;
+    Loss::soft_iou(op).eval(p, t, kappa)
+}
+
+#[inline(always)]
+fn corners_soft_iou_loss<D: DualNum + Copy>(
+    p: &Corners<D>,
+    t: &Corners<D>,
+    kappa: D,
+    op: Smoothing,
+) -> D {
     let (_, u, u_minus_i) = iou_parts(p, t, kappa, op);
-    finite("soft IoU loss", div(u_minus_i, u))
+    div(u_minus_i, u)
 }
 
 /// Sides `(width, height)` of the smallest enclosing box, smoothed with `op`.
 #[inline]
-fn enclosing<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>, kappa: D, op: Smoothing) -> (D, D) {
+fn enclosing<D: DualNum + Copy>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let cw = op.smax(p.x_max(), t.x_max(), kappa) - op.smin(p.x_min(), t.x_min(), kappa);
     let ch = op.smax(p.y_max(), t.y_max(), kappa) - op.smin(p.y_min(), t.y_min(), kappa);
     (cw, ch)
@@ -153,17 +228,31 @@ pub fn giou_loss<D: DualNum + Copy>(
     kappa: D,
     op: Smoothing,
 ) -> Result<D> {
-    check_kappa(&kappa)?;
+    Loss::new(LossKind::Giou, op).eval(p, t, kappa)
+}
+
+#[inline]
+fn corners_giou_loss<D: DualNum + Copy>(
+    p: &Corners<D>,
+    t: &Corners<D>,
+    kappa: D,
+    op: Smoothing,
+) -> D {
     let (_, u, u_minus_i) = iou_parts(p, t, kappa, op);
     let (cw, ch) = enclosing(p, t, kappa, op);
     let c = cw * ch;
-    finite("GIoU loss", div(u_minus_i, u) + div(c - u, c))
+    div(u_minus_i, u) + div(c - u, c)
 }
 
 /// `(1 − IoU, ρ²/c²)`: the IoU loss and the DIoU penalty, the squared distance between
 /// the centres over the squared diagonal of the enclosing box.
 #[inline]
-fn diou_parts<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>, kappa: D, op: Smoothing) -> (D, D) {
+fn diou_parts<D: DualNum + Copy>(
+    p: &Corners<D>,
+    t: &Corners<D>,
+    kappa: D,
+    op: Smoothing,
+) -> (D, D) {
     let (_, u, u_minus_i) = iou_parts(p, t, kappa, op);
     let (cw, ch) = enclosing(p, t, kappa, op);
     let [pcx, pcy] = p.centre();
@@ -183,9 +272,18 @@ pub fn diou_loss<D: DualNum + Copy>(
     kappa: D,
     op: Smoothing,
 ) -> Result<D> {
-    check_kappa(&kappa)?;
+    Loss::new(LossKind::Diou, op).eval(p, t, kappa)
+}
+
+#[inline]
+fn corners_diou_loss<D: DualNum + Copy>(
+    p: &Corners<D>,
+    t: &Corners<D>,
+    kappa: D,
+    op: Smoothing,
+) -> D {
     let (l, penalty) = diou_parts(p, t, kappa, op);
-    finite("DIoU loss", l + penalty)
+    l + penalty
 }
 
 /// Complete-IoU loss (Zheng et al., AAAI 2020): `1 − IoU + ρ²/c² + α·v`, with
@@ -205,7 +303,16 @@ pub fn ciou_loss<D: DualNum + Copy>(
     kappa: D,
     op: Smoothing,
 ) -> Result<D> {
-    check_kappa(&kappa)?;
+    Loss::new(LossKind::Ciou, op).eval(p, t, kappa)
+}
+
+#[inline]
+fn corners_ciou_loss<D: DualNum + Copy>(
+    p: &Corners<D>,
+    t: &Corners<D>,
+    kappa: D,
+    op: Smoothing,
+) -> D {
     let (l, penalty) = diou_parts(p, t, kappa, op);
     let angle = div(t.width(), t.height()).atan() - div(p.width(), p.height()).atan();
     let v = lit::<D>(4.0 / (std::f64::consts::PI * std::f64::consts::PI)) * angle * angle;
@@ -215,7 +322,7 @@ pub fn ciou_loss<D: DualNum + Copy>(
     } else {
         div(v * v, denom)
     };
-    finite("CIoU loss", l + penalty + alpha_v)
+    l + penalty + alpha_v
 }
 
 /// Which loss to evaluate.
@@ -307,13 +414,40 @@ impl Loss {
     /// As [`soft_iou`].
     #[inline]
     pub fn eval<D: DualNum + Copy>(&self, p: &BBox<D>, t: &BBox<D>, kappa: D) -> Result<D> {
+        check_kappa(&kappa)?;
+        self.finite(self.eval_corners(&p.into(), &t.into(), kappa))
+    }
+
+    /// The loss of two boxes whose validity (and κ > 0) the caller has established: the
+    /// formula alone, for the derivative code, which seeds dual numbers into boxes that
+    /// were validated as plain numbers. Never panics; may return NaN if misused.
+    #[inline(always)]
+    pub(crate) fn eval_corners<D: DualNum + Copy>(
+        &self,
+        p: &Corners<D>,
+        t: &Corners<D>,
+        kappa: D,
+    ) -> D {
         let op = self.smoothing;
         match self.kind {
-            LossKind::SoftIou => soft_iou_loss(p, t, kappa, op),
-            LossKind::Giou => giou_loss(p, t, kappa, op),
-            LossKind::Diou => diou_loss(p, t, kappa, op),
-            LossKind::Ciou => ciou_loss(p, t, kappa, op),
+            LossKind::SoftIou => corners_soft_iou_loss(p, t, kappa, op),
+            LossKind::Giou => corners_giou_loss(p, t, kappa, op),
+            LossKind::Diou => corners_diou_loss(p, t, kappa, op),
+            LossKind::Ciou => corners_ciou_loss(p, t, kappa, op),
         }
+    }
+
+    /// `Ok(value)` if its real part is finite, else the [`Error::NonFiniteResult`] that
+    /// names this loss.
+    #[inline]
+    pub(crate) fn finite<D: DualNum>(&self, value: D) -> Result<D> {
+        let what = match self.kind {
+            LossKind::SoftIou => "soft IoU loss",
+            LossKind::Giou => "GIoU loss",
+            LossKind::Diou => "DIoU loss",
+            LossKind::Ciou => "CIoU loss",
+        };
+        finite(what, value)
     }
 }
 

@@ -41,6 +41,7 @@
 
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod bbox;
 pub mod diff;
 pub mod error;

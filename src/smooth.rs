@@ -71,7 +71,7 @@ impl Smoothing {
     /// let m = Smoothing::Boltzmann.smax(110.0_f64, 120.0, 10.0);
     /// assert!(m <= 120.0 && 120.0 - m < 0.2785 / 10.0);
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn smax<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> D {
         // `h` is the larger argument; an exact tie takes the first branch, which is what
         // gives the symmetric derivative 1/2 (see the module docs).
@@ -94,14 +94,14 @@ impl Smoothing {
     }
 
     /// Smooth minimum: `-smax(-a, -b)`.
-    #[inline]
+    #[inline(always)]
     pub fn smin<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> D {
         -self.smax(-a, -b, kappa)
     }
 
     /// Smooth ReLU: `smax(0, x)`. Note that with `boltzmann` it is negative for x < 0
     /// (it lies in [x, 0]); with `logsumexp` it is always positive.
-    #[inline]
+    #[inline(always)]
     pub fn srelu<D: DualNum + Copy>(self, x: D, kappa: D) -> D {
         self.smax(D::zero(), x, kappa)
     }

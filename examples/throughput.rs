@@ -1,0 +1,216 @@
+//! Throughput of the batch API on the peers' workload, in nanoseconds per box pair.
+//!
+//! ```text
+//! cargo run --release --example throughput -- --pairs 1000000 [--threads T] [--repeats R] [--seed S] [--json]
+//! ```
+//!
+//! For `boltzmann` and `logsumexp` at κ = 1 it times, over the same random pairs:
+//! `primal` (loss only), `grad` (loss + gradient wrt the predicted box, one `DualSVec`
+//! pass), `grad_4x_dual` (four `Dual` passes), `fd` (central differences, 9 loss
+//! evaluations) and `hessian` (loss + gradient + Hessian, one `Dual2SVec` pass). Each
+//! figure is the median of `--repeats` (≥ 5) timed runs after one warm-up run.
+//! `--json` prints one JSON object instead of a table.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use serde::Serialize;
+use softiou::batch::workload::peer_pairs;
+use softiou::batch::{Batch, Exec, GradMethod};
+use softiou::{Loss, Smoothing};
+
+/// Times the batch API on the peers' workload.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Number of random box pairs (≥ 1).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pairs: u64,
+    /// Threads: 1 runs serially on the calling thread, more runs in a rayon pool of
+    /// that size.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: u64,
+    /// Timed runs per method, after one warm-up run (the median is reported).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(5..=1000))]
+    repeats: u64,
+    /// Seed of the random boxes.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+    /// Only these methods (comma-separated; default: all five).
+    #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(METHODS))]
+    methods: Vec<String>,
+    /// Only these operators (comma-separated; default: boltzmann,logsumexp).
+    #[arg(long, value_delimiter = ',', default_values_t = [Smoothing::Boltzmann, Smoothing::LogSumExp])]
+    smoothing: Vec<Smoothing>,
+}
+
+#[derive(Debug, Serialize)]
+struct Row {
+    method: &'static str,
+    smoothing: String,
+    ns_per_pair: f64,
+    runs_ns_per_pair: Vec<f64>,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    pairs: usize,
+    threads: usize,
+    kappa: f64,
+    seed: u64,
+    repeats: usize,
+    timing: &'static str,
+    results: Vec<Row>,
+}
+
+const METHODS: [&str; 5] = ["primal", "grad", "grad_4x_dual", "fd", "hessian"];
+
+/// Nanoseconds per pair of each timed run of `f` (after one warm-up), and their median.
+fn time(
+    n: usize,
+    repeats: usize,
+    mut f: impl FnMut() -> softiou::Result<()>,
+) -> softiou::Result<(f64, Vec<f64>)> {
+    f()?;
+    let mut runs = Vec::with_capacity(repeats);
+    for _ in 0..repeats {
+        let start = Instant::now();
+        f()?;
+        runs.push(start.elapsed().as_secs_f64() * 1e9 / n as f64);
+    }
+    let mut sorted = runs.clone();
+    sorted.sort_by(f64::total_cmp);
+    let m = sorted.len() / 2;
+    let median = if sorted.len() % 2 == 1 {
+        sorted[m]
+    } else {
+        0.5 * (sorted[m - 1] + sorted[m])
+    };
+    Ok((median, runs))
+}
+
+fn measure(args: &Args) -> Result<Report, String> {
+    let n = usize::try_from(args.pairs).map_err(|e| format!("--pairs: {e}"))?;
+    let threads = usize::try_from(args.threads).map_err(|e| format!("--threads: {e}"))?;
+    let repeats = usize::try_from(args.repeats).map_err(|e| format!("--repeats: {e}"))?;
+    let (pred, target) = peer_pairs(n, args.seed);
+    let exec = if threads == 1 {
+        Exec::Serial
+    } else {
+        Exec::Parallel
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+    let (mut value, mut grad) = (vec![0.0; n], vec![[0.0; 4]; n]);
+    let mut hessian = vec![[[0.0; 4]; 4]; n];
+    let mut results = Vec::new();
+    for &op in &args.smoothing {
+        let batch = Batch::new(Loss::soft_iou(op), 1.0)
+            .map_err(|e| e.to_string())?
+            .exec(exec);
+        let wanted = |m: &&str| args.methods.is_empty() || args.methods.iter().any(|w| w == m);
+        for method in METHODS.into_iter().filter(wanted) {
+            let (v, g, h) = (&mut value, &mut grad, &mut hessian);
+            let (p, t) = (&pred, &target);
+            let (ns_per_pair, runs_ns_per_pair) = pool
+                .install(|| {
+                    time(n, repeats, || match method {
+                        "primal" => batch.loss(p, t, v),
+                        "grad" => batch.grad(p, t, v, g),
+                        "grad_4x_dual" => batch.grad_with(GradMethod::FourDuals, p, t, v, g),
+                        "fd" => batch.grad_with(GradMethod::CentralDifference, p, t, v, g),
+                        _ => batch.hessian(p, t, v, g, h),
+                    })
+                })
+                .map_err(|e| format!("{method} {op}: {e}"))?;
+            if !args.json {
+                eprintln!("{method:>13} {op:>10} {ns_per_pair:9.1} ns/pair");
+            }
+            results.push(Row {
+                method,
+                smoothing: op.to_string(),
+                ns_per_pair,
+                runs_ns_per_pair,
+            });
+        }
+    }
+    Ok(Report {
+        pairs: n,
+        threads,
+        kappa: 1.0,
+        seed: args.seed,
+        repeats,
+        timing: "median wall time of `repeats` runs after 1 warm-up run, divided by `pairs`",
+        results,
+    })
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match measure(&args) {
+        Ok(report) if args.json => match serde_json::to_string(&report) {
+            Ok(s) => {
+                println!("{s}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot write JSON: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Ok(report) => {
+            println!(
+                "{} pairs, {} thread(s), kappa = 1, ns per pair (median of {})",
+                report.pairs, report.threads, report.repeats
+            );
+            println!("{:>13} {:>10} {:>10}", "method", "smoothing", "ns/pair");
+            for r in &report.results {
+                println!(
+                    "{:>13} {:>10} {:>10.1}",
+                    r.method, r.smoothing, r.ns_per_pair
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_run_reports_every_method_for_both_operators() {
+        let args = Args::parse_from(["throughput", "--pairs", "64", "--json"]);
+        let report = measure(&args).unwrap();
+        assert_eq!(report.results.len(), 10);
+        assert!(
+            report
+                .results
+                .iter()
+                .all(|r| r.ns_per_pair > 0.0 && r.runs_ns_per_pair.len() == 5)
+        );
+    }
+
+    #[test]
+    fn zero_pairs_and_too_few_repeats_are_rejected() {
+        assert!(Args::try_parse_from(["throughput", "--pairs", "0"]).is_err());
+        assert!(Args::try_parse_from(["throughput", "--pairs", "9", "--repeats", "2"]).is_err());
+        assert!(Args::try_parse_from(["throughput", "--pairs", "x"]).is_err());
+        assert!(
+            Args::try_parse_from(["throughput", "--pairs", "9", "--methods", "gradd"]).is_err()
+        );
+        assert!(
+            Args::try_parse_from(["throughput", "--pairs", "9", "--smoothing", "soft"]).is_err()
+        );
+    }
+}

@@ -1,0 +1,323 @@
+//! Batched evaluation: a loss and its derivatives for many box pairs at once, on one
+//! thread or on all of rayon's threads, written into buffers the caller owns.
+//!
+//! Boxes come as `&[[F; 4]]` (`[x_min, y_min, x_max, y_max]` per row, `F` = `f64` or
+//! `f32`): the N×4 row-major layout of every detection framework and NumPy array, so a
+//! caller's buffer is used as it is, without copying into columns. A struct-of-arrays
+//! layout would only pay off for a loop the compiler vectorises across pairs, and the
+//! per-pair work here is not such a loop: it runs scalar dual-number arithmetic through
+//! library `exp`/`ln_1p` calls, so a pair's four coordinates in one cache line are what
+//! matter (measured: see the README's "Performance" section).
+//!
+//! Every derivative is computed by [`crate::diff`]'s dual numbers through the one generic
+//! implementation of the loss, so row `i` of a batch result is exactly (bit for bit) what
+//! the per-pair function in [`crate::diff`] returns for pair `i`.
+//!
+//! ```
+//! use softiou::{Loss, Smoothing, batch::{Batch, Exec}};
+//! let pred = [[0.0, 0.0, 10.0, 10.0], [5.0, 5.0, 15.0, 20.0]];
+//! let target = [[2.0, 2.0, 12.0, 12.0], [5.0, 5.0, 15.0, 20.0]];
+//! let batch = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0)?.exec(Exec::Parallel);
+//! let (mut value, mut grad) = (vec![0.0; 2], vec![[0.0; 4]; 2]);
+//! batch.grad(&pred, &target, &mut value, &mut grad)?;
+//! assert!(value[0] > value[1]); // the second pair is a perfect match
+//!
+//! // Bad rows are reported by their 0-based index.
+//! let bad = [[0.0, 0.0, 10.0, 10.0], [5.0, 5.0, 5.0, 20.0]];
+//! let err = batch.grad(&bad, &target, &mut value, &mut grad).unwrap_err();
+//! assert!(err.to_string().starts_with("pair 1 (0-based), predicted box"));
+//! # Ok::<(), softiou::Error>(())
+//! ```
+
+pub mod baseline;
+mod pair;
+pub mod workload;
+
+use num_dual::DualNumFloat;
+
+use crate::error::{Error, Result};
+use crate::iou::{Loss, check_kappa};
+
+/// Where a batch runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Exec {
+    /// On the calling thread, in order.
+    #[default]
+    Serial,
+    /// On the current rayon thread pool (all cores unless the caller installs a smaller
+    /// pool with `rayon::ThreadPoolBuilder::install`). Results are identical to `Serial`.
+    Parallel,
+}
+
+/// How [`Batch::grad_with`] computes the gradient wrt the predicted box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum GradMethod {
+    /// One forward pass on `DualSVec<F, 4>` (what [`Batch::grad`] does).
+    #[default]
+    DualVec,
+    /// Four forward passes on `Dual<F>`, one per coordinate (a benchmark baseline;
+    /// the same numbers up to rounding).
+    FourDuals,
+    /// Central finite differences, 9 loss evaluations per pair (a benchmark baseline;
+    /// accurate to about 1e-10 relative only).
+    CentralDifference,
+}
+
+/// Rows per task when running in parallel: large enough that scheduling costs nothing
+/// next to ~100 ns of work per pair, small enough to balance 2–64 threads on 1e5 pairs.
+const GRAIN: usize = 4096;
+
+/// A loss at one κ, ready to be evaluated on batches of box pairs.
+///
+/// Input buffers are `pred` and `target` (one `[x_min, y_min, x_max, y_max]` row per
+/// pair); every output buffer must have one row per pair as well. On error, the output
+/// buffers hold unspecified (but initialised) numbers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Batch<F> {
+    loss: Loss,
+    kappa: F,
+    exec: Exec,
+}
+
+impl<F: DualNumFloat + Send + Sync> Batch<F> {
+    /// A batch evaluator of `loss` at temperature `kappa` (1/coordinate unit), serial.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKappa`] unless κ is finite and > 0.
+    pub fn new(loss: Loss, kappa: F) -> Result<Self> {
+        check_kappa(&kappa)?;
+        Ok(Batch {
+            loss,
+            kappa,
+            exec: Exec::Serial,
+        })
+    }
+
+    /// The same evaluator running with `exec`.
+    pub fn exec(self, exec: Exec) -> Self {
+        Batch { exec, ..self }
+    }
+
+    /// The loss of every pair into `value`.
+    ///
+    /// # Errors
+    /// [`Error::BatchLength`] if a buffer's length differs from `pred.len()`;
+    /// [`Error::InPair`] with the smallest failing index if a box is invalid or a loss
+    /// is not finite.
+    pub fn loss(&self, pred: &[[F; 4]], target: &[[F; 4]], value: &mut [F]) -> Result<()> {
+        lengths(pred, target, &[("value", value.len())])?;
+        let Batch { loss, kappa, .. } = *self;
+        drive(
+            0,
+            pred,
+            target,
+            value,
+            self.exec,
+            &|off, p, t, v: &mut [F]| {
+                for (i, ((p, t), v)) in p.iter().zip(t).zip(v).enumerate() {
+                    *v = pair::loss(loss, p, t, kappa).map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// The loss and its gradient wrt the predicted box (one `DualSVec` pass per pair).
+    ///
+    /// # Errors
+    /// As [`Batch::loss`].
+    pub fn grad(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        value: &mut [F],
+        grad: &mut [[F; 4]],
+    ) -> Result<()> {
+        self.grad_with(GradMethod::DualVec, pred, target, value, grad)
+    }
+
+    /// As [`Batch::grad`], with the gradient computed by `method`.
+    ///
+    /// # Errors
+    /// As [`Batch::loss`].
+    pub fn grad_with(
+        &self,
+        method: GradMethod,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        value: &mut [F],
+        grad: &mut [[F; 4]],
+    ) -> Result<()> {
+        lengths(
+            pred,
+            target,
+            &[("value", value.len()), ("grad", grad.len())],
+        )?;
+        // One monomorphised loop per method, so the per-pair function is inlined.
+        match method {
+            GradMethod::DualVec => self.grad_rows(pair::grad, pred, target, value, grad),
+            GradMethod::FourDuals => self.grad_rows(pair::grad_4x_dual, pred, target, value, grad),
+            GradMethod::CentralDifference => {
+                self.grad_rows(pair::grad_central_difference, pred, target, value, grad)
+            }
+        }
+    }
+
+    fn grad_rows(
+        &self,
+        one: impl Fn(Loss, &[F; 4], &[F; 4], F) -> pair::Row<(F, [F; 4])> + Sync,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        value: &mut [F],
+        grad: &mut [[F; 4]],
+    ) -> Result<()> {
+        let Batch { loss, kappa, .. } = *self;
+        drive(
+            0,
+            pred,
+            target,
+            (value, grad),
+            self.exec,
+            &|off, p, t, (v, g)| {
+                for (i, (((p, t), v), g)) in p.iter().zip(t).zip(v).zip(g).enumerate() {
+                    (*v, *g) = one(loss, p, t, kappa).map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// The loss, its gradient and its 4×4 Hessian wrt the predicted box (row-major,
+    /// symmetric), one `Dual2SVec` pass per pair.
+    ///
+    /// # Errors
+    /// As [`Batch::loss`].
+    pub fn hessian(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        value: &mut [F],
+        grad: &mut [[F; 4]],
+        hessian: &mut [[[F; 4]; 4]],
+    ) -> Result<()> {
+        let sizes = [
+            ("value", value.len()),
+            ("grad", grad.len()),
+            ("hessian", hessian.len()),
+        ];
+        lengths(pred, target, &sizes)?;
+        let Batch { loss, kappa, .. } = *self;
+        let out = (value, (grad, hessian));
+        drive(
+            0,
+            pred,
+            target,
+            out,
+            self.exec,
+            &|off, p, t, (v, (g, h))| {
+                let rows = p.iter().zip(t).zip(v).zip(g).zip(h).enumerate();
+                for (i, ((((p, t), v), g), h)) in rows {
+                    (*v, *g, *h) = pair::hessian(loss, p, t, kappa).map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// The loss and ∂loss/∂κ (in coordinate units) of every pair.
+    ///
+    /// # Errors
+    /// As [`Batch::loss`].
+    pub fn dkappa(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        value: &mut [F],
+        dkappa: &mut [F],
+    ) -> Result<()> {
+        lengths(
+            pred,
+            target,
+            &[("value", value.len()), ("dkappa", dkappa.len())],
+        )?;
+        let Batch { loss, kappa, .. } = *self;
+        drive(
+            0,
+            pred,
+            target,
+            (value, dkappa),
+            self.exec,
+            &|off, p, t, (v, d)| {
+                for (i, (((p, t), v), d)) in p.iter().zip(t).zip(v).zip(d).enumerate() {
+                    (*v, *d) = pair::dkappa(loss, p, t, kappa).map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
+}
+
+/// Checks that `target` and every output buffer have `pred.len()` rows.
+fn lengths<F>(pred: &[[F; 4]], target: &[[F; 4]], outputs: &[(&'static str, usize)]) -> Result<()> {
+    let expected = pred.len();
+    let all = std::iter::once(("target", target.len())).chain(outputs.iter().copied());
+    for (buffer, found) in all {
+        if found != expected {
+            return Err(Error::BatchLength {
+                buffer,
+                expected,
+                found,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Output buffers that can be cut into two at a row, so halves go to different threads.
+trait Split: Sized + Send {
+    fn split(self, mid: usize) -> (Self, Self);
+}
+
+impl<T: Send> Split for &mut [T] {
+    fn split(self, mid: usize) -> (Self, Self) {
+        self.split_at_mut(mid)
+    }
+}
+
+impl<A: Split, B: Split> Split for (A, B) {
+    fn split(self, mid: usize) -> (Self, Self) {
+        let (a0, a1) = self.0.split(mid);
+        let (b0, b1) = self.1.split(mid);
+        ((a0, b0), (a1, b1))
+    }
+}
+
+/// Runs `kernel(offset, pred, target, out)` on the whole range (serial) or on halves in
+/// parallel down to [`GRAIN`] rows. Both halves always run to the end, so the error
+/// returned is the one of the smallest failing index, exactly as in serial order.
+fn drive<F, O, K>(
+    offset: usize,
+    pred: &[[F; 4]],
+    target: &[[F; 4]],
+    out: O,
+    exec: Exec,
+    kernel: &K,
+) -> Result<()>
+where
+    F: Sync,
+    O: Split,
+    K: Fn(usize, &[[F; 4]], &[[F; 4]], O) -> Result<()> + Sync,
+{
+    if exec == Exec::Serial || pred.len() <= GRAIN {
+        return kernel(offset, pred, target, out);
+    }
+    let mid = pred.len() / 2;
+    let (p0, p1) = pred.split_at(mid);
+    let (t0, t1) = target.split_at(mid);
+    let (o0, o1) = out.split(mid);
+    let (a, b) = rayon::join(
+        || drive(offset, p0, t0, o0, exec, kernel),
+        || drive(offset + mid, p1, t1, o1, exec, kernel),
+    );
+    a.and(b)
+}

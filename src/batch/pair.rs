@@ -1,0 +1,107 @@
+//! One row of a batch: validate the two boxes, evaluate, and say which part failed.
+
+use num_dual::DualNumFloat;
+
+use super::baseline;
+use crate::bbox::BBox;
+use crate::diff;
+use crate::error::{Error, Result};
+use crate::iou::Loss;
+
+/// An error in one row, before the batch knows the row's index.
+pub(super) struct RowError {
+    what: &'static str,
+    source: Error,
+}
+
+impl RowError {
+    /// The batch-level error for row `index`.
+    pub(super) fn at(self, index: usize) -> Error {
+        Error::InPair {
+            index,
+            what: self.what,
+            source: Box::new(self.source),
+        }
+    }
+}
+
+pub(super) type Row<T> = std::result::Result<T, RowError>;
+
+#[inline]
+fn boxes<F: DualNumFloat>(p: &[F; 4], t: &[F; 4]) -> Row<(BBox<F>, BBox<F>)> {
+    let tag = |what| move |source| RowError { what, source };
+    let p = BBox::from_xyxy(*p).map_err(tag("predicted box"))?;
+    let t = BBox::from_xyxy(*t).map_err(tag("target box"))?;
+    Ok((p, t))
+}
+
+#[inline]
+fn evaluated<T>(r: Result<T>) -> Row<T> {
+    r.map_err(|source| RowError {
+        what: "loss",
+        source,
+    })
+}
+
+#[inline]
+pub(super) fn loss<F: DualNumFloat>(loss: Loss, p: &[F; 4], t: &[F; 4], kappa: F) -> Row<F> {
+    let (p, t) = boxes(p, t)?;
+    evaluated(loss.eval(&p, &t, kappa))
+}
+
+#[inline]
+pub(super) fn grad<F: DualNumFloat>(
+    loss: Loss,
+    p: &[F; 4],
+    t: &[F; 4],
+    kappa: F,
+) -> Row<(F, [F; 4])> {
+    let (p, t) = boxes(p, t)?;
+    let g = evaluated(diff::grad_pred(loss, &p, &t, kappa))?;
+    Ok((g.value, g.grad.into()))
+}
+
+#[inline]
+pub(super) fn grad_4x_dual<F: DualNumFloat>(
+    loss: Loss,
+    p: &[F; 4],
+    t: &[F; 4],
+    kappa: F,
+) -> Row<(F, [F; 4])> {
+    let (p, t) = boxes(p, t)?;
+    let g = evaluated(baseline::grad_4x_dual(loss, &p, &t, kappa))?;
+    Ok((g.value, g.grad.into()))
+}
+
+#[inline]
+pub(super) fn grad_central_difference<F: DualNumFloat>(
+    loss: Loss,
+    p: &[F; 4],
+    t: &[F; 4],
+    kappa: F,
+) -> Row<(F, [F; 4])> {
+    let (p, t) = boxes(p, t)?;
+    let g = evaluated(baseline::grad_central_difference(loss, &p, &t, kappa))?;
+    Ok((g.value, g.grad.into()))
+}
+
+#[inline]
+pub(super) fn hessian<F: DualNumFloat>(
+    loss: Loss,
+    p: &[F; 4],
+    t: &[F; 4],
+    kappa: F,
+) -> Row<(F, [F; 4], [[F; 4]; 4])> {
+    let (p, t) = boxes(p, t)?;
+    let h = evaluated(diff::hessian_pred(loss, &p, &t, kappa))?;
+    // nalgebra stores column-major; the Hessian is symmetric, but transpose anyway so
+    // that row i of the output is ∂/∂p_i of the gradient whatever the rounding.
+    Ok((h.value, h.grad.into(), h.hessian.transpose().into()))
+}
+
+#[inline]
+pub(super) fn dkappa<F: DualNumFloat>(loss: Loss, p: &[F; 4], t: &[F; 4], kappa: F) -> Row<(F, F)> {
+    let (p, t) = boxes(p, t)?;
+    let d = evaluated(diff::dloss_dkappa(loss, &p, &t, kappa))?;
+    Ok((d.value, d.dloss_dkappa))
+}
