@@ -53,6 +53,10 @@ struct Row {
     smoothing: String,
     ns_per_pair: f64,
     runs_ns_per_pair: Vec<f64>,
+    /// On-CPU time of the measuring thread (Linux, one thread only): less sensitive than
+    /// wall time to other processes competing for the cores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu_ns_per_pair: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,28 +72,53 @@ struct Report {
 
 const METHODS: [&str; 5] = ["primal", "grad", "grad_4x_dual", "fd", "hessian"];
 
-/// Nanoseconds per pair of each timed run of `f` (after one warm-up), and their median.
+/// Nanoseconds this thread has spent on a CPU (Linux `/proc/thread-self/schedstat`).
+fn thread_cpu_ns() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+struct Timing {
+    median: f64,
+    runs: Vec<f64>,
+    cpu_median: Option<f64>,
+}
+
+/// Nanoseconds per pair of each timed run of `f` (after one warm-up) and their median,
+/// and the median on-CPU time of the calling thread per pair.
 fn time(
     n: usize,
     repeats: usize,
     mut f: impl FnMut() -> softiou::Result<()>,
-) -> softiou::Result<(f64, Vec<f64>)> {
+) -> softiou::Result<Timing> {
     f()?;
     let mut runs = Vec::with_capacity(repeats);
+    let mut cpu = Vec::with_capacity(repeats);
     for _ in 0..repeats {
+        let cpu0 = thread_cpu_ns();
         let start = Instant::now();
         f()?;
         runs.push(start.elapsed().as_secs_f64() * 1e9 / n as f64);
+        if let (Some(a), Some(b)) = (cpu0, thread_cpu_ns()) {
+            cpu.push((b - a) / n as f64);
+        }
     }
-    let mut sorted = runs.clone();
+    let cpu_median = (cpu.len() == repeats).then(|| median(cpu));
+    Ok(Timing {
+        median: median(runs.clone()),
+        runs,
+        cpu_median,
+    })
+}
+
+fn median(mut sorted: Vec<f64>) -> f64 {
     sorted.sort_by(f64::total_cmp);
     let m = sorted.len() / 2;
-    let median = if sorted.len() % 2 == 1 {
+    if sorted.len() % 2 == 1 {
         sorted[m]
     } else {
         0.5 * (sorted[m - 1] + sorted[m])
-    };
-    Ok((median, runs))
+    }
 }
 
 fn measure(args: &Args) -> Result<Report, String> {
@@ -117,25 +146,36 @@ fn measure(args: &Args) -> Result<Report, String> {
         for method in METHODS.into_iter().filter(wanted) {
             let (v, g, h) = (&mut value, &mut grad, &mut hessian);
             let (p, t) = (&pred, &target);
-            let (ns_per_pair, runs_ns_per_pair) = pool
-                .install(|| {
-                    time(n, repeats, || match method {
-                        "primal" => batch.loss(p, t, v),
-                        "grad" => batch.grad(p, t, v, g),
-                        "grad_4x_dual" => batch.grad_with(GradMethod::FourDuals, p, t, v, g),
-                        "fd" => batch.grad_with(GradMethod::CentralDifference, p, t, v, g),
-                        _ => batch.hessian(p, t, v, g, h),
-                    })
+            let run = || match method {
+                "primal" => batch.loss(p, t, v),
+                "grad" => batch.grad(p, t, v, g),
+                "grad_4x_dual" => batch.grad_with(GradMethod::FourDuals, p, t, v, g),
+                "fd" => batch.grad_with(GradMethod::CentralDifference, p, t, v, g),
+                _ => batch.hessian(p, t, v, g, h),
+            };
+            // One thread runs here (so this thread's CPU time is the work's); more run
+            // in a pool of exactly that size.
+            let timing = if threads == 1 {
+                time(n, repeats, run)
+            } else {
+                pool.install(|| time(n, repeats, run)).map(|t| Timing {
+                    cpu_median: None,
+                    ..t
                 })
-                .map_err(|e| format!("{method} {op}: {e}"))?;
+            }
+            .map_err(|e| format!("{method} {op}: {e}"))?;
+            let (ns_per_pair, runs_ns_per_pair) = (timing.median, timing.runs);
             if !args.json {
-                eprintln!("{method:>13} {op:>10} {ns_per_pair:9.1} ns/pair");
+                let cpu = timing.cpu_median.map(|c| format!(" (cpu {c:.1})"));
+                let cpu = cpu.unwrap_or_default();
+                eprintln!("{method:>13} {op:>10} {ns_per_pair:9.1} ns/pair{cpu}");
             }
             results.push(Row {
                 method,
                 smoothing: op.to_string(),
                 ns_per_pair,
                 runs_ns_per_pair,
+                cpu_ns_per_pair: timing.cpu_median,
             });
         }
     }

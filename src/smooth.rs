@@ -75,8 +75,16 @@ impl Smoothing {
     pub fn smax<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> D {
         // `h` is the larger argument; an exact tie takes the first branch, which is what
         // gives the symmetric derivative 1/2 (see the module docs).
-        let (h, l) = if a.re() >= b.re() { (a, b) } else { (b, a) };
-        let d = h - l;
+        // The gap `d = h − l` is computed as ±(a − b): the same number (floating-point
+        // subtraction is antisymmetric), but one subtraction whose operands do not
+        // depend on which argument is larger (with dual numbers where only one argument
+        // carries a derivative, `h − l` takes a different path on every other pair).
+        let diff = a - b;
+        let (h, d) = if a.re() >= b.re() {
+            (a, diff)
+        } else {
+            (b, -diff)
+        };
         match self {
             Smoothing::Hard => {
                 if a.re() == b.re() {
@@ -85,18 +93,57 @@ impl Smoothing {
                     h
                 }
             }
-            Smoothing::Boltzmann => {
-                let e = (-(kappa * d)).exp();
-                h - div(d * e, e + D::one())
-            }
-            Smoothing::LogSumExp => h + div((-(kappa * d)).exp().ln_1p(), kappa),
+            Smoothing::Boltzmann => h - self.shift(d, kappa),
+            Smoothing::LogSumExp => h + self.shift(d, kappa),
         }
     }
 
-    /// Smooth minimum: `-smax(-a, -b)`.
+    /// Smooth minimum: `-smax(-a, -b)`, evaluated directly (`l ∓ shift(h − l)`, with the
+    /// same ordering and the same tie rule), which is the same number bit for bit since
+    /// negation is exact, without the three negations.
+    ///
+    /// ```
+    /// use softiou::Smoothing;
+    /// for op in Smoothing::ALL {
+    ///     for (a, b) in [(1.5, -2.0), (3.0, 3.0), (1e300, -1e300), (-7.25, 0.125)] {
+    ///         assert_eq!(op.smin(a, b, 0.7_f64), -op.smax(-a, -b, 0.7));
+    ///         assert_eq!(op.smin(a, b, 0.7_f64), op.smin(b, a, 0.7));
+    ///     }
+    /// }
+    /// ```
     #[inline(always)]
     pub fn smin<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> D {
-        -self.smax(-a, -b, kappa)
+        // -smax(-a, -b) orders `-a` first on a tie, i.e. takes `a` as the smaller.
+        let diff = b - a;
+        let (l, d) = if a.re() <= b.re() {
+            (a, diff)
+        } else {
+            (b, -diff)
+        };
+        match self {
+            Smoothing::Hard => {
+                if a.re() == b.re() {
+                    (a + b) * lit::<D>(0.5)
+                } else {
+                    l
+                }
+            }
+            Smoothing::Boltzmann => l + self.shift(d, kappa),
+            Smoothing::LogSumExp => l - self.shift(d, kappa),
+        }
+    }
+
+    /// `|smax(a, b) − max(a, b)|` as a function of the gap `d = |a − b| ≥ 0`, with
+    /// `e = e^{−κd} ∈ (0, 1]`: `d·e/(1 + e)` (boltzmann), `ln1p(e)/κ` (logsumexp), 0 (hard).
+    #[inline(always)]
+    fn shift<D: DualNum + Copy>(self, d: D, kappa: D) -> D {
+        // d·(−κ) is −(κ·d) bit for bit, without negating a dual number.
+        let e = (d * -kappa).exp();
+        match self {
+            Smoothing::Hard => D::zero(),
+            Smoothing::Boltzmann => div(d * e, e + D::one()),
+            Smoothing::LogSumExp => div(e.ln_1p(), kappa),
+        }
     }
 
     /// Smooth ReLU: `smax(0, x)`. Note that with `boltzmann` it is negative for x < 0
