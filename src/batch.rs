@@ -6,8 +6,8 @@
 //! caller's buffer is used as it is, without copying into columns. A struct-of-arrays
 //! layout would only pay off for a loop the compiler vectorises across pairs, and the
 //! per-pair work here is not such a loop: it runs scalar dual-number arithmetic through
-//! library `exp`/`ln_1p` calls, so a pair's four coordinates in one cache line are what
-//! matter (measured: see the README's "Performance" section).
+//! library `exp`/`ln_1p` calls (a profile puts nearly all the time there and in num-dual's
+//! operations, none in loading the four coordinates of a row, which share a cache line).
 //!
 //! Every derivative is computed by [`crate::diff`]'s dual numbers through the one generic
 //! implementation of the loss, so row `i` of a batch result is exactly (bit for bit) what
