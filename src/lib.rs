@@ -45,7 +45,9 @@ pub mod bbox;
 pub mod diff;
 pub mod error;
 pub mod iou;
+pub mod plot;
 pub mod smooth;
+pub mod sweep;
 
 pub use bbox::{BBox, BoxFormat};
 pub use error::{Error, Result};
