@@ -25,10 +25,10 @@ pub struct SweepArgs {
     #[arg(long, default_value = "xyxy")]
     pub format: String,
     /// Smallest κ (1/coordinate unit); default 0.01/s, s = the target's shorter side.
-    #[arg(long, value_name = "KAPPA")]
+    #[arg(long, value_name = "KAPPA", allow_hyphen_values = true)]
     pub kappa_min: Option<String>,
     /// Largest κ (1/coordinate unit); default 10000/s.
-    #[arg(long, value_name = "KAPPA")]
+    #[arg(long, value_name = "KAPPA", allow_hyphen_values = true)]
     pub kappa_max: Option<String>,
     /// Number of κ values (log-spaced), at least 2.
     #[arg(long, value_name = "N")]
@@ -98,10 +98,10 @@ pub fn run(args: SweepArgs) -> Result<(), CliError> {
     progress.finish();
     let files = files.map_err(output_error)?;
     for op in &ops {
-        match sweep.kappa_s_within(*op, softiou::sweep::standard::WITHIN_TOL) {
-            Some(ks) => println!(
-                "{op}: |soft − hard| <= 0.01 from κ·s = {ks} (κ = {}) on",
-                ks / side
+        match sweep.row_within(*op, softiou::sweep::standard::WITHIN_TOL) {
+            Some(r) => println!(
+                "{op}: |soft − hard| <= 0.01 from κ·s = {} (κ = {}) on",
+                r.kappa_s, r.kappa
             ),
             None => println!("{op}: |soft − hard| > 0.01 somewhere up to the largest κ swept"),
         }

@@ -22,7 +22,7 @@ fn color(c: Breakdown) -> RGBColor {
 
 fn legend_name(c: Breakdown) -> &'static str {
     match c {
-        Breakdown::NaiveNan => "article's formula returns NaN (exp overflows)",
+        Breakdown::NaiveNan => "article's formula returns NaN (exp over/underflows)",
         Breakdown::NaiveInfinite => "article's formula returns ±∞",
         Breakdown::OutsideUnit => "finite, but Boltzmann soft IoU < 0 or > 1",
         Breakdown::Fine => "finite and in [0, 1]",

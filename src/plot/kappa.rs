@@ -289,7 +289,8 @@ impl Figure for GradientFigure<'_> {
     }
 }
 
-/// Figure 4: the sensitivity κ·∂loss/∂κ = ∂loss/∂ln κ (exact) against κ·s.
+/// Figure 4: the sensitivity |κ·∂loss/∂κ| = |∂loss/∂ln κ| (exact) against κ·s on log–log
+/// axes, solid where it is positive and dashed where negative.
 #[derive(Debug, Clone, Copy)]
 pub struct KappaDerivativeFigure<'a> {
     /// The sweeps.
@@ -312,20 +313,27 @@ impl Figure for KappaDerivativeFigure<'_> {
             let mut lines = Vec::new();
             for (i, s) in self.sweeps.iter().enumerate() {
                 if let Some(c) = s.curve(*op) {
-                    lines.push(curve_line(i, s, c, |r| Some(r.kappa_dloss_dkappa)));
+                    // one line per sign, so that a log axis can show both
+                    let pos = curve_line(i, s, c, |r| Some(r.kappa_dloss_dkappa));
+                    let mut neg = pos.clone();
+                    neg.label = None;
+                    neg.mark = Mark::Dashed;
+                    neg.points = c.rows.iter().map(|r| (r.kappa_s, -r.kappa_dloss_dkappa)).collect();
+                    lines.push(pos);
+                    lines.push(neg);
                 }
             }
-            let y = YAxis::linear_robust(&lines);
+            lines.push(hline(BLACK, (x.0, x.0), f64::NAN, Some("dashed: negative (loss falls as κ grows)".into())));
             draw_panel(
                 &panel,
                 &Panel {
                     caption: format!("{op}"),
                     x,
                     x_desc: X_DESC.into(),
-                    y,
-                    y_desc: "κ·∂loss/∂κ = ∂loss/∂ln κ  (dimensionless)".into(),
+                    y: YAxis::Log(1e-10, 1e2),
+                    y_desc: "|κ·∂loss/∂κ| = |∂loss/∂ln κ|  (log scale)".into(),
                     lines,
-                    legend: (k == 0).then_some(Corner::UpperRight),
+                    legend: (k == 0).then_some(Corner::LowerLeft),
                 },
             )?;
         }
@@ -380,7 +388,7 @@ impl Figure for CurvatureFigure<'_> {
                     y: ylam,
                     y_desc: "λmax · s²  (log scale)".into(),
                     lines: lam,
-                    legend: (k == 0).then_some(Corner::UpperLeft),
+                    legend: (k == 0).then_some(Corner::LowerRight),
                 },
             )?;
             draw_panel(

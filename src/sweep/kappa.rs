@@ -225,20 +225,25 @@ impl KappaSweep {
         self.curves.iter().find(|c| c.smoothing == op)
     }
 
-    /// The smallest κ·s on the grid from which on `|soft − hard| ≤ tol` at every larger
-    /// grid point (the loss is "within tol of the hard loss" from there on), or `None` if
-    /// not even the largest κ·s is.
-    pub fn kappa_s_within(&self, op: Smoothing, tol: f64) -> Option<f64> {
+    /// The row of the smallest κ·s on the grid from which on `|soft − hard| ≤ tol` at
+    /// every larger grid point (the loss is "within tol of the hard loss" from there on),
+    /// or `None` if not even the largest κ·s is.
+    pub fn row_within(&self, op: Smoothing, tol: f64) -> Option<&KappaRow> {
         let c = self.curve(op)?;
         let mut best = None;
         for r in c.rows.iter().rev() {
             if r.abs_error <= tol && !c.undefined.iter().any(|&u| u > r.kappa_s) {
-                best = Some(r.kappa_s);
+                best = Some(r);
             } else {
                 break;
             }
         }
         best
+    }
+
+    /// The κ·s of [`KappaSweep::row_within`].
+    pub fn kappa_s_within(&self, op: Smoothing, tol: f64) -> Option<f64> {
+        self.row_within(op, tol).map(|r| r.kappa_s)
     }
 
     /// Least-squares slope of ln|soft − hard| against ln κ over the rows with κ·s in

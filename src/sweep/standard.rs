@@ -8,7 +8,9 @@ use serde::Serialize;
 use super::article::{Breakdown, BreakdownMap, breakdown_map};
 use super::contour::{Contour, contours};
 use super::kappa::KappaSweep;
-use super::surface::{GradientField, Setting, Surface, centred_target, gradient_field, loss_surface};
+use super::surface::{
+    GradientField, Setting, Surface, centred_target, gradient_field, loss_surface,
+};
 use super::{KappaRange, SMOOTH_OPS, scenario};
 use crate::error::Result;
 use crate::smooth::Smoothing;
@@ -18,7 +20,7 @@ pub const SURFACE_KAPPA_S: [f64; 3] = [0.5, 2.0, 10.0];
 /// Half-width of the offset grid of figures 5 and 6, in units of s.
 pub const SURFACE_HALF_RANGE: f64 = 2.0;
 /// Grid points per axis of the loss surfaces.
-pub const SURFACE_POINTS: usize = 121;
+pub const SURFACE_POINTS: usize = 101;
 /// Grid points per axis of the gradient fields (offsets in steps of s/4).
 pub const FIELD_POINTS: usize = 17;
 /// Loss levels of the contour lines.
@@ -107,14 +109,14 @@ impl StandardSet {
             .collect::<Result<Vec<_>>>()?;
         let breakdown = breakdown_map(
             scenario::STANDARD_SIDE,
-            &KappaRange::new(1e-2, 1e4, 121)?,
-            &KappaRange::new(1e-2, 1e4, 121)?,
+            &KappaRange::new(1e-2, 1e4, 97)?,
+            &KappaRange::new(1e-2, 1e4, 97)?,
             &[
                 ("overlapping (the article's pair)", (0.1, 0.1)),
                 ("disjoint in x (gap 0.3 s)", (1.3, 0.1)),
             ],
         )?;
-        let summary = Summary::of(&sweeps, &fields, &breakdown);
+        let summary = Summary::of(&sweeps, &surfaces, &fields, &breakdown);
         Ok(StandardSet {
             sweeps,
             surfaces,
@@ -141,6 +143,21 @@ pub struct ScenarioSummary {
     pub error_slope: Option<f64>,
     /// Largest Hessian eigenvalue times s² at the grid κ·s closest to 10.
     pub lambda_max_s2_at_10: Option<f64>,
+    /// Smallest grid κ·s from which s·|∇loss| stays below 1e-6 (None: never).
+    pub kappa_s_grad_below_1e_6: Option<f64>,
+}
+
+/// Range of one loss surface of figure 5.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurfaceSummary {
+    /// Panel label.
+    pub setting: String,
+    /// Smallest loss on the grid.
+    pub min: f64,
+    /// Largest loss on the grid.
+    pub max: f64,
+    /// Offset `(dx/s, dy/s)` of the smallest loss.
+    pub argmin: (f64, f64),
 }
 
 /// Per gradient-field panel: how much of the grid has no gradient to follow.
@@ -167,6 +184,8 @@ pub struct BreakdownSummary {
     pub counts: Vec<(String, usize)>,
     /// Smallest κ·s at which the naive formula is NaN at the smallest magnitude.
     pub first_nan_kappa_s: Option<f64>,
+    /// Smallest κ·s at which the Boltzmann IoU leaves [0, 1] at the smallest magnitude.
+    pub first_outside_kappa_s: Option<f64>,
     /// Most negative stable Boltzmann IoU on the map.
     pub min_boltzmann_iou: f64,
 }
@@ -176,6 +195,8 @@ pub struct BreakdownSummary {
 pub struct Summary {
     /// Per scenario and operator.
     pub scenarios: Vec<ScenarioSummary>,
+    /// Per loss-surface panel.
+    pub surfaces: Vec<SurfaceSummary>,
     /// Per gradient-field panel.
     pub fields: Vec<FieldSummary>,
     /// Per breakdown panel.
@@ -184,7 +205,12 @@ pub struct Summary {
 
 impl Summary {
     /// Summarises computed data.
-    pub fn of(sweeps: &[KappaSweep], fields: &[GradientField], map: &BreakdownMap) -> Self {
+    pub fn of(
+        sweeps: &[KappaSweep],
+        surfaces: &[Surface],
+        fields: &[GradientField],
+        map: &BreakdownMap,
+    ) -> Self {
         let mut scenarios = Vec::new();
         for s in sweeps {
             for c in &s.curves {
@@ -200,6 +226,13 @@ impl Summary {
                     kappa_s_within_1pct: s.kappa_s_within(c.smoothing, WITHIN_TOL),
                     error_slope: s.error_slope(c.smoothing, 100.0, 1e4),
                     lambda_max_s2_at_10: near10.map(|r| r.lambda_max_s2),
+                    kappa_s_grad_below_1e_6: c
+                        .rows
+                        .iter()
+                        .rev()
+                        .take_while(|r| r.grad_norm_s < 1e-6)
+                        .last()
+                        .map(|r| r.kappa_s),
                 });
             }
         }
@@ -235,11 +268,34 @@ impl Summary {
                 first_nan_kappa_s: (0..map.kappa_s.len())
                     .find(|&ik| p.class[ik] == Breakdown::NaiveNan)
                     .map(|ik| map.kappa_s[ik]),
+                first_outside_kappa_s: (0..map.kappa_s.len())
+                    .find(|&ik| !(0.0..=1.0).contains(&p.stable[ik]))
+                    .map(|ik| map.kappa_s[ik]),
                 min_boltzmann_iou: p.stable.iter().copied().filter(|v| !v.is_nan()).fold(f64::INFINITY, f64::min),
+            })
+            .collect();
+        let surfaces = surfaces
+            .iter()
+            .map(|s| {
+                let n = s.offsets.len();
+                let (mut min, mut max, mut at) = (f64::INFINITY, f64::NEG_INFINITY, 0);
+                for (i, &v) in s.loss.iter().enumerate() {
+                    if v < min {
+                        (min, at) = (v, i);
+                    }
+                    max = max.max(v);
+                }
+                SurfaceSummary {
+                    setting: s.setting.label(),
+                    min,
+                    max,
+                    argmin: (s.offsets[at % n], s.offsets[at / n]),
+                }
             })
             .collect();
         Summary {
             scenarios,
+            surfaces,
             fields,
             breakdown,
         }
@@ -254,19 +310,33 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{:<22} {:<10} {:>9} {:>14} {:>12} {:>14}",
-            "scenario", "operator", "hard loss", "κ·s within 1%", "error slope", "λmax·s² @ κs=10"
+            "{:<22} {:<10} {:>9} {:>14} {:>12} {:>16} {:>16}",
+            "scenario",
+            "operator",
+            "hard loss",
+            "κ·s within 1%",
+            "error slope",
+            "λmax·s² @ κs=10",
+            "s|∇| < 1e-6 from"
         )?;
         for s in &self.scenarios {
             writeln!(
                 f,
-                "{:<22} {:<10} {:>9.4} {:>14} {:>12} {:>14}",
+                "{:<22} {:<10} {:>9.4} {:>14} {:>12} {:>16} {:>16}",
                 s.scenario,
                 s.smoothing,
                 s.hard_loss,
                 opt(s.kappa_s_within_1pct),
                 opt(s.error_slope),
-                opt(s.lambda_max_s2_at_10)
+                opt(s.lambda_max_s2_at_10),
+                opt(s.kappa_s_grad_below_1e_6)
+            )?;
+        }
+        for s in &self.surfaces {
+            writeln!(
+                f,
+                "loss surface {:<26} min {:.4} at ({}, {}) s, max {:.4}",
+                s.setting, s.min, s.argmin.0, s.argmin.1, s.max
             )?;
         }
         for g in &self.fields {
@@ -280,10 +350,11 @@ impl fmt::Display for Summary {
             let counts: Vec<String> = b.counts.iter().map(|(n, c)| format!("{n} {c}")).collect();
             writeln!(
                 f,
-                "article formula, {}: {}; NaN from κ·s = {}; min Boltzmann IoU {:.4}",
+                "article formula, {}: {}; NaN from κ·s = {}; IoU outside [0,1] from κ·s = {}; min Boltzmann IoU {:.4}",
                 b.panel,
                 counts.join(", "),
                 opt(b.first_nan_kappa_s),
+                opt(b.first_outside_kappa_s),
                 b.min_boltzmann_iou
             )?;
         }
