@@ -26,9 +26,18 @@ fn check_png(path: &Path, size: (u32, u32)) {
             ink += 1;
         }
     }
-    assert!(colours.len() > 20, "{}: only {} colours", path.display(), colours.len());
+    assert!(
+        colours.len() > 20,
+        "{}: only {} colours",
+        path.display(),
+        colours.len()
+    );
     let share = ink as f64 / (size.0 * size.1) as f64;
-    assert!(share > 0.02, "{}: only {share} of the pixels are drawn", path.display());
+    assert!(
+        share > 0.02,
+        "{}: only {share} of the pixels are drawn",
+        path.display()
+    );
 }
 
 /// Reads a CSV: header and number of data rows; every row has the header's width.
@@ -48,7 +57,10 @@ fn check_csv(path: &Path, first_column: &str) -> usize {
 fn no_temp_files(dir: &Path) {
     for e in std::fs::read_dir(dir).unwrap() {
         let name = e.unwrap().file_name();
-        assert!(!name.to_string_lossy().starts_with(".softiou-"), "left behind: {name:?}");
+        assert!(
+            !name.to_string_lossy().starts_with(".softiou-"),
+            "left behind: {name:?}"
+        );
     }
 }
 
@@ -73,15 +85,37 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
         assert!(!out.join(format!("{stem}.svg")).exists());
     }
     // 6 scenarios × 2 operators × 241 κ values
-    for f in ["fig1_loss_vs_kappa", "fig2_error_vs_kappa", "fig3_gradient_vs_kappa", "fig4_dloss_dkappa", "fig7_curvature"] {
-        assert_eq!(check_csv(&out.join(format!("{f}.csv")), "scenario"), 6 * 2 * 241, "{f}");
+    for f in [
+        "fig1_loss_vs_kappa",
+        "fig2_error_vs_kappa",
+        "fig3_gradient_vs_kappa",
+        "fig4_dloss_dkappa",
+        "fig7_curvature",
+    ] {
+        assert_eq!(
+            check_csv(&out.join(format!("{f}.csv")), "scenario"),
+            6 * 2 * 241,
+            "{f}"
+        );
     }
     // 6 scenarios × 2 operators × 6 κ × 4 components
-    assert_eq!(check_csv(&out.join("fig3_central_differences.csv"), "scenario"), 6 * 2 * 6 * 4);
-    assert_eq!(check_csv(&out.join("fig5_loss_surfaces.csv"), "smoothing"), 4 * 101 * 101);
+    assert_eq!(
+        check_csv(&out.join("fig3_central_differences.csv"), "scenario"),
+        6 * 2 * 6 * 4
+    );
+    assert_eq!(
+        check_csv(&out.join("fig5_loss_surfaces.csv"), "smoothing"),
+        4 * 101 * 101
+    );
     check_csv(&out.join("fig5_contours.csv"), "smoothing");
-    assert_eq!(check_csv(&out.join("fig6_gradient_fields.csv"), "smoothing"), 4 * 17 * 17);
-    assert_eq!(check_csv(&out.join("fig9_article_breakdown.csv"), "panel"), 2 * 97 * 97);
+    assert_eq!(
+        check_csv(&out.join("fig6_gradient_fields.csv"), "smoothing"),
+        4 * 17 * 17
+    );
+    assert_eq!(
+        check_csv(&out.join("fig9_article_breakdown.csv"), "panel"),
+        2 * 97 * 97
+    );
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["scenarios"].as_array().unwrap().len(), 12);
@@ -120,7 +154,11 @@ fn svg_is_written_beside_every_png_on_request() {
     let dir = tempfile::tempdir().unwrap();
     let o = softiou(&["plots", "--svg", "--out", dir.path().to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    for stem in ["fig1_loss_vs_kappa", "fig5_loss_surfaces", "fig9_article_breakdown"] {
+    for stem in [
+        "fig1_loss_vs_kappa",
+        "fig5_loss_surfaces",
+        "fig9_article_breakdown",
+    ] {
         let svg = std::fs::read_to_string(dir.path().join(format!("{stem}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(svg.contains("κ·s"), "{stem}: axis label missing");
@@ -131,22 +169,53 @@ fn svg_is_written_beside_every_png_on_request() {
 fn sweep_writes_figures_one_to_four_and_seven_for_the_users_boxes() {
     let dir = tempfile::tempdir().unwrap();
     let o = softiou(&[
-        "sweep", "--pred", "0,0,4,3", "--target", "1,1,5,4", "--kappa-min", "0.1", "--kappa-max",
-        "100", "--points", "30", "--out", dir.path().to_str().unwrap(),
+        "sweep",
+        "--pred",
+        "0,0,4,3",
+        "--target",
+        "1,1,5,4",
+        "--kappa-min",
+        "0.1",
+        "--kappa-max",
+        "100",
+        "--points",
+        "30",
+        "--out",
+        dir.path().to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    for stem in ["fig1_loss_vs_kappa", "fig2_error_vs_kappa", "fig4_dloss_dkappa", "fig7_curvature"] {
-        check_png(&dir.path().join(format!("{stem}.png")), if stem == "fig7_curvature" { (1520, 1184) } else { (1520, 624) });
+    for stem in [
+        "fig1_loss_vs_kappa",
+        "fig2_error_vs_kappa",
+        "fig4_dloss_dkappa",
+        "fig7_curvature",
+    ] {
+        check_png(
+            &dir.path().join(format!("{stem}.png")),
+            if stem == "fig7_curvature" {
+                (1520, 1184)
+            } else {
+                (1520, 624)
+            },
+        );
         // one scenario × 2 operators × 30 κ values
-        assert_eq!(check_csv(&dir.path().join(format!("{stem}.csv")), "scenario"), 2 * 30);
+        assert_eq!(
+            check_csv(&dir.path().join(format!("{stem}.csv")), "scenario"),
+            2 * 30
+        );
     }
     // one scenario: no "every scenario" panel
     check_png(&dir.path().join("fig3_gradient_vs_kappa.png"), (1520, 624));
-    assert!(!names.iter().any(|n| n.starts_with("fig5") || n.starts_with("fig9")), "{names:?}");
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("fig5") || n.starts_with("fig9")),
+        "{names:?}"
+    );
     // κ·s runs from 0.1·3 to 100·3 (s = the target's shorter side, 3)
     let mut r = csv::Reader::from_path(dir.path().join("fig1_loss_vs_kappa.csv")).unwrap();
     let first = r.records().next().unwrap().unwrap();
@@ -157,12 +226,24 @@ fn sweep_writes_figures_one_to_four_and_seven_for_the_users_boxes() {
 fn sweep_with_one_operator_draws_one_panel_per_figure() {
     let dir = tempfile::tempdir().unwrap();
     let o = softiou(&[
-        "sweep", "--pred", "0,0,10,10", "--target", "2,2,12,12", "--smoothing", "boltzmann",
-        "--points", "10", "--out", dir.path().to_str().unwrap(),
+        "sweep",
+        "--pred",
+        "0,0,10,10",
+        "--target",
+        "2,2,12,12",
+        "--smoothing",
+        "boltzmann",
+        "--points",
+        "10",
+        "--out",
+        dir.path().to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     check_png(&dir.path().join("fig1_loss_vs_kappa.png"), (760, 624));
-    assert_eq!(check_csv(&dir.path().join("fig1_loss_vs_kappa.csv"), "scenario"), 10);
+    assert_eq!(
+        check_csv(&dir.path().join("fig1_loss_vs_kappa.csv"), "scenario"),
+        10
+    );
 }
 
 #[test]
@@ -178,7 +259,15 @@ fn sweep_rejects_bad_flags_with_exit_status_2_and_writes_nothing() {
     for (extra, flag) in cases {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let mut args = vec!["sweep", "--pred", "0,0,1,1", "--target", "0.5,0,1.5,1", "--out", out.to_str().unwrap()];
+        let mut args = vec![
+            "sweep",
+            "--pred",
+            "0,0,1,1",
+            "--target",
+            "0.5,0,1.5,1",
+            "--out",
+            out.to_str().unwrap(),
+        ];
         args.extend_from_slice(extra);
         let o = softiou(&args);
         let err = String::from_utf8_lossy(&o.stderr);
@@ -190,7 +279,15 @@ fn sweep_rejects_bad_flags_with_exit_status_2_and_writes_nothing() {
     // an inverted box
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = softiou(&["sweep", "--pred", "2,0,1,1", "--target", "0,0,1,1", "--out", out.to_str().unwrap()]);
+    let o = softiou(&[
+        "sweep",
+        "--pred",
+        "2,0,1,1",
+        "--target",
+        "0,0,1,1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--pred"));
     assert!(!out.exists());

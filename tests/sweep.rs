@@ -32,11 +32,26 @@ fn the_kappa_grid_is_logarithmic_and_hits_both_ends_exactly() {
 
 #[test]
 fn bad_kappa_ranges_are_typed_errors() {
-    assert!(matches!(KappaRange::new(0.0, 1.0, 5), Err(Error::InvalidSweep(_))));
-    assert!(matches!(KappaRange::new(2.0, 1.0, 5), Err(Error::InvalidSweep(_))));
-    assert!(matches!(KappaRange::new(1.0, f64::INFINITY, 5), Err(Error::InvalidSweep(_))));
-    assert!(matches!(KappaRange::new(1.0, 2.0, 1), Err(Error::InvalidSweep(_))));
-    assert!(matches!(KappaRange::from_physical(-1.0, 2.0, 3, 10.0), Err(Error::InvalidSweep(_))));
+    assert!(matches!(
+        KappaRange::new(0.0, 1.0, 5),
+        Err(Error::InvalidSweep(_))
+    ));
+    assert!(matches!(
+        KappaRange::new(2.0, 1.0, 5),
+        Err(Error::InvalidSweep(_))
+    ));
+    assert!(matches!(
+        KappaRange::new(1.0, f64::INFINITY, 5),
+        Err(Error::InvalidSweep(_))
+    ));
+    assert!(matches!(
+        KappaRange::new(1.0, 2.0, 1),
+        Err(Error::InvalidSweep(_))
+    ));
+    assert!(matches!(
+        KappaRange::from_physical(-1.0, 2.0, 3, 10.0),
+        Err(Error::InvalidSweep(_))
+    ));
 }
 
 #[test]
@@ -49,9 +64,14 @@ fn every_row_agrees_with_a_direct_evaluation_of_the_loss() {
             // the row comes from a second-order dual evaluation: same formula, but its
             // real part may round differently (a few ulps, amplified near the pole of
             // the soft union at small κ·s); 1e-12 is far below anything plotted
-            assert!((r.loss - direct).abs() <= 1e-12 * direct.abs().max(1.0), "{r:?} vs {direct}");
+            assert!(
+                (r.loss - direct).abs() <= 1e-12 * direct.abs().max(1.0),
+                "{r:?} vs {direct}"
+            );
             assert_eq!(r.kappa, r.kappa_s / s.side);
-            assert!((r.abs_error - (direct - s.hard.loss).abs()).abs() <= 1e-12 * direct.abs().max(1.0));
+            assert!(
+                (r.abs_error - (direct - s.hard.loss).abs()).abs() <= 1e-12 * direct.abs().max(1.0)
+            );
         }
     }
 }
@@ -89,7 +109,13 @@ fn the_error_never_exceeds_a_few_operator_bounds_at_large_kappa() {
             .unwrap();
         for c in &s.curves {
             for r in &c.rows {
-                assert!(r.abs_error <= 10.0 * r.bound_s, "{} {}: {:?}", sc.name, c.smoothing, r);
+                assert!(
+                    r.abs_error <= 10.0 * r.bound_s,
+                    "{} {}: {:?}",
+                    sc.name,
+                    c.smoothing,
+                    r
+                );
             }
         }
     }
@@ -100,8 +126,13 @@ fn kappa_within_tolerance_is_where_the_error_stays_below_it() {
     let s = sweep("identical", 0.1, 1e4, 121);
     let ks = s.kappa_s_within(Smoothing::LogSumExp, 0.01).unwrap();
     let c = s.curve(Smoothing::LogSumExp).unwrap();
-    assert!(c.rows.iter().filter(|r| r.kappa_s >= ks).all(|r| r.abs_error <= 0.01));
-    let before = c.rows.iter().filter(|r| r.kappa_s < ks).last().unwrap();
+    assert!(
+        c.rows
+            .iter()
+            .filter(|r| r.kappa_s >= ks)
+            .all(|r| r.abs_error <= 0.01)
+    );
+    let before = c.rows.iter().rev().find(|r| r.kappa_s < ks).unwrap();
     assert!(before.abs_error > 0.01);
     // a tolerance nothing meets
     assert_eq!(s.kappa_s_within(Smoothing::LogSumExp, 0.0), None);
@@ -130,10 +161,15 @@ fn dloss_dkappa_agrees_with_a_central_difference_in_kappa() {
     for c in &s.curves {
         for r in &c.rows {
             let h = 1e-6 * r.kappa;
-            let f = |k: f64| soft_iou_loss(&s.scenario.pred, &s.scenario.target, k, c.smoothing).unwrap();
+            let f = |k: f64| {
+                soft_iou_loss(&s.scenario.pred, &s.scenario.target, k, c.smoothing).unwrap()
+            };
             let fd = (f(r.kappa + h) - f(r.kappa - h)) / (2.0 * h);
             // step 1e-6 relative: truncation ~1e-12, rounding ~1e-10/1e-6 = 1e-4 of the loss
-            assert!((fd - r.dloss_dkappa).abs() < 1e-5 * (1.0 + r.dloss_dkappa.abs()) / r.kappa.min(1.0));
+            assert!(
+                (fd - r.dloss_dkappa).abs()
+                    < 1e-5 * (1.0 + r.dloss_dkappa.abs()) / r.kappa.min(1.0)
+            );
             assert_eq!(r.kappa_dloss_dkappa, r.kappa * r.dloss_dkappa);
         }
     }
@@ -157,7 +193,16 @@ fn curvature_at_identical_boxes_grows_with_kappa_and_the_stable_step_shrinks() {
 #[test]
 fn the_hard_gradient_is_exactly_zero_outside_the_overlap() {
     let t = centred_target(10.0).unwrap();
-    let f = gradient_field(&t, Setting { smoothing: Smoothing::Hard, kappa_s: 1.0 }, 2.0, 17).unwrap();
+    let f = gradient_field(
+        &t,
+        Setting {
+            smoothing: Smoothing::Hard,
+            kappa_s: 1.0,
+        },
+        2.0,
+        17,
+    )
+    .unwrap();
     let n = f.offsets.len();
     let mut outside = 0;
     for i in 0..n * n {
@@ -169,16 +214,32 @@ fn the_hard_gradient_is_exactly_zero_outside_the_overlap() {
     }
     assert!(outside > 100);
     // while every smooth field has a non-zero gradient everywhere except the centre
-    let g = gradient_field(&t, Setting { smoothing: Smoothing::LogSumExp, kappa_s: 1.0 }, 2.0, 17)
-        .unwrap();
+    let g = gradient_field(
+        &t,
+        Setting {
+            smoothing: Smoothing::LogSumExp,
+            kappa_s: 1.0,
+        },
+        2.0,
+        17,
+    )
+    .unwrap();
     assert_eq!(g.exact_zeros(), 1);
 }
 
 #[test]
 fn the_descent_direction_points_back_towards_the_target() {
     let t = centred_target(10.0).unwrap();
-    let f = gradient_field(&t, Setting { smoothing: Smoothing::LogSumExp, kappa_s: 2.0 }, 2.0, 9)
-        .unwrap();
+    let f = gradient_field(
+        &t,
+        Setting {
+            smoothing: Smoothing::LogSumExp,
+            kappa_s: 2.0,
+        },
+        2.0,
+        9,
+    )
+    .unwrap();
     let n = f.offsets.len();
     for i in 0..n * n {
         let (x, y) = (f.offsets[i % n], f.offsets[i / n]);
@@ -211,21 +272,42 @@ fn the_hard_surface_is_the_iou_loss_of_translated_squares() {
     // For squares of side s moved by (dx, dy) with |dx|, |dy| < s the IoU is
     // (s−|dx|)(s−|dy|) / (2s² − (s−|dx|)(s−|dy|)).
     let t = centred_target(10.0).unwrap();
-    let s = loss_surface(&t, Setting { smoothing: Smoothing::Hard, kappa_s: 1.0 }, 2.0, 21).unwrap();
+    let s = loss_surface(
+        &t,
+        Setting {
+            smoothing: Smoothing::Hard,
+            kappa_s: 1.0,
+        },
+        2.0,
+        21,
+    )
+    .unwrap();
     let n = s.offsets.len();
     for i in 0..n * n {
         let (x, y) = (s.offsets[i % n].abs(), s.offsets[i / n].abs());
         let i_area = (1.0 - x).max(0.0) * (1.0 - y).max(0.0);
         let expect = 1.0 - i_area / (2.0 - i_area);
-        assert!((s.loss[i] - expect).abs() < 1e-12, "({x}, {y}): {} vs {expect}", s.loss[i]);
+        assert!(
+            (s.loss[i] - expect).abs() < 1e-12,
+            "({x}, {y}): {} vs {expect}",
+            s.loss[i]
+        );
     }
 }
 
 #[test]
 fn contours_lie_on_their_level() {
     let t = centred_target(10.0).unwrap();
-    let s = loss_surface(&t, Setting { smoothing: Smoothing::LogSumExp, kappa_s: 10.0 }, 2.0, 61)
-        .unwrap();
+    let s = loss_surface(
+        &t,
+        Setting {
+            smoothing: Smoothing::LogSumExp,
+            kappa_s: 10.0,
+        },
+        2.0,
+        61,
+    )
+    .unwrap();
     let levels = [0.6, 0.8];
     for c in contours(&s, &levels) {
         assert!(!c.segments.is_empty());
@@ -234,7 +316,11 @@ fn contours_lie_on_their_level() {
             let l = soft_iou_loss(&p, &t, 1.0, Smoothing::LogSumExp).unwrap();
             // linear interpolation on a grid of step s/15: the loss varies by < 0.1 per
             // cell, so its curvature error is well below 0.02
-            assert!((l - c.level).abs() < 0.02, "level {} at ({x}, {y}): {l}", c.level);
+            assert!(
+                (l - c.level).abs() < 0.02,
+                "level {} at ({x}, {y}): {l}",
+                c.level
+            );
         }
     }
 }
@@ -264,7 +350,10 @@ fn where_the_naive_formula_is_finite_it_matches_the_stable_boltzmann_iou() {
     for k in [0.01_f64, 0.1, 1.0, 10.0] {
         let naive = naive_soft_iou(p.to_xyxy(), t.to_xyxy(), k);
         let stable = softiou::soft_iou(&p, &t, k, Smoothing::Boltzmann).unwrap();
-        assert!((naive - stable).abs() < 1e-12, "κ = {k}: {naive} vs {stable}");
+        assert!(
+            (naive - stable).abs() < 1e-12,
+            "κ = {k}: {naive} vs {stable}"
+        );
     }
 }
 
@@ -272,8 +361,13 @@ fn where_the_naive_formula_is_finite_it_matches_the_stable_boltzmann_iou() {
 fn the_breakdown_map_classifies_cells_consistently() {
     let k = KappaRange::new(0.1, 1e4, 21).unwrap();
     let m = KappaRange::new(0.01, 1e3, 11).unwrap();
-    let map = breakdown_map(10.0, &k, &m, &[("disjoint", (1.3, 0.1)), ("overlap", (0.1, 0.1))])
-        .unwrap();
+    let map = breakdown_map(
+        10.0,
+        &k,
+        &m,
+        &[("disjoint", (1.3, 0.1)), ("overlap", (0.1, 0.1))],
+    )
+    .unwrap();
     for p in &map.panels {
         for i in 0..p.class.len() {
             match p.class[i] {

@@ -54,10 +54,7 @@ impl Progress {
     }
 
     pub(crate) fn tick(&self) {
-        if self.tty
-            && self.bar.is_hidden()
-            && self.start.elapsed() > Duration::from_millis(900)
-        {
+        if self.tty && self.bar.is_hidden() && self.start.elapsed() > Duration::from_millis(900) {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
         self.bar.inc(1);
@@ -72,6 +69,14 @@ pub(crate) fn output_error(e: softiou::Error) -> CliError {
     CliError::Failure(e.to_string())
 }
 
+/// Creates the output directory (and its parents), naming it in the error.
+pub(crate) fn create_dir(dir: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
 pub(crate) fn report(dir: &Path, files: &[PathBuf], start: Instant) {
     println!(
         "wrote {} files to {} in {:.2} s",
@@ -84,6 +89,7 @@ pub(crate) fn report(dir: &Path, files: &[PathBuf], start: Instant) {
 /// Runs `softiou plots`.
 pub fn run(args: PlotsArgs) -> Result<(), CliError> {
     let start = Instant::now();
+    create_dir(&args.out)?;
     let progress = Progress::new(STANDARD_JOBS + 1, "plots");
     let set = StandardSet::compute().map_err(output_error)?;
     progress.tick();

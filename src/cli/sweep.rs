@@ -10,7 +10,7 @@ use softiou::{BoxFormat, Smoothing};
 
 use super::CliError;
 use super::args::{parse_box, parse_kappa};
-use super::plots::{Progress, output_error, report};
+use super::plots::{Progress, create_dir, output_error, report};
 
 /// Arguments of `softiou sweep`.
 #[derive(Debug, Args, Default)]
@@ -88,13 +88,20 @@ pub fn run(args: SweepArgs) -> Result<(), CliError> {
             KappaRange::from_physical(lo, hi, points, side)
         }
     };
-    let flag = if args.points.is_some_and(|n| n < 2) { "--points" } else { "--kappa-max" };
+    let flag = if args.points.is_some_and(|n| n < 2) {
+        "--points"
+    } else {
+        "--kappa-max"
+    };
     let range = range.map_err(value(flag))?;
+    create_dir(&args.out)?;
     let progress = Progress::new(12, "sweep");
     let sweep = KappaSweep::compute(&scenario, &range, &ops).map_err(output_error)?;
     progress.tick();
     let opts = Options { svg: args.svg };
-    let files = write_sweep(std::slice::from_ref(&sweep), &args.out, opts, &|| progress.tick());
+    let files = write_sweep(std::slice::from_ref(&sweep), &args.out, opts, &|| {
+        progress.tick()
+    });
     progress.finish();
     let files = files.map_err(output_error)?;
     for op in &ops {

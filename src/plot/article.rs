@@ -51,7 +51,10 @@ pub struct BreakdownFigure<'a> {
 
 impl Figure for BreakdownFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        (PANEL_W * self.map.panels.len().max(1) as u32, PANEL_H + TITLE_H)
+        (
+            PANEL_W * self.map.panels.len().max(1) as u32,
+            PANEL_H + TITLE_H,
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -70,7 +73,12 @@ impl Figure for BreakdownFigure<'_> {
         let nk = m.kappa_s.len();
         let x = (ex[0], ex[ex.len() - 1]);
         let y = (ey[0], ey[ey.len() - 1]);
-        for (k, (p, area)) in m.panels.iter().zip(root.split_evenly((1, m.panels.len()))).enumerate() {
+        for (k, (p, area)) in m
+            .panels
+            .iter()
+            .zip(root.split_evenly((1, m.panels.len())))
+            .enumerate()
+        {
             let mut ch = ChartBuilder::on(&area)
                 .caption(
                     format!(
@@ -104,12 +112,18 @@ impl Figure for BreakdownFigure<'_> {
                     let col = color(c);
                     ch.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
                         .label(legend_name(c))
-                        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], col.filled()));
+                        .legend(move |(x, y)| {
+                            Rectangle::new([(x, y - 6), (x + 16, y + 6)], col.filled())
+                        });
                 }
                 let star = BLACK;
-                ch.draw_series(std::iter::once(Cross::new(ARTICLE_EXAMPLE, 9, star.stroke_width(3))))?
-                    .label("the article's own example (κ = 10, side 100): NaN")
-                    .legend(move |(x, y)| Cross::new((x + 8, y), 6, star.stroke_width(3)));
+                ch.draw_series(std::iter::once(Cross::new(
+                    ARTICLE_EXAMPLE,
+                    9,
+                    star.stroke_width(3),
+                )))?
+                .label("the article's own example (κ = 10, side 100): NaN")
+                .legend(move |(x, y)| Cross::new((x + 8, y), 6, star.stroke_width(3)));
                 ch.configure_series_labels()
                     .position(SeriesLabelPosition::LowerLeft)
                     .label_font((FONT, TICK))

@@ -148,8 +148,14 @@ pub fn fd_points(path: &Path, sweeps: &[KappaSweep]) -> Result<()> {
 /// # Errors
 /// [`Error::Output`] if the file cannot be written.
 pub fn dloss_dkappa(path: &Path, sweeps: &[KappaSweep]) -> Result<()> {
-    let rows = sweep_rows(sweeps, |_, r| vec![num(r.dloss_dkappa), num(r.kappa_dloss_dkappa)]);
-    write_rows(path, &header(&["dloss_dkappa", "kappa_dloss_dkappa"]), &rows)
+    let rows = sweep_rows(sweeps, |_, r| {
+        vec![num(r.dloss_dkappa), num(r.kappa_dloss_dkappa)]
+    });
+    write_rows(
+        path,
+        &header(&["dloss_dkappa", "kappa_dloss_dkappa"]),
+        &rows,
+    )
 }
 
 /// Figure 7: `lambda_max_s2`, `stable_step_s2` (empty where λmax ≤ 0) and the hard λmax·s².
@@ -158,7 +164,11 @@ pub fn dloss_dkappa(path: &Path, sweeps: &[KappaSweep]) -> Result<()> {
 /// [`Error::Output`] if the file cannot be written.
 pub fn curvature(path: &Path, sweeps: &[KappaSweep]) -> Result<()> {
     let rows = sweep_rows(sweeps, |s, r| {
-        vec![num(r.lambda_max_s2), opt(r.stable_step_s2), num(s.hard.lambda_max_s2)]
+        vec![
+            num(r.lambda_max_s2),
+            opt(r.stable_step_s2),
+            num(s.hard.lambda_max_s2),
+        ]
     });
     write_rows(
         path,
@@ -185,7 +195,11 @@ pub fn surfaces(path: &Path, surfaces: &[Surface]) -> Result<()> {
             ]);
         }
     }
-    write_rows(path, &["smoothing", "kappa_s", "dx_over_s", "dy_over_s", "loss"], &rows)
+    write_rows(
+        path,
+        &["smoothing", "kappa_s", "dx_over_s", "dy_over_s", "loss"],
+        &rows,
+    )
 }
 
 /// Figure 5 contour lines: one row per segment.
@@ -209,7 +223,11 @@ pub fn contours(path: &Path, surfaces: &[Surface], contours: &[Vec<Contour>]) ->
             }
         }
     }
-    write_rows(path, &["smoothing", "kappa_s", "level", "x0", "y0", "x1", "y1"], &rows)
+    write_rows(
+        path,
+        &["smoothing", "kappa_s", "level", "x0", "y0", "x1", "y1"],
+        &rows,
+    )
 }
 
 /// Figure 6: `−∂loss/∂(dx/s)`, `−∂loss/∂(dy/s)` and the magnitude per grid point.
@@ -234,7 +252,15 @@ pub fn fields(path: &Path, fields: &[GradientField]) -> Result<()> {
     }
     write_rows(
         path,
-        &["smoothing", "kappa_s", "dx_over_s", "dy_over_s", "minus_dloss_ddx_s", "minus_dloss_ddy_s", "magnitude"],
+        &[
+            "smoothing",
+            "kappa_s",
+            "dx_over_s",
+            "dy_over_s",
+            "minus_dloss_ddx_s",
+            "minus_dloss_ddy_s",
+            "magnitude",
+        ],
         &rows,
     )
 }
@@ -262,7 +288,15 @@ pub fn breakdown(path: &Path, map: &BreakdownMap) -> Result<()> {
     }
     write_rows(
         path,
-        &["panel", "kappa_s", "kappa", "magnitude_m", "naive_iou", "boltzmann_iou", "class"],
+        &[
+            "panel",
+            "kappa_s",
+            "kappa",
+            "magnitude_m",
+            "naive_iou",
+            "boltzmann_iou",
+            "class",
+        ],
         &rows,
     )
 }

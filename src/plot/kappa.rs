@@ -23,15 +23,19 @@ fn ops(sweeps: &[KappaSweep]) -> Vec<Smoothing> {
 }
 
 fn x_range(sweeps: &[KappaSweep]) -> (f64, f64) {
-    let xs = sweeps
-        .iter()
-        .flat_map(|s| s.curves.iter().flat_map(|c| c.rows.iter().map(|r| r.kappa_s)));
-    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+    let xs = sweeps.iter().flat_map(|s| {
+        s.curves
+            .iter()
+            .flat_map(|c| c.rows.iter().map(|r| r.kappa_s))
+    });
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
     if lo < hi { (lo, hi) } else { (0.1, 10.0) }
 }
 
 /// Title of a κ figure, naming the physical κ through s.
-fn titled<'a, DB: DrawingBackend>(
+fn titled<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     what: &str,
     sweeps: &[KappaSweep],
@@ -40,7 +44,8 @@ where
     DB::ErrorType: 'static,
 {
     let side = sweeps.first().map_or(1.0, |s| s.side);
-    let text = format!("{what}   —   s = {side}, so the physical κ = (κ·s)/{side} per coordinate unit");
+    let text =
+        format!("{what}   —   s = {side}, so the physical κ = (κ·s)/{side} per coordinate unit");
     Ok(root.titled(&text, (FONT, TITLE))?)
 }
 
@@ -54,7 +59,11 @@ fn curve_line(
         label: Some(s.scenario.name.clone()),
         color: series(i),
         mark: Mark::Solid,
-        points: c.rows.iter().filter_map(|r| f(r).map(|y| (r.kappa_s, y))).collect(),
+        points: c
+            .rows
+            .iter()
+            .filter_map(|r| f(r).map(|y| (r.kappa_s, y)))
+            .collect(),
     }
 }
 
@@ -68,7 +77,10 @@ fn hline(color: RGBColor, x: (f64, f64), y: f64, label: Option<String>) -> Line 
 }
 
 fn size_for(cols: usize, rows: usize) -> (u32, u32) {
-    (PANEL_W * cols.max(1) as u32, PANEL_H * rows.max(1) as u32 + TITLE_H)
+    (
+        PANEL_W * cols.max(1) as u32,
+        PANEL_H * rows.max(1) as u32 + TITLE_H,
+    )
 }
 
 /// Figure 1: the soft IoU loss against κ·s for every scenario, one panel per operator,
@@ -88,10 +100,18 @@ impl Figure for LossFigure<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let area = titled(root, "Soft IoU loss against κ (dashed: hard IoU loss)", self.sweeps)?;
+        let area = titled(
+            root,
+            "Soft IoU loss against κ (dashed: hard IoU loss)",
+            self.sweeps,
+        )?;
         let ops = ops(self.sweeps);
         let x = x_range(self.sweeps);
-        for (k, (op, panel)) in ops.iter().zip(area.split_evenly((1, ops.len()))).enumerate() {
+        for (k, (op, panel)) in ops
+            .iter()
+            .zip(area.split_evenly((1, ops.len())))
+            .enumerate()
+        {
             let mut lines = Vec::new();
             for (i, s) in self.sweeps.iter().enumerate() {
                 if let Some(c) = s.curve(*op) {
@@ -99,18 +119,25 @@ impl Figure for LossFigure<'_> {
                 }
             }
             let y = match YAxis::linear_robust(&lines) {
-                YAxis::Linear(lo, hi) => YAxis::Linear(lo.max(-0.5).min(-0.05), hi.min(2.0).max(1.05)),
+                YAxis::Linear(lo, hi) => YAxis::Linear(lo.clamp(-0.5, -0.05), hi.clamp(1.05, 2.0)),
                 other => other,
             };
             for (i, s) in self.sweeps.iter().enumerate() {
                 lines.push(hline(series(i), x, s.hard.loss, None));
             }
-            lines.push(hline(BLACK, (x.0, x.0), f64::NAN, Some("hard loss (dashed)".into())));
+            lines.push(hline(
+                BLACK,
+                (x.0, x.0),
+                f64::NAN,
+                Some("hard loss (dashed)".into()),
+            ));
             draw_panel(
                 &panel,
                 &Panel {
                     caption: match op {
-                        Smoothing::LogSumExp => format!("{op}  (leaves the panel where the soft union nears 0)"),
+                        Smoothing::LogSumExp => {
+                            format!("{op}  (leaves the panel where the soft union nears 0)")
+                        }
                         _ => format!("{op}"),
                     },
                     x,
@@ -143,10 +170,18 @@ impl Figure for ErrorFigure<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let area = titled(root, "Approximation error |soft − hard| against κ", self.sweeps)?;
+        let area = titled(
+            root,
+            "Approximation error |soft − hard| against κ",
+            self.sweeps,
+        )?;
         let ops = ops(self.sweeps);
         let x = x_range(self.sweeps);
-        for (k, (op, panel)) in ops.iter().zip(area.split_evenly((1, ops.len()))).enumerate() {
+        for (k, (op, panel)) in ops
+            .iter()
+            .zip(area.split_evenly((1, ops.len())))
+            .enumerate()
+        {
             let mut lines = Vec::new();
             for (i, s) in self.sweeps.iter().enumerate() {
                 if let Some(c) = s.curve(*op) {
@@ -209,7 +244,10 @@ impl Figure for GradientFigure<'_> {
         };
         let area = titled(
             root,
-            &format!("Exact gradient (dual numbers) against κ — {}", s.scenario.name),
+            &format!(
+                "Exact gradient (dual numbers) against κ — {}",
+                s.scenario.name
+            ),
             self.sweeps,
         )?;
         let ops = ops(self.sweeps);
@@ -237,7 +275,12 @@ impl Figure for GradientFigure<'_> {
             for j in 0..4 {
                 lines.push(hline(series(j), x, s.hard.grad_s[j], None));
             }
-            lines.push(hline(BLACK, x, s.hard.grad_norm_s, Some("hard (dashed)".into())));
+            lines.push(hline(
+                BLACK,
+                x,
+                s.hard.grad_norm_s,
+                Some("hard (dashed)".into()),
+            ));
             for j in 0..4 {
                 lines.push(Line {
                     label: (j == 0).then(|| "central difference, h = 6e-6·max(1,|x|)".into()),
@@ -306,10 +349,18 @@ impl Figure for KappaDerivativeFigure<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let area = titled(root, "Sensitivity of the loss to κ (exact, dual numbers)", self.sweeps)?;
+        let area = titled(
+            root,
+            "Sensitivity of the loss to κ (exact, dual numbers)",
+            self.sweeps,
+        )?;
         let ops = ops(self.sweeps);
         let x = x_range(self.sweeps);
-        for (k, (op, panel)) in ops.iter().zip(area.split_evenly((1, ops.len()))).enumerate() {
+        for (k, (op, panel)) in ops
+            .iter()
+            .zip(area.split_evenly((1, ops.len())))
+            .enumerate()
+        {
             let mut lines = Vec::new();
             for (i, s) in self.sweeps.iter().enumerate() {
                 if let Some(c) = s.curve(*op) {
@@ -318,12 +369,21 @@ impl Figure for KappaDerivativeFigure<'_> {
                     let mut neg = pos.clone();
                     neg.label = None;
                     neg.mark = Mark::Dashed;
-                    neg.points = c.rows.iter().map(|r| (r.kappa_s, -r.kappa_dloss_dkappa)).collect();
+                    neg.points = c
+                        .rows
+                        .iter()
+                        .map(|r| (r.kappa_s, -r.kappa_dloss_dkappa))
+                        .collect();
                     lines.push(pos);
                     lines.push(neg);
                 }
             }
-            lines.push(hline(BLACK, (x.0, x.0), f64::NAN, Some("dashed: negative (loss falls as κ grows)".into())));
+            lines.push(hline(
+                BLACK,
+                (x.0, x.0),
+                f64::NAN,
+                Some("dashed: negative (loss falls as κ grows)".into()),
+            ));
             draw_panel(
                 &panel,
                 &Panel {
@@ -358,7 +418,11 @@ impl Figure for CurvatureFigure<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let area = titled(root, "Curvature: largest Hessian eigenvalue and the stable step", self.sweeps)?;
+        let area = titled(
+            root,
+            "Curvature: largest Hessian eigenvalue and the stable step",
+            self.sweeps,
+        )?;
         let ops = ops(self.sweeps);
         let x = x_range(self.sweeps);
         let panels = area.split_evenly((2, ops.len()));
@@ -367,18 +431,28 @@ impl Figure for CurvatureFigure<'_> {
             let mut step = Vec::new();
             for (i, s) in self.sweeps.iter().enumerate() {
                 if let Some(c) = s.curve(*op) {
-                    lam.push(curve_line(i, s, c, |r| (r.lambda_max_s2 > 0.0).then_some(r.lambda_max_s2)));
+                    lam.push(curve_line(i, s, c, |r| {
+                        (r.lambda_max_s2 > 0.0).then_some(r.lambda_max_s2)
+                    }));
                     step.push(curve_line(i, s, c, |r| r.stable_step_s2));
                 }
             }
-            let (ylam, ystep) = (YAxis::log_auto(&lam, 1e-12, 1e12), YAxis::log_auto(&step, 1e-12, 1e12));
+            let (ylam, ystep) = (
+                YAxis::log_auto(&lam, 1e-12, 1e12),
+                YAxis::log_auto(&step, 1e-12, 1e12),
+            );
             for (i, s) in self.sweeps.iter().enumerate() {
                 if s.hard.lambda_max_s2 > 0.0 {
                     lam.push(hline(series(i), x, s.hard.lambda_max_s2, None));
                     step.push(hline(series(i), x, 2.0 / s.hard.lambda_max_s2, None));
                 }
             }
-            lam.push(hline(BLACK, (x.0, x.0), f64::NAN, Some("hard (dashed)".into())));
+            lam.push(hline(
+                BLACK,
+                (x.0, x.0),
+                f64::NAN,
+                Some("hard (dashed)".into()),
+            ));
             draw_panel(
                 &panels[k],
                 &Panel {

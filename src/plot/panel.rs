@@ -48,7 +48,9 @@ impl YAxis {
         let ys = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
         let (lo, hi) = ys
             .filter(|y| y.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+                (a.min(y), b.max(y))
+            });
         if lo > hi {
             return YAxis::Linear(-1.0, 1.0);
         }
@@ -86,7 +88,9 @@ impl YAxis {
         let ys = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
         let (lo, hi) = ys
             .filter(|y| y.is_finite() && *y > 0.0)
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+                (a.min(y), b.max(y))
+            });
         if lo > hi {
             return YAxis::Log(floor, ceil);
         }
@@ -174,7 +178,9 @@ macro_rules! draw_with {
             }
             for run in rs {
                 let anno = match l.mark {
-                    Mark::Solid => chart.draw_series(LineSeries::new(run, color.stroke_width(2)))?,
+                    Mark::Solid => {
+                        chart.draw_series(LineSeries::new(run, color.stroke_width(2)))?
+                    }
                     Mark::Dashed => chart.draw_series(DashedLineSeries::new(
                         run,
                         8,
@@ -193,18 +199,24 @@ macro_rules! draw_with {
                         anno.label(label.as_str()).legend(move |(x, y)| {
                             let s = color.stroke_width(2);
                             match mark {
-                                Mark::Solid => EmptyElement::at((x, y))
-                                    + PathElement::new(vec![(0, 0), (22, 0)], s)
-                                    + PathElement::new(vec![(0, 0), (0, 0)], s),
-                                Mark::Dashed => EmptyElement::at((x, y))
-                                    + PathElement::new(vec![(0, 0), (8, 0)], s)
-                                    + PathElement::new(vec![(14, 0), (22, 0)], s),
-                                Mark::Circles => EmptyElement::at((x, y))
-                                    + PathElement::new(vec![(11, 0), (11, 0)], s)
-                                    + PathElement::new(
-                                        vec![(6, -5), (16, -5), (16, 5), (6, 5), (6, -5)],
-                                        s,
-                                    ),
+                                Mark::Solid => {
+                                    EmptyElement::at((x, y))
+                                        + PathElement::new(vec![(0, 0), (22, 0)], s)
+                                        + PathElement::new(vec![(0, 0), (0, 0)], s)
+                                }
+                                Mark::Dashed => {
+                                    EmptyElement::at((x, y))
+                                        + PathElement::new(vec![(0, 0), (8, 0)], s)
+                                        + PathElement::new(vec![(14, 0), (22, 0)], s)
+                                }
+                                Mark::Circles => {
+                                    EmptyElement::at((x, y))
+                                        + PathElement::new(vec![(11, 0), (11, 0)], s)
+                                        + PathElement::new(
+                                            vec![(6, -5), (16, -5), (16, 5), (6, 5), (6, -5)],
+                                            s,
+                                        )
+                                }
                             }
                         });
                     }

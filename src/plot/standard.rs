@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::article::BreakdownFigure;
-use super::kappa::{CurvatureFigure, ErrorFigure, GradientFigure, KappaDerivativeFigure, LossFigure};
+use super::kappa::{
+    CurvatureFigure, ErrorFigure, GradientFigure, KappaDerivativeFigure, LossFigure,
+};
 use super::output::write_atomic;
 use super::surface::{FieldFigure, SurfaceFigure};
 use super::{Figure, csv, save_png, save_svg};
@@ -66,16 +68,38 @@ fn run(jobs: Vec<Job<'_>>, progress: &(dyn Fn() + Sync)) -> Result<Vec<PathBuf>>
 fn kappa_jobs<'a>(dir: &'a Path, sweeps: &'a [KappaSweep], opts: Options) -> Vec<Job<'a>> {
     vec![
         figure(dir, "fig1_loss_vs_kappa", LossFigure { sweeps }, opts),
-        data(dir.join("fig1_loss_vs_kappa.csv"), move |p| csv::loss(p, sweeps)),
+        data(dir.join("fig1_loss_vs_kappa.csv"), move |p| {
+            csv::loss(p, sweeps)
+        }),
         figure(dir, "fig2_error_vs_kappa", ErrorFigure { sweeps }, opts),
-        data(dir.join("fig2_error_vs_kappa.csv"), move |p| csv::error(p, sweeps)),
-        figure(dir, "fig3_gradient_vs_kappa", GradientFigure { sweeps, focus: 0 }, opts),
-        data(dir.join("fig3_gradient_vs_kappa.csv"), move |p| csv::gradient(p, sweeps)),
-        data(dir.join("fig3_central_differences.csv"), move |p| csv::fd_points(p, sweeps)),
-        figure(dir, "fig4_dloss_dkappa", KappaDerivativeFigure { sweeps }, opts),
-        data(dir.join("fig4_dloss_dkappa.csv"), move |p| csv::dloss_dkappa(p, sweeps)),
+        data(dir.join("fig2_error_vs_kappa.csv"), move |p| {
+            csv::error(p, sweeps)
+        }),
+        figure(
+            dir,
+            "fig3_gradient_vs_kappa",
+            GradientFigure { sweeps, focus: 0 },
+            opts,
+        ),
+        data(dir.join("fig3_gradient_vs_kappa.csv"), move |p| {
+            csv::gradient(p, sweeps)
+        }),
+        data(dir.join("fig3_central_differences.csv"), move |p| {
+            csv::fd_points(p, sweeps)
+        }),
+        figure(
+            dir,
+            "fig4_dloss_dkappa",
+            KappaDerivativeFigure { sweeps },
+            opts,
+        ),
+        data(dir.join("fig4_dloss_dkappa.csv"), move |p| {
+            csv::dloss_dkappa(p, sweeps)
+        }),
         figure(dir, "fig7_curvature", CurvatureFigure { sweeps }, opts),
-        data(dir.join("fig7_curvature.csv"), move |p| csv::curvature(p, sweeps)),
+        data(dir.join("fig7_curvature.csv"), move |p| {
+            csv::curvature(p, sweeps)
+        }),
     ]
 }
 
@@ -110,7 +134,9 @@ pub fn write_standard(
         contours: &set.contours,
     };
     jobs.push(figure(dir, "fig5_loss_surfaces", surfaces, opts));
-    jobs.push(data(dir.join("fig5_loss_surfaces.csv"), move |p| csv::surfaces(p, &set.surfaces)));
+    jobs.push(data(dir.join("fig5_loss_surfaces.csv"), move |p| {
+        csv::surfaces(p, &set.surfaces)
+    }));
     jobs.push(data(dir.join("fig5_contours.csv"), move |p| {
         csv::contours(p, &set.surfaces, &set.contours)
     }));
@@ -119,8 +145,17 @@ pub fn write_standard(
         side,
     };
     jobs.push(figure(dir, "fig6_gradient_fields", fields, opts));
-    jobs.push(data(dir.join("fig6_gradient_fields.csv"), move |p| csv::fields(p, &set.fields)));
-    jobs.push(figure(dir, "fig9_article_breakdown", BreakdownFigure { map: &set.breakdown }, opts));
+    jobs.push(data(dir.join("fig6_gradient_fields.csv"), move |p| {
+        csv::fields(p, &set.fields)
+    }));
+    jobs.push(figure(
+        dir,
+        "fig9_article_breakdown",
+        BreakdownFigure {
+            map: &set.breakdown,
+        },
+        opts,
+    ));
     jobs.push(data(dir.join("fig9_article_breakdown.csv"), move |p| {
         csv::breakdown(p, &set.breakdown)
     }));

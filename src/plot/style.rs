@@ -75,7 +75,11 @@ pub fn viridis(t: f64) -> RGBColor {
 
 /// Splits a polyline into runs of points that are finite and inside `[lo, hi]` in y, so
 /// that nothing is drawn outside the plotting area and gaps stay gaps.
-pub fn runs(points: impl IntoIterator<Item = (f64, f64)>, lo: f64, hi: f64) -> Vec<Vec<(f64, f64)>> {
+pub fn runs(
+    points: impl IntoIterator<Item = (f64, f64)>,
+    lo: f64,
+    hi: f64,
+) -> Vec<Vec<(f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
     for (x, y) in points {
         if x.is_finite() && y.is_finite() && y >= lo && y <= hi {

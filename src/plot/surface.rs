@@ -22,7 +22,11 @@ const OVERLAP: RGBColor = RGBColor(255, 255, 255);
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 fn grid_panels(n: usize) -> (usize, usize) {
-    if n <= 2 { (1, n.max(1)) } else { (n.div_ceil(2), 2) }
+    if n <= 2 {
+        (1, n.max(1))
+    } else {
+        (n.div_ceil(2), 2)
+    }
 }
 
 fn chart<'a, DB: DrawingBackend>(
@@ -64,18 +68,18 @@ where
     let sq = |h: f64| vec![(-h, -h), (h, -h), (h, h), (-h, h), (-h, -h)];
     let a = c.draw_series(LineSeries::new(sq(0.5), TARGET.stroke_width(3)))?;
     if legend {
-        a.label("target T (P = T at the origin)").legend(|(x, y)| {
-            PathElement::new(vec![(x, y), (x + 22, y)], TARGET.stroke_width(3))
-        });
+        a.label("target T (P = T at the origin)")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], TARGET.stroke_width(3)));
     }
     let b = c.draw_series(DashedLineSeries::new(sq(1.0), 6, 5, edge.stroke_width(2)))?;
     if legend {
-        b.label("edge of overlap: P ∩ T ≠ ∅ inside").legend(|(x, y)| {
-            let g = RGBColor(90, 90, 90).stroke_width(2);
-            EmptyElement::at((x, y))
-                + PathElement::new(vec![(0, 0), (8, 0)], g)
-                + PathElement::new(vec![(14, 0), (22, 0)], g)
-        });
+        b.label("edge of overlap: P ∩ T ≠ ∅ inside")
+            .legend(|(x, y)| {
+                let g = RGBColor(90, 90, 90).stroke_width(2);
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (8, 0)], g)
+                    + PathElement::new(vec![(14, 0), (22, 0)], g)
+            });
     }
     Ok(())
 }
@@ -129,21 +133,43 @@ impl Figure for SurfaceFigure<'_> {
             .iter()
             .flat_map(|s| s.loss.iter().copied())
             .filter(|v| v.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-        let (lo, hi) = if lo < hi { (lo.max(-0.5), hi.min(1.5)) } else { (0.0, 1.0) };
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        let (lo, hi) = if lo < hi {
+            (lo.max(-0.5), hi.min(1.5))
+        } else {
+            (0.0, 1.0)
+        };
         let t = |v: f64| (v - lo) / (hi - lo);
         let (r, c) = grid_panels(self.surfaces.len());
-        for (k, (s, area)) in self.surfaces.iter().zip(main.split_evenly((r, c))).enumerate() {
+        for (k, (s, area)) in self
+            .surfaces
+            .iter()
+            .zip(main.split_evenly((r, c)))
+            .enumerate()
+        {
             let n = s.offsets.len();
-            let step = if n > 1 { s.offsets[1] - s.offsets[0] } else { 1.0 };
+            let step = if n > 1 {
+                s.offsets[1] - s.offsets[0]
+            } else {
+                1.0
+            };
             let half = s.offsets.last().copied().unwrap_or(1.0) + step / 2.0;
             let mut ch = chart(&area, &s.setting.label(), half)?;
             ch.draw_series((0..n * n).map(|i| {
                 let (x, y) = (s.offsets[i % n], s.offsets[i / n]);
                 let v = s.loss[i];
-                let color = if v.is_finite() { viridis(t(v)) } else { RGBColor(160, 160, 160) };
+                let color = if v.is_finite() {
+                    viridis(t(v))
+                } else {
+                    RGBColor(160, 160, 160)
+                };
                 Rectangle::new(
-                    [(x - step / 2.0, y - step / 2.0), (x + step / 2.0, y + step / 2.0)],
+                    [
+                        (x - step / 2.0, y - step / 2.0),
+                        (x + step / 2.0, y + step / 2.0),
+                    ],
                     color.filled(),
                 )
             }))?;
@@ -231,12 +257,25 @@ impl Figure for FieldFigure<'_> {
             (FONT, TITLE),
         )?;
         let (r, c) = grid_panels(self.fields.len());
-        for (k, (f, area)) in self.fields.iter().zip(root.split_evenly((r, c))).enumerate() {
+        for (k, (f, area)) in self
+            .fields
+            .iter()
+            .zip(root.split_evenly((r, c)))
+            .enumerate()
+        {
             let n = f.offsets.len();
-            let step = if n > 1 { f.offsets[1] - f.offsets[0] } else { 1.0 };
+            let step = if n > 1 {
+                f.offsets[1] - f.offsets[0]
+            } else {
+                1.0
+            };
             let half = f.offsets.last().copied().unwrap_or(1.0) + step / 2.0;
             let mags = f.magnitudes();
-            let max = mags.iter().copied().filter(|m| m.is_finite()).fold(0.0, f64::max);
+            let max = mags
+                .iter()
+                .copied()
+                .filter(|m| m.is_finite())
+                .fold(0.0, f64::max);
             let scale = if max > 0.0 { 0.9 * step / max } else { 0.0 };
             let caption = format!("{}   (longest arrow: |∇| = {:.3})", f.setting.label(), max);
             let mut ch = chart(&area, &caption, half)?;
@@ -255,7 +294,9 @@ impl Figure for FieldFigure<'_> {
                 pieces.push([tip, (tip.0 + hx * c + hy * s, tip.1 - hx * s + hy * c)]);
             }
             let a = ch.draw_series(
-                pieces.into_iter().map(|p| PathElement::new(p.to_vec(), arrow.stroke_width(2))),
+                pieces
+                    .into_iter()
+                    .map(|p| PathElement::new(p.to_vec(), arrow.stroke_width(2))),
             )?;
             if k == 0 {
                 a.label("−∇loss, length ∝ |∇|").legend(move |(x, y)| {
@@ -264,7 +305,11 @@ impl Figure for FieldFigure<'_> {
             }
             let zero = RGBColor(120, 120, 120);
             let z = ch.draw_series((0..n * n).filter(|&i| mags[i] == 0.0).map(|i| {
-                Cross::new((f.offsets[i % n], f.offsets[i / n]), 4, zero.stroke_width(1))
+                Cross::new(
+                    (f.offsets[i % n], f.offsets[i / n]),
+                    4,
+                    zero.stroke_width(1),
+                )
             }))?;
             if k == 0 {
                 z.label("gradient exactly 0")

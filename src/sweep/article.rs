@@ -54,7 +54,8 @@ pub fn naive_soft_iou<F: Float>(box1: [F; 4], box2: [F; 4], k: F) -> F {
     let x_max_intersection = naive_soft_minimum(x1_max, x2_max, k);
     let y_max_intersection = naive_soft_minimum(y1_max, y2_max, k);
 
-    let intersection_width = naive_soft_maximum(F::zero(), x_max_intersection - x_min_intersection, k);
+    let intersection_width =
+        naive_soft_maximum(F::zero(), x_max_intersection - x_min_intersection, k);
     let intersection_height =
         naive_soft_maximum(F::zero(), y_max_intersection - y_min_intersection, k);
     let intersection_area = intersection_width * intersection_height;
@@ -152,12 +153,15 @@ fn classify(naive: f64, stable: f64) -> Breakdown {
 ///
 /// ```
 /// use softiou::sweep::{KappaRange, article::{Breakdown, breakdown_map}};
-/// let k = KappaRange::new(0.1, 1e4, 9)?;
+/// let k = KappaRange::new(0.1, 1000.0, 5)?; // κ·s = 0.1, 1, 10, 100, 1000
 /// let m = KappaRange::new(0.01, 100.0, 5)?;
 /// let map = breakdown_map(10.0, &k, &m, &[("disjoint in x", (1.3, 0.1))])?;
-/// // the article's formula overflows at the largest κ·s; disjoint boxes get a negative IoU
-/// assert_eq!(map.panels[0].class[8], Breakdown::NaiveNan);
-/// assert_eq!(map.panels[0].class[0], Breakdown::OutsideUnit);
+/// let row = &map.panels[0].class[..5]; // the smallest magnitude
+/// // at small κ·s the Boltzmann intersection of disjoint boxes is still positive;
+/// // at κ·s = 10 it is negative; at κ·s = 1000 the article's formula is NaN
+/// assert_eq!(row[0], Breakdown::Fine);
+/// assert_eq!(row[2], Breakdown::OutsideUnit);
+/// assert_eq!(row[4], Breakdown::NaiveNan);
 /// # Ok::<(), softiou::Error>(())
 /// ```
 ///
@@ -179,7 +183,12 @@ pub fn breakdown_map(
             .map(|c| {
                 let (k, m) = (ks[c % nk] / side, ms[c / nk] * side);
                 let p = [m, m, m + side, m + side];
-                let t = [m + ox * side, m + oy * side, m + side + ox * side, m + side + oy * side];
+                let t = [
+                    m + ox * side,
+                    m + oy * side,
+                    m + side + ox * side,
+                    m + side + oy * side,
+                ];
                 let naive = naive_soft_iou(p, t, k);
                 let (pb, tb) = (BBox::from_xyxy(p)?, BBox::from_xyxy(t)?);
                 let stable = soft_iou(&pb, &tb, k, Smoothing::Boltzmann).unwrap_or(f64::NAN);

@@ -34,7 +34,11 @@ impl Scenario {
 pub const STANDARD_SIDE: f64 = 10.0;
 
 fn pair(name: &str, p: [f64; 4], t: [f64; 4]) -> Result<Scenario> {
-    Ok(Scenario::new(name, BBox::from_xyxy(p)?, BBox::from_xyxy(t)?))
+    Ok(Scenario::new(
+        name,
+        BBox::from_xyxy(p)?,
+        BBox::from_xyxy(t)?,
+    ))
 }
 
 fn all() -> Result<Vec<Scenario>> {

@@ -102,7 +102,10 @@ impl StandardSet {
             .iter()
             .map(|&s| loss_surface(&target, s, SURFACE_HALF_RANGE, SURFACE_POINTS))
             .collect::<Result<Vec<_>>>()?;
-        let contours = surfaces.iter().map(|s| contours(s, &CONTOUR_LEVELS)).collect();
+        let contours = surfaces
+            .iter()
+            .map(|s| contours(s, &CONTOUR_LEVELS))
+            .collect();
         let fields = settings
             .iter()
             .map(|&s| gradient_field(&target, s, SURFACE_HALF_RANGE, FIELD_POINTS))
@@ -271,7 +274,12 @@ impl Summary {
                 first_outside_kappa_s: (0..map.kappa_s.len())
                     .find(|&ik| !(0.0..=1.0).contains(&p.stable[ik]))
                     .map(|ik| map.kappa_s[ik]),
-                min_boltzmann_iou: p.stable.iter().copied().filter(|v| !v.is_nan()).fold(f64::INFINITY, f64::min),
+                min_boltzmann_iou: p
+                    .stable
+                    .iter()
+                    .copied()
+                    .filter(|v| !v.is_nan())
+                    .fold(f64::INFINITY, f64::min),
             })
             .collect();
         let surfaces = surfaces

@@ -80,7 +80,11 @@ impl GradientField {
 
     /// `|∇|` at every grid point.
     pub fn magnitudes(&self) -> Vec<f64> {
-        self.gx.iter().zip(&self.gy).map(|(x, y)| x.hypot(*y)).collect()
+        self.gx
+            .iter()
+            .zip(&self.gy)
+            .map(|(x, y)| x.hypot(*y))
+            .collect()
     }
 }
 
