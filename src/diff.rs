@@ -152,8 +152,11 @@ pub fn hessian_pred<F: DualNumFloat>(
 /// let p = BBox::new(0.0, 0.0, 10.0, 10.0).unwrap();
 /// let t = BBox::new(2.0, 2.0, 12.0, 12.0).unwrap();
 /// let d = diff::dloss_dkappa(Loss::soft_iou(Smoothing::LogSumExp), &p, &t, 1.0).unwrap();
-/// // logsumexp over-estimates the intersection less as κ grows, so the loss rises with κ
-/// assert!(d.dloss_dkappa > 0.0);
+/// // Overlapping boxes: logsumexp moves each edge of the overlap inwards by
+/// // ln(1 + e^{−κ·gap})/κ, so the soft loss lies above the hard one and falls towards it
+/// // as κ grows.
+/// let hard: f64 = softiou::soft_iou_loss(&p, &t, 1.0, Smoothing::Hard).unwrap();
+/// assert!(d.value > hard && d.dloss_dkappa < 0.0);
 /// ```
 ///
 /// # Errors

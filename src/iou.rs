@@ -25,7 +25,7 @@ use num_dual::DualNum;
 
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
-use crate::smooth::{Smoothing, lit};
+use crate::smooth::{Smoothing, div, lit};
 
 /// Checks that κ is finite and strictly positive (on the real part for dual numbers).
 ///
@@ -48,7 +48,8 @@ fn finite<D: DualNum>(what: &'static str, v: D) -> Result<D> {
         Err(Error::NonFiniteResult {
             what,
             value: re,
-            hint: "the smoothed union is 0 here; use a larger kappa (kappa * box size >> 1)",
+            hint: "either the smoothed union is 0 (use a larger kappa: kappa * box size >> 1) \
+               or an area overflowed (rescale the coordinates)",
         })
     }
 }
@@ -91,7 +92,7 @@ fn iou_parts<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>, kappa: D, op: Smoothin
 pub fn hard_iou<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>) -> D {
     // The union of two valid boxes is positive, so this cannot divide by zero.
     let (i, u) = intersection_union(p, t, D::one(), Smoothing::Hard);
-    i / u
+    div(i, u)
 }
 
 /// Soft IoU `I/U` with operator `op` and temperature `kappa` (1/coordinate units).
@@ -102,7 +103,7 @@ pub fn hard_iou<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>) -> D {
 pub fn soft_iou<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>, kappa: D, op: Smoothing) -> Result<D> {
     check_kappa(&kappa)?;
     let (i, u) = intersection_union(p, t, kappa, op);
-    finite("soft IoU", i / u)
+    finite("soft IoU", div(i, u))
 }
 
 /// Soft IoU loss `1 − I/U` (evaluated as `(A_P + A_T − 2I)/U`).
@@ -113,7 +114,7 @@ pub fn soft_iou<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>, kappa: D, op: Smoot
 /// let t = BBox::new(20.0, 20.0, 120.0, 120.0).unwrap();
 /// let hard = soft_iou_loss(&p, &t, 10.0, Smoothing::Hard).unwrap();
 /// assert_eq!(hard, 3800.0 / 11900.0);
-/// let soft = soft_iou_loss(&p, &t, 10.0, Smoothing::Boltzmann).unwrap();
+/// let soft: f64 = soft_iou_loss(&p, &t, 10.0, Smoothing::Boltzmann).unwrap();
 /// assert!((soft - hard).abs() < 1e-2);
 /// ```
 ///
@@ -127,7 +128,7 @@ pub fn soft_iou_loss<D: DualNum + Copy>(
 ) -> Result<D> {
     check_kappa(&kappa)?;
     let (_, u, u_minus_i) = iou_parts(p, t, kappa, op);
-    finite("soft IoU loss", u_minus_i / u)
+    finite("soft IoU loss", div(u_minus_i, u))
 }
 
 /// Sides `(width, height)` of the smallest enclosing box, smoothed with `op`.
@@ -156,7 +157,7 @@ pub fn giou_loss<D: DualNum + Copy>(
     let (_, u, u_minus_i) = iou_parts(p, t, kappa, op);
     let (cw, ch) = enclosing(p, t, kappa, op);
     let c = cw * ch;
-    finite("GIoU loss", u_minus_i / u + (c - u) / c)
+    finite("GIoU loss", div(u_minus_i, u) + div(c - u, c))
 }
 
 /// `(1 − IoU, ρ²/c²)`: the IoU loss and the DIoU penalty, the squared distance between
@@ -168,7 +169,7 @@ fn diou_parts<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>, kappa: D, op: Smoothi
     let [pcx, pcy] = p.centre();
     let [tcx, tcy] = t.centre();
     let (dx, dy) = (pcx - tcx, pcy - tcy);
-    (u_minus_i / u, (dx * dx + dy * dy) / (cw * cw + ch * ch))
+    (div(u_minus_i, u), div(dx * dx + dy * dy, cw * cw + ch * ch))
 }
 
 /// Distance-IoU loss (Zheng et al., AAAI 2020): `1 − IoU + ρ²(b_P, b_T)/c²`, with ρ the
@@ -206,13 +207,13 @@ pub fn ciou_loss<D: DualNum + Copy>(
 ) -> Result<D> {
     check_kappa(&kappa)?;
     let (l, penalty) = diou_parts(p, t, kappa, op);
-    let angle = (t.width() / t.height()).atan() - (p.width() / p.height()).atan();
+    let angle = div(t.width(), t.height()).atan() - div(p.width(), p.height()).atan();
     let v = lit::<D>(4.0 / (std::f64::consts::PI * std::f64::consts::PI)) * angle * angle;
     let denom = l + v;
     let alpha_v = if denom.re() == lit::<D::Primitive>(0.0) {
         D::zero()
     } else {
-        v * v / denom
+        div(v * v, denom)
     };
     finite("CIoU loss", l + penalty + alpha_v)
 }
@@ -275,7 +276,8 @@ impl FromStr for LossKind {
 /// let p = BBox::new(0.0, 0.0, 1.0, 1.0).unwrap();
 /// let t = BBox::new(2.0, 0.0, 3.0, 1.0).unwrap();
 /// // disjoint: IoU = 0, C = 3, U = 2, so GIoU loss = 1 + 1/3
-/// assert!((loss.eval(&p, &t, 1.0).unwrap() - 4.0 / 3.0).abs() < 1e-15);
+/// let value: f64 = loss.eval(&p, &t, 1.0).unwrap();
+/// assert!((value - 4.0 / 3.0).abs() < 1e-15);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Loss {

@@ -15,7 +15,7 @@
 //! let t = BBox::new(20.0, 20.0, 120.0, 120.0)?;
 //!
 //! // The article's example: the naive formula overflows to NaN, this does not.
-//! let loss = soft_iou_loss(&p, &t, 10.0, Smoothing::Boltzmann)?;
+//! let loss: f64 = soft_iou_loss(&p, &t, 10.0, Smoothing::Boltzmann)?;
 //! assert!(loss.is_finite());
 //!
 //! // With `hard` it is the exact IoU loss, 1 − 8100/11900.
@@ -44,8 +44,12 @@
 pub mod bbox;
 pub mod diff;
 pub mod error;
+pub mod evaluate;
+pub mod fdcheck;
+pub mod fit;
 pub mod iou;
 pub mod plot;
+pub mod plot_fit;
 pub mod smooth;
 pub mod sweep;
 

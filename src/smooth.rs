@@ -87,9 +87,9 @@ impl Smoothing {
             }
             Smoothing::Boltzmann => {
                 let e = (-(kappa * d)).exp();
-                h - d * e / (e + D::one())
+                h - div(d * e, e + D::one())
             }
-            Smoothing::LogSumExp => h + (-(kappa * d)).exp().ln_1p() / kappa,
+            Smoothing::LogSumExp => h + div((-(kappa * d)).exp().ln_1p(), kappa),
         }
     }
 
@@ -120,6 +120,19 @@ impl Smoothing {
 /// max over x ≥ 0 of x·e^{−x}/(1 + e^{−x}) = W(1/e), the Omega constant's cousin:
 /// the largest shortfall of the Boltzmann operator below the max is this divided by κ.
 pub const BOLTZMANN_BOUND: f64 = 0.278_464_542_761_073_8;
+
+/// `x / y` whose real part is the correctly rounded quotient of the real parts.
+///
+/// num-dual divides by multiplying with the rounded reciprocal, which can leave the real
+/// part one ulp away from the plain division. Adding the difference (exactly
+/// representable: the two quotients are within an ulp) makes every dual evaluation give
+/// the same value, to the last bit, as the `f64` one, and leaves the derivative parts as
+/// num-dual computed them.
+#[inline]
+pub(crate) fn div<D: DualNum + Copy>(x: D, y: D) -> D {
+    let q = x / y;
+    q + (x.re() / y.re() - q.re())
+}
 
 /// A literal constant in the number type `D`.
 #[inline]

@@ -48,3 +48,15 @@ pub fn parse_kappa(flag: &str, text: &str) -> Result<f64, CliError> {
     })?;
     Ok(k)
 }
+
+/// Parses a name (`--smoothing`, `--loss`, `--box-format`, a CSV cell) with the library's
+/// `FromStr`, whose error lists the valid names; `flag` names where it came from.
+pub fn parse_name<T>(flag: &str, text: &str) -> Result<T, CliError>
+where
+    T: std::str::FromStr<Err = softiou::Error>,
+{
+    text.trim().parse().map_err(|source| CliError::Value {
+        flag: flag.to_owned(),
+        source,
+    })
+}

@@ -1,0 +1,303 @@
+//! Everything the library knows about one box pair, in one call: loss, soft and hard IoU,
+//! exact gradients with respect to both boxes, ∂loss/∂κ and (optionally) the Hessian.
+//!
+//! This is what `softiou eval` prints and what `softiou batch` writes for every row, so
+//! that the command line holds no numerics of its own. Every derivative comes from
+//! [`crate::diff`] (num-dual), never from a second formula:
+//!
+//! | field | from |
+//! |---|---|
+//! | `loss` | [`Loss::eval`] on plain numbers |
+//! | `iou` | [`soft_iou`] with the loss's operator |
+//! | `hard_iou` | [`hard_iou`] |
+//! | `grad_pred`, `grad_target` | one [`diff::grad_all`] pass (8-component dual) |
+//! | `dloss_dkappa` | [`diff::dloss_dkappa`] |
+//! | `hessian_pred` | [`diff::hessian_pred`], only from [`evaluate_with_hessian`] |
+//!
+//! Coordinates and derivatives are always in xyxy order `[x1, y1, x2, y2]`, whatever
+//! format the boxes were given in. Units: gradients are loss per coordinate unit,
+//! `dloss_dkappa` is in coordinate units (κ is in 1/coordinate units), the Hessian is
+//! loss per squared coordinate unit.
+
+use num_dual::DualNumFloat;
+use serde::Serialize;
+
+use crate::bbox::BBox;
+use crate::diff;
+use crate::error::{Error, Result};
+use crate::iou::{Loss, hard_iou, soft_iou};
+
+/// The loss, IoUs and exact derivatives for one box pair.
+///
+/// Serialises (serde) to an object with exactly the keys `loss`, `iou`, `hard_iou`,
+/// `grad_pred`, `grad_target`, `dloss_dkappa`, and `hessian_pred` only when it was
+/// computed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Evaluation<F = f64> {
+    /// The loss ([`Loss::eval`]).
+    pub loss: F,
+    /// The soft IoU `I/U` with the loss's smoothing operator (for `hard`, the IoU).
+    pub iou: F,
+    /// The ordinary IoU, in [0, 1].
+    pub hard_iou: F,
+    /// `∂loss/∂[px1, py1, px2, py2]`, per coordinate unit.
+    pub grad_pred: [F; 4],
+    /// `∂loss/∂[tx1, ty1, tx2, ty2]`, per coordinate unit.
+    pub grad_target: [F; 4],
+    /// `∂loss/∂κ`, in coordinate units.
+    pub dloss_dkappa: F,
+    /// `∂²loss/∂p_i∂p_j` (row `i`, column `j`, xyxy order), if requested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hessian_pred: Option<[[F; 4]; 4]>,
+}
+
+/// Loss, soft and hard IoU, gradients wrt both boxes and ∂loss/∂κ for one pair.
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing, evaluate::evaluate};
+/// let p = BBox::new(10.0_f64, 10.0, 110.0, 110.0)?;
+/// let t = BBox::new(20.0, 20.0, 120.0, 120.0)?;
+/// let e = evaluate(Loss::soft_iou(Smoothing::Hard), &p, &t, 10.0)?;
+/// assert_eq!(e.hard_iou, 8100.0 / 11900.0);
+/// assert_eq!(e.loss, 3800.0 / 11900.0);
+/// assert!(e.grad_pred[0] < 0.0 && e.hessian_pred.is_none());
+/// // moving both boxes together along x changes nothing: the x-derivatives cancel
+/// let (g, h) = (e.grad_pred, e.grad_target);
+/// assert!((g[0] + g[2] + h[0] + h[2]).abs() < 1e-15);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`Loss::eval`] ([`Error::InvalidKappa`], [`Error::NonFiniteResult`]), and
+/// [`Error::NonFiniteResult`] if a derivative overflows although the loss is finite.
+pub fn evaluate<F: DualNumFloat>(
+    loss: Loss,
+    p: &BBox<F>,
+    t: &BBox<F>,
+    kappa: F,
+) -> Result<Evaluation<F>> {
+    let value = loss.eval(p, t, kappa)?;
+    let iou = soft_iou(p, t, kappa, loss.smoothing)?;
+    let grads = diff::grad_all(loss, p, t, kappa)?;
+    let dk = diff::dloss_dkappa(loss, p, t, kappa)?;
+    let grad_pred: [F; 4] = grads.grad_pred.into();
+    let grad_target: [F; 4] = grads.grad_target.into();
+    for d in grad_pred.iter().chain(&grad_target) {
+        finite_derivative("gradient of the loss", *d)?;
+    }
+    finite_derivative("dloss/dkappa", dk.dloss_dkappa)?;
+    Ok(Evaluation {
+        loss: value,
+        iou,
+        hard_iou: hard_iou(p, t),
+        grad_pred,
+        grad_target,
+        dloss_dkappa: dk.dloss_dkappa,
+        hessian_pred: None,
+    })
+}
+
+/// [`evaluate`] plus the 4×4 Hessian of the loss with respect to the predicted box.
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing, evaluate::evaluate_with_hessian};
+/// let p = BBox::new(0.0_f64, 0.0, 10.0, 10.0)?;
+/// let t = BBox::new(2.0, 1.0, 12.0, 11.0)?;
+/// let e = evaluate_with_hessian(Loss::soft_iou(Smoothing::LogSumExp), &p, &t, 2.0)?;
+/// let h = e.hessian_pred.unwrap();
+/// assert!((h[0][1] - h[1][0]).abs() <= 1e-15); // symmetric up to rounding
+/// # Ok::<(), softiou::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`evaluate`], also when a second derivative is not finite.
+pub fn evaluate_with_hessian<F: DualNumFloat>(
+    loss: Loss,
+    p: &BBox<F>,
+    t: &BBox<F>,
+    kappa: F,
+) -> Result<Evaluation<F>> {
+    let mut e = evaluate(loss, p, t, kappa)?;
+    let h = diff::hessian_pred(loss, p, t, kappa)?.hessian;
+    let rows: [[F; 4]; 4] = std::array::from_fn(|i| std::array::from_fn(|j| h[(i, j)]));
+    for d in rows.iter().flatten() {
+        finite_derivative("Hessian of the loss", *d)?;
+    }
+    e.hessian_pred = Some(rows);
+    Ok(e)
+}
+
+fn finite_derivative<F: DualNumFloat>(what: &'static str, d: F) -> Result<()> {
+    if d.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::NonFiniteResult {
+            what,
+            value: d.to_f64().unwrap_or(f64::NAN),
+            hint: "the derivative overflows here; use coordinates of moderate size and a \
+                   kappa with kappa * box size between about 1e-3 and 1e6",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{LossKind, Smoothing};
+    use proptest::prelude::*;
+
+    fn losses() -> impl Strategy<Value = Loss> {
+        (0..4usize, 0..3usize).prop_map(|(k, s)| Loss::new(LossKind::ALL[k], Smoothing::ALL[s]))
+    }
+
+    /// A box with sides between 1 and 20 somewhere in [-20, 20]².
+    fn boxes() -> impl Strategy<Value = BBox<f64>> {
+        (-20.0..20.0, -20.0..20.0, 1.0..20.0, 1.0..20.0)
+            .prop_map(|(x, y, w, h)| BBox::from_xywh(x, y, w, h).unwrap())
+    }
+
+    /// Central difference of `f` at `x` with a step that scales with `max(1, |x|)`.
+    fn central(f: impl Fn(f64) -> f64, x: f64) -> f64 {
+        let h = 1e-5 * x.abs().max(1.0);
+        (f(x + h) - f(x - h)) / (2.0 * h)
+    }
+
+    #[test]
+    fn the_hessian_is_reported_only_when_asked_for_and_does_not_change_the_rest() {
+        let p = BBox::new(0.0, 0.0, 4.0, 3.0).unwrap();
+        let t = BBox::new(1.0, -1.0, 5.0, 2.5).unwrap();
+        let loss = Loss::new(LossKind::Ciou, Smoothing::Boltzmann);
+        let plain = evaluate(loss, &p, &t, 3.0).unwrap();
+        let full = evaluate_with_hessian(loss, &p, &t, 3.0).unwrap();
+        assert!(plain.hessian_pred.is_none() && full.hessian_pred.is_some());
+        assert_eq!(
+            Evaluation {
+                hessian_pred: None,
+                ..full
+            },
+            plain
+        );
+        let json = serde_json::to_value(plain).unwrap();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.len(), 6);
+        for k in [
+            "loss",
+            "iou",
+            "hard_iou",
+            "grad_pred",
+            "grad_target",
+            "dloss_dkappa",
+        ] {
+            assert!(keys.contains(&k), "missing {k}");
+        }
+        assert!(
+            serde_json::to_value(full)
+                .unwrap()
+                .get("hessian_pred")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn invalid_kappa_is_an_error_not_a_number() {
+        let p = BBox::new(0.0, 0.0, 1.0, 1.0).unwrap();
+        for k in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert!(matches!(
+                evaluate(Loss::default(), &p, &p, k),
+                Err(Error::InvalidKappa(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn an_overflowing_area_is_an_error_not_a_number() {
+        let p = BBox::new(0.0, 0.0, 1e200, 1e200).unwrap();
+        assert!(matches!(
+            evaluate(Loss::default(), &p, &p, 1.0),
+            Err(Error::NonFiniteResult { .. })
+        ));
+    }
+
+    #[test]
+    fn evaluation_also_runs_in_f32_and_agrees_with_f64() {
+        let loss = Loss::soft_iou(Smoothing::LogSumExp);
+        let (p, t) = ([0.0, 0.0, 10.0, 10.0], [2.0, 1.0, 12.0, 11.0]);
+        let e64 = evaluate(
+            loss,
+            &BBox::from_xyxy(p).unwrap(),
+            &BBox::from_xyxy(t).unwrap(),
+            1.0,
+        )
+        .unwrap();
+        let e32 = evaluate(
+            loss,
+            &BBox::from_xyxy(p.map(|v| v as f32)).unwrap(),
+            &BBox::from_xyxy(t.map(|v| v as f32)).unwrap(),
+            1.0_f32,
+        )
+        .unwrap();
+        // f32 has a relative precision of 6e-8; a few dozen operations lose a few ulps.
+        assert!((f64::from(e32.loss) - e64.loss).abs() < 1e-5);
+        for i in 0..4 {
+            assert!((f64::from(e32.grad_pred[i]) - e64.grad_pred[i]).abs() < 1e-5);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_reported_number_agrees_with_its_defining_function(
+            loss in losses(), p in boxes(), t in boxes(), kappa in 0.1..10.0,
+        ) {
+            let e = evaluate(loss, &p, &t, kappa).unwrap();
+            prop_assert_eq!(e.loss, loss.eval(&p, &t, kappa).unwrap());
+            prop_assert_eq!(e.iou, soft_iou(&p, &t, kappa, loss.smoothing).unwrap());
+            prop_assert_eq!(e.hard_iou, hard_iou(&p, &t));
+            let g = diff::grad_all(loss, &p, &t, kappa).unwrap();
+            prop_assert_eq!(e.grad_pred, <[f64; 4]>::from(g.grad_pred));
+            prop_assert_eq!(e.grad_target, <[f64; 4]>::from(g.grad_target));
+        }
+
+        #[test]
+        fn derivatives_agree_with_central_differences(
+            loss in losses(), p in boxes(), t in boxes(), kappa in 0.1..10.0,
+        ) {
+            // `hard` has kinks where the finite difference straddles a tie; the smooth
+            // operators are smooth everywhere.
+            prop_assume!(loss.smoothing != Smoothing::Hard);
+            let e = evaluate_with_hessian(loss, &p, &t, kappa).unwrap();
+            let (pc, tc) = (p.to_xyxy(), t.to_xyxy());
+            let at = |pc: [f64; 4], tc: [f64; 4], k: f64| {
+                loss.eval(&BBox::from_xyxy(pc).unwrap(), &BBox::from_xyxy(tc).unwrap(), k).unwrap()
+            };
+            // Step 1e-5 relative: truncation error ~1e-10·f''' and rounding ~1e-16/1e-5,
+            // both far below 1e-6 for these box sizes (second derivatives of the loss
+            // are at most ~κ²·O(1) here, κ ≤ 10).
+            let tol = |exact: f64| 1e-6 * (1.0 + exact.abs());
+            for i in 0..4 {
+                let fd = central(|x| { let mut q = pc; q[i] = x; at(q, tc, kappa) }, pc[i]);
+                prop_assert!((fd - e.grad_pred[i]).abs() < tol(e.grad_pred[i]), "pred {i}: {fd} vs {}", e.grad_pred[i]);
+                let fd = central(|x| { let mut q = tc; q[i] = x; at(pc, q, kappa) }, tc[i]);
+                prop_assert!((fd - e.grad_target[i]).abs() < tol(e.grad_target[i]), "target {i}");
+            }
+            let fd = central(|k| at(pc, tc, k), kappa);
+            prop_assert!((fd - e.dloss_dkappa).abs() < tol(e.dloss_dkappa), "kappa: {fd} vs {}", e.dloss_dkappa);
+            // Hessian columns: central difference of the exact gradient.
+            let h = e.hessian_pred.unwrap();
+            for j in 0..4 {
+                let gi = |x: f64, i: usize| {
+                    let mut q = pc; q[j] = x;
+                    diff::grad_pred(loss, &BBox::from_xyxy(q).unwrap(), &t, kappa).unwrap().grad[i]
+                };
+                for (i, row) in h.iter().enumerate() {
+                    let fd = central(|x| gi(x, i), pc[j]);
+                    prop_assert!((fd - row[j]).abs() < 1e-5 * (1.0 + row[j].abs()), "H[{i}][{j}]");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Checking every loss at many random cases: what `softiou check` runs.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::cases::Case;
+use super::check::check_gradient;
+use super::hessian::check_hessian;
+use super::losses::{KappaLoss, PredLoss, TargetLoss};
+use super::report::{CheckOptions, ComponentReport, Report, Tolerance};
+use crate::error::Result;
+use crate::iou::{Loss, LossKind};
+use crate::smooth::Smoothing;
+
+/// What to check at every case.
+///
+/// `Default`: every loss kind with every operator, the 4th-order stencil, and
+/// [`SUITE_TOLERANCE`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuiteOptions {
+    /// The losses (kind and operator) to check.
+    pub losses: Vec<Loss>,
+    /// Stencil, step and tolerances.
+    pub check: CheckOptions,
+}
+
+/// The tolerance of `softiou check`: `rtol = 1e-4`, `atol = 1e-9` (100 times the f64
+/// default in rtol). The random families include badly conditioned losses — coordinates
+/// near 1e5, and boxes of 1e-3 at coordinates near 100 with κ·side ≈ 1e-4 — that lose
+/// five or more digits to cancellation; their finite differences (∂/∂κ of GIoU with
+/// `boltzmann` is the worst) carry relative round-off up to about 4e-5 in our runs.
+/// An error in a derivative formula (a dropped term, a wrong constant, a missing chain
+/// factor) is of relative size 1e-2 to 1, far above.
+pub const SUITE_TOLERANCE: Tolerance = Tolerance {
+    atol: 1e-9,
+    rtol: 1e-4,
+};
+
+impl Default for SuiteOptions {
+    fn default() -> Self {
+        let kinds = [
+            LossKind::SoftIou,
+            LossKind::Giou,
+            LossKind::Diou,
+            LossKind::Ciou,
+        ];
+        SuiteOptions {
+            losses: kinds
+                .iter()
+                .flat_map(|&k| Smoothing::ALL.map(|op| Loss::new(k, op)))
+                .collect(),
+            check: CheckOptions {
+                tolerance: Some(SUITE_TOLERANCE),
+                ..CheckOptions::default()
+            },
+        }
+    }
+}
+
+/// The worst (or a failing) component, with everything needed to reproduce it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorstCase {
+    /// The inputs.
+    pub case: Case,
+    /// The loss, e.g. `giou (logsumexp)`.
+    pub loss: String,
+    /// `gradient wrt P`, `gradient wrt T`, `hessian wrt P` or `d/dkappa`.
+    pub check: &'static str,
+    /// The length L of one unit of the displacement u (derivatives are per unit of u).
+    pub unit: f64,
+    /// The component.
+    pub component: ComponentReport,
+}
+
+/// The outcome of [`run_suite`].
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Summary {
+    /// Box pairs checked.
+    pub cases: usize,
+    /// Cases where no differentiable component failed (kinks and undefined losses allowed).
+    pub passed: usize,
+    /// Cases with at least one wrong derivative.
+    pub failed: usize,
+    /// Cases with at least one component that is not differentiable there.
+    pub kinks: usize,
+    /// Components that are not differentiable there, over all cases.
+    pub kink_components: usize,
+    /// (case, loss) pairs where the loss is undefined at or next to the point (an error
+    /// such as a smoothed union of 0); nothing to check there, not a failure.
+    pub undefined: usize,
+    /// Derivatives compared.
+    pub components: usize,
+    /// The largest relative error over all differentiable components.
+    pub max_rel_error: f64,
+    /// Where it occurred.
+    pub worst: Option<WorstCase>,
+    /// The first failures (at most 10).
+    pub failures: Vec<WorstCase>,
+}
+
+impl Summary {
+    /// `true` if no differentiable case failed.
+    pub fn ok(&self) -> bool {
+        self.failed == 0
+    }
+
+    fn merge(mut self, other: Summary) -> Summary {
+        self.cases += other.cases;
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.kinks += other.kinks;
+        self.kink_components += other.kink_components;
+        self.undefined += other.undefined;
+        self.components += other.components;
+        if other.worst.is_some()
+            && (self.worst.is_none() || other.max_rel_error > self.max_rel_error)
+        {
+            self.max_rel_error = other.max_rel_error;
+            self.worst = other.worst;
+        }
+        self.failures.extend(other.failures);
+        self.failures.truncate(10);
+        self
+    }
+}
+
+/// The four checks of one loss at one case.
+fn reports(
+    case: &Case,
+    loss: Loss,
+    opts: &CheckOptions,
+) -> Result<(f64, [(&'static str, Report); 4])> {
+    let (p, t) = case.boxes()?;
+    let f = PredLoss::new(loss, p, t, case.kappa)?;
+    let k = KappaLoss::new(f);
+    Ok((
+        f.unit,
+        [
+            ("gradient wrt P", check_gradient(&f, [0.0; 4], opts)?),
+            (
+                "gradient wrt T",
+                check_gradient(&TargetLoss(f), [0.0; 4], opts)?,
+            ),
+            ("hessian wrt P", check_hessian(&f, [0.0; 4], opts)?),
+            ("d/dkappa", check_gradient(&k, k.point(), opts)?),
+        ],
+    ))
+}
+
+fn check_case(case: &Case, opts: &SuiteOptions) -> Summary {
+    let mut s = Summary {
+        cases: 1,
+        ..Summary::default()
+    };
+    let (mut failed, mut kinks) = (false, false);
+    for &loss in &opts.losses {
+        let Ok((unit, checks)) = reports(case, loss, &opts.check) else {
+            s.undefined += 1;
+            continue;
+        };
+        for (check, r) in checks {
+            s.components += r.components.len();
+            s.kink_components += r.kinks;
+            kinks |= r.kinks > 0;
+            let record = |c: &ComponentReport| WorstCase {
+                case: *case,
+                loss: loss.to_string(),
+                check,
+                unit,
+                component: c.clone(),
+            };
+            if let Some(w) = r.worst.map(|i| &r.components[i])
+                && (s.worst.is_none() || w.rel_error > s.max_rel_error)
+            {
+                s.max_rel_error = w.rel_error;
+                s.worst = Some(record(w));
+            }
+            if !r.passed {
+                failed = true;
+                s.failures.extend(r.failures().map(record));
+            }
+        }
+    }
+    s.failures.truncate(10);
+    s.passed = usize::from(!failed);
+    s.failed = usize::from(failed);
+    s.kinks = usize::from(kinks);
+    s
+}
+
+/// Checks the gradient wrt P and wrt T, the Hessian wrt P and ∂/∂κ of every loss in
+/// `options.losses` at every case (in parallel), using [`PredLoss`], [`TargetLoss`] and
+/// [`KappaLoss`].
+///
+/// ```
+/// use softiou::fdcheck::{SuiteOptions, random_cases, run_suite};
+/// use softiou::{Loss, Smoothing};
+/// let cases = random_cases(16, 1, 0.1, 10.0)?;
+/// let opts = SuiteOptions { losses: vec![Loss::soft_iou(Smoothing::LogSumExp)], ..Default::default() };
+/// let s = run_suite(&cases, &opts);
+/// assert_eq!((s.cases, s.failed), (16, 0));
+/// # Ok::<(), softiou::Error>(())
+/// ```
+pub fn run_suite(cases: &[Case], options: &SuiteOptions) -> Summary {
+    cases
+        .par_iter()
+        .map(|c| check_case(c, options))
+        .reduce(Summary::default, Summary::merge)
+}
