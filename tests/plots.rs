@@ -78,6 +78,7 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
         ("fig5_loss_surfaces", (1390, 1304)),
         ("fig6_gradient_fields", (1240, 1304)),
         ("fig7_curvature", (1520, 1184)),
+        ("fig8_fd_step_study", (1520, 644)),
         ("fig9_article_breakdown", (1520, 724)),
     ];
     for (stem, size) in figures {
@@ -121,7 +122,7 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
     assert_eq!(summary["scenarios"].as_array().unwrap().len(), 12);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("κ·s within 1%"), "{stdout}");
-    assert!(stdout.contains("wrote 20 files"), "{stdout}");
+    assert!(stdout.contains("wrote 22 files"), "{stdout}");
     no_temp_files(&out);
 }
 

@@ -411,3 +411,36 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_step_study_points_are_rows_of_the_high_precision_reference() {
+    let text = include_str!("data/soft_iou_reference.csv");
+    let lines: Vec<&str> = text.lines().collect();
+    for pt in softiou::sweep::steps::REFERENCE_POINTS {
+        let f: Vec<&str> = lines[pt.reference_line - 1].split(',').collect();
+        let n = |k: usize| f[k].parse::<f64>().unwrap();
+        assert_eq!(pt.pred, [n(0), n(1), n(2), n(3)]);
+        assert_eq!(pt.target, [n(4), n(5), n(6), n(7)]);
+        assert_eq!(pt.kappa, n(8));
+        assert_eq!(pt.smoothing.to_string(), f[9]);
+        assert_eq!(pt.dloss_dpx1, n(12));
+    }
+}
+
+#[test]
+fn in_the_step_study_the_dual_numbers_beat_every_stencil_at_every_step() {
+    for p in softiou::sweep::steps::step_panels().unwrap() {
+        let s = &p.study;
+        // the dual-number derivative: a few ulps of the derivative (the reference is
+        // rounded to f64 itself, so 0.5 ulp of the difference is the reference's)
+        assert!(s.dual_error <= 8.0 * f64::EPSILON * s.truth.abs(), "{}", s.dual_error);
+        for r in &s.rows {
+            assert!(r.central2 > s.dual_error && r.central4 > s.dual_error);
+        }
+        // the V: the 2nd-order stencil is best near ε^(1/3) ≈ 6e-6, worse at both ends
+        let (h, e) = s.optimum(softiou::fdcheck::Stencil::Central2).unwrap();
+        assert!((1e-7..1e-4).contains(&h), "best step {h}");
+        assert!(s.rows.first().unwrap().central2 > 100.0 * e);
+        assert!(s.rows.last().unwrap().central2 > 100.0 * e);
+    }
+}

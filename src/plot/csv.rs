@@ -300,3 +300,43 @@ pub fn breakdown(path: &Path, map: &BreakdownMap) -> Result<()> {
         &rows,
     )
 }
+
+/// Figure 8: one row per reference point and step.
+///
+/// # Errors
+/// [`Error::Output`] if the file cannot be written.
+pub fn steps(path: &Path, panels: &[crate::sweep::steps::StepPanel]) -> Result<()> {
+    let mut rows = Vec::new();
+    for p in panels {
+        for r in &p.study.rows {
+            rows.push(vec![
+                p.point.name.to_owned(),
+                p.point.smoothing.to_string(),
+                num(p.point.kappa),
+                num(r.h),
+                num(r.central2),
+                num(r.central4),
+                num(r.richardson),
+                num(p.study.dual_error),
+                num(p.study.exact),
+                num(p.study.truth),
+            ]);
+        }
+    }
+    write_rows(
+        path,
+        &[
+            "point",
+            "smoothing",
+            "kappa",
+            "relative_step",
+            "error_central2",
+            "error_central4",
+            "error_richardson",
+            "error_dual",
+            "dual_derivative",
+            "reference_derivative",
+        ],
+        &rows,
+    )
+}

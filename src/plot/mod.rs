@@ -26,6 +26,7 @@ pub mod kappa;
 pub mod output;
 pub mod panel;
 pub mod standard;
+pub mod steps;
 pub mod style;
 pub mod surface;
 

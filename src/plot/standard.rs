@@ -11,6 +11,7 @@ use super::kappa::{
     CurvatureFigure, ErrorFigure, GradientFigure, KappaDerivativeFigure, LossFigure,
 };
 use super::output::write_atomic;
+use super::steps::StepFigure;
 use super::surface::{FieldFigure, SurfaceFigure};
 use super::{Figure, csv, save_png, save_svg};
 use crate::error::{Error, Result};
@@ -111,9 +112,9 @@ fn ensure_dir(dir: &Path) -> Result<()> {
 }
 
 /// Number of files-producing jobs of [`write_standard`] (for progress bars).
-pub const STANDARD_JOBS: usize = 20;
+pub const STANDARD_JOBS: usize = 22;
 
-/// Writes figures 1–7 and 9 with their CSVs, plus `summary.json` and `summary.txt`, into
+/// Writes figures 1–9 with their CSVs, plus `summary.json` and `summary.txt`, into
 /// `dir` (created if missing). `progress` is called once per finished job.
 ///
 /// # Errors
@@ -147,6 +148,11 @@ pub fn write_standard(
     jobs.push(figure(dir, "fig6_gradient_fields", fields, opts));
     jobs.push(data(dir.join("fig6_gradient_fields.csv"), move |p| {
         csv::fields(p, &set.fields)
+    }));
+    let steps = StepFigure { panels: &set.steps };
+    jobs.push(figure(dir, "fig8_fd_step_study", steps, opts));
+    jobs.push(data(dir.join("fig8_fd_step_study.csv"), move |p| {
+        csv::steps(p, &set.steps)
     }));
     jobs.push(figure(
         dir,

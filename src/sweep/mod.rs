@@ -27,6 +27,7 @@ pub mod curvature;
 pub mod kappa;
 pub mod scenario;
 pub mod standard;
+pub mod steps;
 pub mod surface;
 
 pub use kappa::KappaSweep;

@@ -8,11 +8,13 @@ use serde::Serialize;
 use super::article::{Breakdown, BreakdownMap, breakdown_map};
 use super::contour::{Contour, contours};
 use super::kappa::KappaSweep;
+use super::steps::{StepPanel, step_panels};
 use super::surface::{
     GradientField, Setting, Surface, centred_target, gradient_field, loss_surface,
 };
 use super::{KappaRange, SMOOTH_OPS, scenario};
 use crate::error::Result;
+use crate::fdcheck::Stencil;
 use crate::smooth::Smoothing;
 
 /// κ·s of the three smooth panels of figures 5 and 6.
@@ -67,6 +69,8 @@ pub struct StandardSet {
     pub contours: Vec<Vec<Contour>>,
     /// Figure 6: gradient fields, same settings as the surfaces.
     pub fields: Vec<GradientField>,
+    /// Figure 8: finite-difference step studies.
+    pub steps: Vec<StepPanel>,
     /// Figure 9: where the article's formula breaks.
     pub breakdown: BreakdownMap,
     /// Numbers quoted in the README.
@@ -119,12 +123,15 @@ impl StandardSet {
                 ("disjoint in x (gap 0.3 s)", (1.3, 0.1)),
             ],
         )?;
-        let summary = Summary::of(&sweeps, &surfaces, &fields, &breakdown);
+        let steps = step_panels()?;
+        let mut summary = Summary::of(&sweeps, &surfaces, &fields, &breakdown);
+        summary.steps = steps.iter().map(StepSummary::of).collect();
         Ok(StandardSet {
             sweeps,
             surfaces,
             contours,
             fields,
+            steps,
             breakdown,
             summary,
         })
@@ -193,6 +200,35 @@ pub struct BreakdownSummary {
     pub min_boltzmann_iou: f64,
 }
 
+/// Per step-study panel: the best step of each stencil and the dual-number error.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepSummary {
+    /// Panel name.
+    pub point: String,
+    /// Relative error of the dual-number derivative against the reference.
+    pub dual_rel_error: f64,
+    /// `(stencil, best relative step, relative error there)`.
+    pub best: Vec<(String, f64, f64)>,
+}
+
+impl StepSummary {
+    fn of(p: &StepPanel) -> Self {
+        let truth = p.study.truth.abs();
+        StepSummary {
+            point: p.point.name.to_owned(),
+            dual_rel_error: p.study.dual_error / truth,
+            best: Stencil::ALL
+                .iter()
+                .filter_map(|&st| {
+                    p.study
+                        .optimum(st)
+                        .map(|(h, e)| (st.name().to_owned(), h, e / truth))
+                })
+                .collect(),
+        }
+    }
+}
+
 /// The numbers the README quotes, computed (never read off a picture).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -202,6 +238,8 @@ pub struct Summary {
     pub surfaces: Vec<SurfaceSummary>,
     /// Per gradient-field panel.
     pub fields: Vec<FieldSummary>,
+    /// Per step-study panel (filled by [`StandardSet::compute`]).
+    pub steps: Vec<StepSummary>,
     /// Per breakdown panel.
     pub breakdown: Vec<BreakdownSummary>,
 }
@@ -305,6 +343,7 @@ impl Summary {
             scenarios,
             surfaces,
             fields,
+            steps: Vec::new(),
             breakdown,
         }
     }
@@ -352,6 +391,20 @@ impl fmt::Display for Summary {
                 f,
                 "gradient field {:<24} exact zeros {:>3}/{}, |∇| < 1e-3 at {:>3}/{}, |∇| at gap s/2: {:.3e}",
                 g.setting, g.exact_zeros, g.points, g.below_1e_3, g.points, g.grad_at_gap_half_s
+            )?;
+        }
+        for st in &self.steps {
+            let best: Vec<String> = st
+                .best
+                .iter()
+                .map(|(n, h, e)| format!("{n} {e:.1e} at h = {h:.1e}"))
+                .collect();
+            writeln!(
+                f,
+                "step study {}: dual numbers {:.1e} relative; best {}",
+                st.point,
+                st.dual_rel_error,
+                best.join(", ")
             )?;
         }
         for b in &self.breakdown {
