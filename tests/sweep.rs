@@ -433,7 +433,11 @@ fn in_the_step_study_the_dual_numbers_beat_every_stencil_at_every_step() {
         let s = &p.study;
         // the dual-number derivative: a few ulps of the derivative (the reference is
         // rounded to f64 itself, so 0.5 ulp of the difference is the reference's)
-        assert!(s.dual_error <= 8.0 * f64::EPSILON * s.truth.abs(), "{}", s.dual_error);
+        assert!(
+            s.dual_error <= 8.0 * f64::EPSILON * s.truth.abs(),
+            "{}",
+            s.dual_error
+        );
         for r in &s.rows {
             assert!(r.central2 > s.dual_error && r.central4 > s.dual_error);
         }
