@@ -112,6 +112,17 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// A sweep grid is not usable (κ range, number of points, grid size).
+    #[error("invalid sweep: {0}")]
+    InvalidSweep(String),
+    /// A figure or data file could not be drawn or written.
+    #[error("could not write {path}: {reason}")]
+    Output {
+        /// The file that was being written.
+        path: String,
+        /// Why it failed.
+        reason: String,
+    },
 }
 
 /// Shorthand for results of this crate.

@@ -49,8 +49,10 @@ pub mod evaluate;
 pub mod fdcheck;
 pub mod fit;
 pub mod iou;
+pub mod plot;
 pub mod plot_fit;
 pub mod smooth;
+pub mod sweep;
 
 pub use bbox::{BBox, BoxFormat};
 pub use error::{Error, Result};

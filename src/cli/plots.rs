@@ -1,14 +1,103 @@
-//! `softiou plots` (not yet built: see its issue).
+//! `softiou plots` (and `softiou` with no arguments): the standard figure set.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use softiou::plot::standard::{Options, STANDARD_JOBS, write_standard};
+use softiou::sweep::StandardSet;
 
 use super::CliError;
 
 /// Arguments of `softiou plots`.
-#[derive(Debug, Args, Default)]
-pub struct PlotsArgs {}
+#[derive(Debug, Args)]
+pub struct PlotsArgs {
+    /// Directory to write the figures and CSV files into (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "plots")]
+    pub out: PathBuf,
+    /// Also write an SVG beside every PNG.
+    #[arg(long)]
+    pub svg: bool,
+}
+
+impl Default for PlotsArgs {
+    fn default() -> Self {
+        PlotsArgs {
+            out: PathBuf::from("plots"),
+            svg: false,
+        }
+    }
+}
+
+/// A progress bar on stderr that appears only on a terminal and only once the run has
+/// taken longer than about a second.
+pub(crate) struct Progress {
+    bar: ProgressBar,
+    start: Instant,
+    tty: bool,
+}
+
+impl Progress {
+    pub(crate) fn new(total: usize, what: &str) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_owned());
+        Progress {
+            bar,
+            start: Instant::now(),
+            tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub(crate) fn tick(&self) {
+        if self.tty && self.bar.is_hidden() && self.start.elapsed() > Duration::from_millis(900) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        self.bar.inc(1);
+    }
+
+    pub(crate) fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+pub(crate) fn output_error(e: softiou::Error) -> CliError {
+    CliError::Failure(e.to_string())
+}
+
+/// Creates the output directory (and its parents), naming it in the error.
+pub(crate) fn create_dir(dir: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+pub(crate) fn report(dir: &Path, files: &[PathBuf], start: Instant) {
+    println!(
+        "wrote {} files to {} in {:.2} s",
+        files.len(),
+        dir.display(),
+        start.elapsed().as_secs_f64()
+    );
+}
 
 /// Runs `softiou plots`.
-pub fn run(_args: PlotsArgs) -> Result<(), CliError> {
-    Err(CliError::Failure("softiou plots is not built yet".into()))
+pub fn run(args: PlotsArgs) -> Result<(), CliError> {
+    let start = Instant::now();
+    create_dir(&args.out)?;
+    let progress = Progress::new(STANDARD_JOBS + 1, "plots");
+    let set = StandardSet::compute().map_err(output_error)?;
+    progress.tick();
+    let opts = Options { svg: args.svg };
+    let files = write_standard(&set, &args.out, opts, &|| progress.tick());
+    progress.finish();
+    let files = files.map_err(output_error)?;
+    print!("{}", set.summary);
+    report(&args.out, &files, start);
+    Ok(())
 }

@@ -1,0 +1,251 @@
+//! One chart panel with a log κ·s axis: lines, dashed references and markers, drawn the
+//! same way for a linear or a logarithmic y axis.
+
+use plotters::coord::Shift;
+use plotters::element::EmptyElement;
+use plotters::prelude::*;
+
+use super::DrawResult;
+use super::style::{AXIS, CAPTION, FONT, TICK, lin_tick, log_tick, runs};
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// A solid line.
+    Solid,
+    /// A dashed line (references such as the hard loss or a bound).
+    Dashed,
+    /// Circles at the points, no line (check points).
+    Circles,
+}
+
+/// One series of a panel.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// Legend entry (`None`: not in the legend).
+    pub label: Option<String>,
+    /// Colour.
+    pub color: RGBColor,
+    /// Style.
+    pub mark: Mark,
+    /// `(x, y)` points.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// The y axis of a panel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum YAxis {
+    /// Linear from `lo` to `hi`.
+    Linear(f64, f64),
+    /// Logarithmic from `lo` to `hi` (both > 0).
+    Log(f64, f64),
+}
+
+impl YAxis {
+    /// A linear axis spanning the finite y values of `lines` (5% padding), clamped to
+    /// `[floor, ceil]`; `[-1, 1]` if there are none.
+    pub fn linear_auto(lines: &[Line], floor: f64, ceil: f64) -> YAxis {
+        let ys = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+        let (lo, hi) = ys
+            .filter(|y| y.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+                (a.min(y), b.max(y))
+            });
+        if lo > hi {
+            return YAxis::Linear(-1.0, 1.0);
+        }
+        let pad = ((hi - lo) * 0.05).max(1e-3);
+        YAxis::Linear((lo - pad).max(floor), (hi + pad).min(ceil))
+    }
+
+    /// A linear axis spanning the 2nd to 98th percentile of the finite y values of
+    /// `lines`, extended to the extreme values within one such span of it, plus 8%: a pole (where the soft union crosses 0)
+    /// then leaves the panel instead of flattening everything else.
+    pub fn linear_robust(lines: &[Line]) -> YAxis {
+        let mut ys: Vec<f64> = lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.1))
+            .filter(|y| y.is_finite())
+            .collect();
+        if ys.is_empty() {
+            return YAxis::Linear(-1.0, 1.0);
+        }
+        ys.sort_by(f64::total_cmp);
+        let q = |f: f64| ys[((ys.len() - 1) as f64 * f).round() as usize];
+        let (q_lo, q_hi) = (q(0.02), q(0.98));
+        let span = q_hi - q_lo;
+        // keep everything within one percentile span of the bulk (peaks), drop the rest (poles)
+        let keep = |y: &&f64| **y >= q_lo - span && **y <= q_hi + span;
+        let lo = ys.iter().find(keep).copied().unwrap_or(q_lo);
+        let hi = ys.iter().rev().find(keep).copied().unwrap_or(q_hi);
+        let pad = ((hi - lo) * 0.08).max(1e-3);
+        YAxis::Linear(lo - pad, hi + pad)
+    }
+
+    /// A log axis spanning the positive y values of `lines` (a factor 2 of padding),
+    /// clamped to `[floor, ceil]`.
+    pub fn log_auto(lines: &[Line], floor: f64, ceil: f64) -> YAxis {
+        let ys = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+        let (lo, hi) = ys
+            .filter(|y| y.is_finite() && *y > 0.0)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+                (a.min(y), b.max(y))
+            });
+        if lo > hi {
+            return YAxis::Log(floor, ceil);
+        }
+        YAxis::Log((lo / 2.0).max(floor), (hi * 2.0).min(ceil))
+    }
+
+    fn bounds(&self) -> (f64, f64) {
+        match *self {
+            YAxis::Linear(a, b) | YAxis::Log(a, b) => (a, b),
+        }
+    }
+}
+
+/// A panel: caption, axes and series.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    /// Caption above the panel.
+    pub caption: String,
+    /// x range (κ·s), logarithmic.
+    pub x: (f64, f64),
+    /// x axis description.
+    pub x_desc: String,
+    /// y axis.
+    pub y: YAxis,
+    /// y axis description.
+    pub y_desc: String,
+    /// Series, drawn in order.
+    pub lines: Vec<Line>,
+    /// Where the legend goes (`None`: no legend).
+    pub legend: Option<Corner>,
+}
+
+/// A corner of the plotting area, for the legend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Corner {
+    /// Top left.
+    UpperLeft,
+    /// Top right.
+    UpperRight,
+    /// Bottom left.
+    LowerLeft,
+    /// Bottom right.
+    LowerRight,
+}
+
+impl Corner {
+    fn position(self) -> SeriesLabelPosition {
+        match self {
+            Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
+            Corner::UpperRight => SeriesLabelPosition::UpperRight,
+            Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
+            Corner::LowerRight => SeriesLabelPosition::LowerRight,
+        }
+    }
+}
+
+macro_rules! draw_with {
+    ($area:expr, $p:expr, $yspec:expr, $yfmt:expr) => {{
+        let p = $p;
+        let (lo, hi) = p.y.bounds();
+        let mut chart = ChartBuilder::on($area)
+            .caption(&p.caption, (FONT, CAPTION))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(78)
+            .build_cartesian_2d((p.x.0..p.x.1).log_scale(), $yspec)?;
+        chart
+            .configure_mesh()
+            .x_desc(p.x_desc.as_str())
+            .y_desc(p.y_desc.as_str())
+            .axis_desc_style((FONT, AXIS))
+            .label_style((FONT, TICK))
+            .x_label_formatter(&log_tick)
+            .y_label_formatter(&$yfmt)
+            .light_line_style(RGBColor(235, 235, 235))
+            .bold_line_style(RGBColor(210, 210, 210))
+            .draw()?;
+        for l in &p.lines {
+            let color = l.color;
+            let mut first = true;
+            let mut rs = runs(l.points.iter().copied(), lo, hi);
+            if rs.is_empty() {
+                // nothing visible, but a labelled series still needs its legend entry
+                rs.push(Vec::new());
+            }
+            for run in rs {
+                let anno = match l.mark {
+                    Mark::Solid => {
+                        chart.draw_series(LineSeries::new(run, color.stroke_width(2)))?
+                    }
+                    Mark::Dashed => chart.draw_series(DashedLineSeries::new(
+                        run,
+                        8,
+                        6,
+                        color.stroke_width(2),
+                    ))?,
+                    Mark::Circles => chart.draw_series(
+                        run.into_iter()
+                            .map(|pt| Circle::new(pt, 5, color.stroke_width(2))),
+                    )?,
+                };
+                if first {
+                    first = false;
+                    if let Some(label) = &l.label {
+                        let mark = l.mark;
+                        anno.label(label.as_str()).legend(move |(x, y)| {
+                            let s = color.stroke_width(2);
+                            match mark {
+                                Mark::Solid => {
+                                    EmptyElement::at((x, y))
+                                        + PathElement::new(vec![(0, 0), (22, 0)], s)
+                                        + PathElement::new(vec![(0, 0), (0, 0)], s)
+                                }
+                                Mark::Dashed => {
+                                    EmptyElement::at((x, y))
+                                        + PathElement::new(vec![(0, 0), (8, 0)], s)
+                                        + PathElement::new(vec![(14, 0), (22, 0)], s)
+                                }
+                                Mark::Circles => {
+                                    EmptyElement::at((x, y))
+                                        + PathElement::new(vec![(11, 0), (11, 0)], s)
+                                        + PathElement::new(
+                                            vec![(6, -5), (16, -5), (16, 5), (6, 5), (6, -5)],
+                                            s,
+                                        )
+                                }
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(pos) = p.legend {
+            chart
+                .configure_series_labels()
+                .position(pos.position())
+                .label_font((FONT, TICK))
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(150, 150, 150))
+                .draw()?;
+        }
+        Ok(())
+    }};
+}
+
+/// Draws `p` into `area`.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    match p.y {
+        YAxis::Linear(lo, hi) => draw_with!(area, p, lo..hi, lin_tick),
+        YAxis::Log(lo, hi) => draw_with!(area, p, (lo..hi).log_scale(), log_tick),
+    }
+}

@@ -1,0 +1,194 @@
+//! Writing whole figure sets: the standard set (`softiou plots`) and the sweep of one
+//! box pair (`softiou sweep`). Figures are rendered in parallel; each file is written
+//! atomically.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::article::BreakdownFigure;
+use super::kappa::{
+    CurvatureFigure, ErrorFigure, GradientFigure, KappaDerivativeFigure, LossFigure,
+};
+use super::output::write_atomic;
+use super::steps::StepFigure;
+use super::surface::{FieldFigure, SurfaceFigure};
+use super::{Figure, csv, save_png, save_svg};
+use crate::error::{Error, Result};
+use crate::sweep::{KappaSweep, StandardSet};
+
+/// Output options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    /// Also write an SVG beside every PNG.
+    pub svg: bool,
+}
+
+type Job<'a> = Box<dyn Fn() -> Result<Vec<PathBuf>> + Send + Sync + 'a>;
+
+fn figure<'a, F: Figure + Send + Sync + 'a>(
+    dir: &'a Path,
+    stem: &'static str,
+    fig: F,
+    opts: Options,
+) -> Job<'a> {
+    Box::new(move || {
+        let png = dir.join(format!("{stem}.png"));
+        save_png(&fig, &png)?;
+        let mut out = vec![png];
+        if opts.svg {
+            let svg = dir.join(format!("{stem}.svg"));
+            save_svg(&fig, &svg)?;
+            out.push(svg);
+        }
+        Ok(out)
+    })
+}
+
+fn data<'a>(path: PathBuf, write: impl Fn(&Path) -> Result<()> + Send + Sync + 'a) -> Job<'a> {
+    Box::new(move || write(&path).map(|()| vec![path.clone()]))
+}
+
+/// Runs the jobs in parallel, calling `progress` after each; returns the files written.
+fn run(jobs: Vec<Job<'_>>, progress: &(dyn Fn() + Sync)) -> Result<Vec<PathBuf>> {
+    let done: Vec<Result<Vec<PathBuf>>> = jobs
+        .par_iter()
+        .map(|j| {
+            let r = j();
+            progress();
+            r
+        })
+        .collect();
+    let mut files = Vec::new();
+    for d in done {
+        files.extend(d?);
+    }
+    Ok(files)
+}
+
+fn kappa_jobs<'a>(dir: &'a Path, sweeps: &'a [KappaSweep], opts: Options) -> Vec<Job<'a>> {
+    vec![
+        figure(dir, "fig1_loss_vs_kappa", LossFigure { sweeps }, opts),
+        data(dir.join("fig1_loss_vs_kappa.csv"), move |p| {
+            csv::loss(p, sweeps)
+        }),
+        figure(dir, "fig2_error_vs_kappa", ErrorFigure { sweeps }, opts),
+        data(dir.join("fig2_error_vs_kappa.csv"), move |p| {
+            csv::error(p, sweeps)
+        }),
+        figure(
+            dir,
+            "fig3_gradient_vs_kappa",
+            GradientFigure { sweeps, focus: 0 },
+            opts,
+        ),
+        data(dir.join("fig3_gradient_vs_kappa.csv"), move |p| {
+            csv::gradient(p, sweeps)
+        }),
+        data(dir.join("fig3_central_differences.csv"), move |p| {
+            csv::fd_points(p, sweeps)
+        }),
+        figure(
+            dir,
+            "fig4_dloss_dkappa",
+            KappaDerivativeFigure { sweeps },
+            opts,
+        ),
+        data(dir.join("fig4_dloss_dkappa.csv"), move |p| {
+            csv::dloss_dkappa(p, sweeps)
+        }),
+        figure(dir, "fig7_curvature", CurvatureFigure { sweeps }, opts),
+        data(dir.join("fig7_curvature.csv"), move |p| {
+            csv::curvature(p, sweeps)
+        }),
+    ]
+}
+
+fn ensure_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::Output {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Number of files-producing jobs of [`write_standard`] (for progress bars).
+pub const STANDARD_JOBS: usize = 22;
+
+/// Writes figures 1–9 with their CSVs, plus `summary.json` and `summary.txt`, into
+/// `dir` (created if missing). `progress` is called once per finished job.
+///
+/// # Errors
+/// [`Error::Output`] for any file that cannot be written (files already finished stay;
+/// none is left half-written).
+pub fn write_standard(
+    set: &StandardSet,
+    dir: &Path,
+    opts: Options,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<PathBuf>> {
+    ensure_dir(dir)?;
+    let sweeps = &set.sweeps;
+    let side = sweeps.first().map_or(1.0, |s| s.side);
+    let mut jobs = kappa_jobs(dir, sweeps, opts);
+    let surfaces = SurfaceFigure {
+        surfaces: &set.surfaces,
+        contours: &set.contours,
+    };
+    jobs.push(figure(dir, "fig5_loss_surfaces", surfaces, opts));
+    jobs.push(data(dir.join("fig5_loss_surfaces.csv"), move |p| {
+        csv::surfaces(p, &set.surfaces)
+    }));
+    jobs.push(data(dir.join("fig5_contours.csv"), move |p| {
+        csv::contours(p, &set.surfaces, &set.contours)
+    }));
+    let fields = FieldFigure {
+        fields: &set.fields,
+        side,
+    };
+    jobs.push(figure(dir, "fig6_gradient_fields", fields, opts));
+    jobs.push(data(dir.join("fig6_gradient_fields.csv"), move |p| {
+        csv::fields(p, &set.fields)
+    }));
+    let steps = StepFigure { panels: &set.steps };
+    jobs.push(figure(dir, "fig8_fd_step_study", steps, opts));
+    jobs.push(data(dir.join("fig8_fd_step_study.csv"), move |p| {
+        csv::steps(p, &set.steps)
+    }));
+    jobs.push(figure(
+        dir,
+        "fig9_article_breakdown",
+        BreakdownFigure {
+            map: &set.breakdown,
+        },
+        opts,
+    ));
+    jobs.push(data(dir.join("fig9_article_breakdown.csv"), move |p| {
+        csv::breakdown(p, &set.breakdown)
+    }));
+    jobs.push(data(dir.join("summary.json"), move |p| {
+        let json = serde_json::to_string_pretty(&set.summary).map_err(|e| Error::Output {
+            path: p.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        write_atomic(p, format!("{json}\n").as_bytes())
+    }));
+    jobs.push(data(dir.join("summary.txt"), move |p| {
+        write_atomic(p, set.summary.to_string().as_bytes())
+    }));
+    run(jobs, progress)
+}
+
+/// Writes figures 1–4 and 7 with their CSVs for the given sweeps (typically one box
+/// pair) into `dir` (created if missing).
+///
+/// # Errors
+/// As [`write_standard`].
+pub fn write_sweep(
+    sweeps: &[KappaSweep],
+    dir: &Path,
+    opts: Options,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<PathBuf>> {
+    ensure_dir(dir)?;
+    run(kappa_jobs(dir, sweeps, opts), progress)
+}

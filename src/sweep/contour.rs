@@ -1,0 +1,75 @@
+//! Contour lines of a gridded surface (marching squares), so that the plot module only
+//! draws line segments it is given.
+
+use super::surface::Surface;
+
+/// The segments of one contour level, in the surface's offset units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contour {
+    /// The loss value of this line.
+    pub level: f64,
+    /// Straight pieces `[(x0, y0), (x1, y1)]`.
+    pub segments: Vec<[(f64, f64); 2]>,
+}
+
+/// Where along an edge from value `a` (at 0) to `b` (at 1) the level is crossed.
+fn cross(a: f64, b: f64, level: f64) -> Option<f64> {
+    let (lo, hi) = (a.min(b), a.max(b));
+    // one endpoint strictly below and the other at or above: each crossing counted once
+    (lo < level && level <= hi && a != b).then(|| (level - a) / (b - a))
+}
+
+/// Contour lines of `surface` at each of `levels` by marching squares with linear
+/// interpolation along the cell edges. Cells with a NaN corner are skipped; a saddle cell
+/// (four crossings) is joined in edge order, which only matters at the grid resolution.
+///
+/// ```
+/// use softiou::Smoothing;
+/// use softiou::sweep::contour::contours;
+/// use softiou::sweep::surface::{Setting, centred_target, loss_surface};
+/// let t = centred_target(10.0)?;
+/// let hard = Setting { smoothing: Smoothing::Hard, kappa_s: 1.0 };
+/// let s = loss_surface(&t, hard, 2.0, 41)?;
+/// let c = contours(&s, &[0.5]);
+/// // the 0.5 level is a closed curve around the origin: every piece lies inside |offset| < 1
+/// assert!(!c[0].segments.is_empty());
+/// assert!(c[0].segments.iter().flatten().all(|(x, y)| x.abs() < 1.0 && y.abs() < 1.0));
+/// # Ok::<(), softiou::Error>(())
+/// ```
+pub fn contours(surface: &Surface, levels: &[f64]) -> Vec<Contour> {
+    let o = &surface.offsets;
+    let n = o.len();
+    let v = |ix: usize, iy: usize| surface.loss[iy * n + ix];
+    levels
+        .iter()
+        .map(|&level| {
+            let mut segments = Vec::new();
+            for iy in 0..n.saturating_sub(1) {
+                for ix in 0..n - 1 {
+                    let c = [v(ix, iy), v(ix + 1, iy), v(ix + 1, iy + 1), v(ix, iy + 1)];
+                    if c.iter().any(|x| x.is_nan()) {
+                        continue;
+                    }
+                    let corners = [
+                        (o[ix], o[iy]),
+                        (o[ix + 1], o[iy]),
+                        (o[ix + 1], o[iy + 1]),
+                        (o[ix], o[iy + 1]),
+                    ];
+                    let mut pts = Vec::with_capacity(4);
+                    for e in 0..4 {
+                        let (a, b) = (c[e], c[(e + 1) % 4]);
+                        if let Some(t) = cross(a, b, level) {
+                            let (p, q) = (corners[e], corners[(e + 1) % 4]);
+                            pts.push((p.0 + t * (q.0 - p.0), p.1 + t * (q.1 - p.1)));
+                        }
+                    }
+                    for pair in pts.chunks_exact(2) {
+                        segments.push([pair[0], pair[1]]);
+                    }
+                }
+            }
+            Contour { level, segments }
+        })
+        .collect()
+}

@@ -1,0 +1,136 @@
+//! Numbers behind the plots: κ grids, loss and gradient curves, loss surfaces, gradient
+//! fields, curvature and the map of where the article's formula breaks.
+//!
+//! Nothing here draws (that is [`crate::plot`]); every figure is a pure function of one of
+//! the data structures below, which are also written as CSV. Derivatives come from
+//! [`crate::diff`] (dual numbers); the only finite differences are the labelled
+//! central-difference check points of [`kappa::KappaSweep::fd_points`].
+//!
+//! κ is reported in two forms: the physical κ (1/coordinate unit) and the dimensionless
+//! κ·s, with s the target's shorter side, because only κ·s decides how close the soft
+//! loss is to the hard one (`soft_iou(c·P, c·T, κ/c) = soft_iou(P, T, κ)`).
+//!
+//! ```
+//! use softiou::sweep::{KappaRange, scenario};
+//! let range = KappaRange::new(0.1, 1000.0, 50)?;
+//! let s = &scenario::standard()[0];
+//! let sweep = softiou::sweep::kappa::KappaSweep::compute(s, &range, &softiou::sweep::SMOOTH_OPS)?;
+//! // at κ·s = 1000 the logsumexp loss is within 1e-2 of the hard loss
+//! let last = sweep.curve(softiou::Smoothing::LogSumExp).unwrap().rows.last().unwrap();
+//! assert!((last.loss - sweep.hard.loss).abs() < 1e-2);
+//! # Ok::<(), softiou::Error>(())
+//! ```
+
+pub mod article;
+pub mod contour;
+pub mod curvature;
+pub mod kappa;
+pub mod scenario;
+pub mod standard;
+pub mod steps;
+pub mod surface;
+
+pub use kappa::KappaSweep;
+pub use scenario::Scenario;
+pub use standard::{StandardSet, Summary};
+
+use crate::error::{Error, Result};
+use crate::smooth::Smoothing;
+
+/// The two smooth operators, in the order they are plotted.
+pub const SMOOTH_OPS: [Smoothing; 2] = [Smoothing::Boltzmann, Smoothing::LogSumExp];
+
+/// A logarithmic grid of dimensionless κ·s values (s = the target's shorter side).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KappaRange {
+    min: f64,
+    max: f64,
+    points: usize,
+}
+
+impl KappaRange {
+    /// `points` values of κ·s from `min` to `max`, evenly spaced in log κ.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSweep`] unless `0 < min < max`, both finite, and `points >= 2`.
+    pub fn new(min: f64, max: f64, points: usize) -> Result<Self> {
+        if !(min.is_finite() && min > 0.0) {
+            return Err(Error::InvalidSweep(format!(
+                "kappa minimum {min} must be a finite number > 0"
+            )));
+        }
+        if !(max.is_finite() && max > min) {
+            return Err(Error::InvalidSweep(format!(
+                "kappa maximum {max} must be finite and larger than the minimum {min}"
+            )));
+        }
+        if points < 2 {
+            return Err(Error::InvalidSweep(format!(
+                "{points} kappa points; need at least 2"
+            )));
+        }
+        Ok(KappaRange { min, max, points })
+    }
+
+    /// The same grid given in physical κ (1/coordinate unit) for a target whose shorter
+    /// side is `side`: κ·s runs from `kappa_min·side` to `kappa_max·side`.
+    ///
+    /// ```
+    /// let r = softiou::sweep::KappaRange::from_physical(0.1, 10.0, 3, 20.0)?;
+    /// let v = r.values();
+    /// assert_eq!((v[0], v[2]), (2.0, 200.0)); // the ends are exact
+    /// assert!((v[1] - 20.0).abs() < 1e-12);   // the middle goes through exp(ln)
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`KappaRange::new`], with the κ values named in the message.
+    pub fn from_physical(kappa_min: f64, kappa_max: f64, points: usize, side: f64) -> Result<Self> {
+        if !(kappa_min.is_finite() && kappa_min > 0.0) {
+            return Err(Error::InvalidSweep(format!(
+                "kappa minimum {kappa_min} must be a finite number > 0"
+            )));
+        }
+        if !(kappa_max.is_finite() && kappa_max > kappa_min) {
+            return Err(Error::InvalidSweep(format!(
+                "kappa maximum {kappa_max} must be finite and larger than the minimum {kappa_min}"
+            )));
+        }
+        KappaRange::new(kappa_min * side, kappa_max * side, points)
+    }
+
+    /// The smallest κ·s.
+    pub fn min(&self) -> f64 {
+        self.min
+    }
+
+    /// The largest κ·s.
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+
+    /// The number of grid points.
+    pub fn points(&self) -> usize {
+        self.points
+    }
+
+    /// The grid itself; the first and last values are exactly `min` and `max`.
+    pub fn values(&self) -> Vec<f64> {
+        let (a, b) = (self.min.ln(), self.max.ln());
+        let last = self.points - 1;
+        (0..self.points)
+            .map(|i| match i {
+                0 => self.min,
+                i if i == last => self.max,
+                i => (a + (b - a) * i as f64 / last as f64).exp(),
+            })
+            .collect()
+    }
+}
+
+/// `n` points symmetric about 0 from `-half` to `half`: `half·(2i − (n−1))/(n−1)`, so
+/// that point `i` is exactly the negative of point `n−1−i`.
+pub(crate) fn symmetric_grid(half: f64, n: usize) -> Vec<f64> {
+    let m = (n - 1) as f64;
+    (0..n).map(|i| half * (2.0 * i as f64 - m) / m).collect()
+}

@@ -1,0 +1,190 @@
+//! Loss surfaces and gradient fields over translations of the predicted box: the data
+//! of figures 5 and 6.
+//!
+//! The predicted box is the target moved by `(dx, dy)`; offsets are in units of the
+//! target's side s. The target is centred on the origin, so negating an offset mirrors
+//! the whole configuration exactly in floating point and the surfaces are exactly
+//! symmetric (see the tests).
+
+use rayon::prelude::*;
+
+use super::symmetric_grid;
+use crate::bbox::BBox;
+use crate::diff;
+use crate::error::{Error, Result};
+use crate::iou::Loss;
+use crate::smooth::Smoothing;
+
+/// One panel's setting: an operator and (for smooth ones) κ·s.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Setting {
+    /// The operator.
+    pub smoothing: Smoothing,
+    /// Dimensionless κ·s (ignored by `hard`).
+    pub kappa_s: f64,
+}
+
+impl Setting {
+    /// A legend/title label such as `logsumexp, κ·s = 2` or `hard`.
+    pub fn label(&self) -> String {
+        match self.smoothing {
+            Smoothing::Hard => "hard".to_owned(),
+            op => format!("{op}, κ·s = {}", self.kappa_s),
+        }
+    }
+}
+
+/// Translation-centred square target of side `side`: `[-side/2, -side/2, side/2, side/2]`.
+///
+/// # Errors
+/// [`Error::EmptyBox`] or [`Error::NonFiniteCoordinate`] unless `side` is finite and > 0.
+pub fn centred_target(side: f64) -> Result<BBox<f64>> {
+    BBox::new(-side / 2.0, -side / 2.0, side / 2.0, side / 2.0)
+}
+
+/// The loss on an `n × n` grid of offsets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Surface {
+    /// Operator and κ·s.
+    pub setting: Setting,
+    /// The target; the predicted box is this box moved by `(dx, dy)·s`.
+    pub target: BBox<f64>,
+    /// Offsets in units of s, the same along x and y, increasing, symmetric about 0.
+    pub offsets: Vec<f64>,
+    /// `loss[iy * n + ix]` at `(offsets[ix], offsets[iy])`; NaN where undefined.
+    pub loss: Vec<f64>,
+}
+
+/// `−∇loss` with respect to the translation, on an `n × n` grid of offsets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GradientField {
+    /// Operator and κ·s.
+    pub setting: Setting,
+    /// Offsets in units of s, as in [`Surface`].
+    pub offsets: Vec<f64>,
+    /// `−∂loss/∂(dx/s)` at `[iy * n + ix]` (dimensionless: loss per side length).
+    pub gx: Vec<f64>,
+    /// `−∂loss/∂(dy/s)`.
+    pub gy: Vec<f64>,
+}
+
+impl GradientField {
+    /// Number of grid points where the gradient is exactly zero.
+    pub fn exact_zeros(&self) -> usize {
+        self.gx
+            .iter()
+            .zip(&self.gy)
+            .filter(|(x, y)| **x == 0.0 && **y == 0.0)
+            .count()
+    }
+
+    /// `|∇|` at every grid point.
+    pub fn magnitudes(&self) -> Vec<f64> {
+        self.gx
+            .iter()
+            .zip(&self.gy)
+            .map(|(x, y)| x.hypot(*y))
+            .collect()
+    }
+}
+
+fn check_grid(half_range: f64, n: usize) -> Result<()> {
+    if !(half_range.is_finite() && half_range > 0.0) || n < 2 {
+        return Err(Error::InvalidSweep(format!(
+            "surface grid of {n} points over ±{half_range}; need n >= 2 and a finite range > 0"
+        )));
+    }
+    Ok(())
+}
+
+fn moved(target: &BBox<f64>, side: f64, ox: f64, oy: f64) -> BBox<f64> {
+    target.translated(ox * side, oy * side)
+}
+
+/// The loss over offsets in `[-half_range, half_range]²` (units of s) on an `n × n` grid.
+///
+/// ```
+/// use softiou::Smoothing;
+/// use softiou::sweep::surface::{Setting, centred_target, loss_surface};
+/// let t = centred_target(10.0)?;
+/// let hard = Setting { smoothing: Smoothing::Hard, kappa_s: 1.0 };
+/// let s = loss_surface(&t, hard, 2.0, 5)?;
+/// assert_eq!(s.loss[2 * 5 + 2], 0.0); // no offset: P = T
+/// assert_eq!(s.loss[0], 1.0);         // offset (−2s, −2s): disjoint
+/// # Ok::<(), softiou::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidSweep`] for `n < 2` or a range that is not finite and positive.
+pub fn loss_surface(
+    target: &BBox<f64>,
+    setting: Setting,
+    half_range: f64,
+    n: usize,
+) -> Result<Surface> {
+    check_grid(half_range, n)?;
+    let offsets = symmetric_grid(half_range, n);
+    let side = target.min_side();
+    let kappa = setting.kappa_s / side;
+    let loss = Loss::soft_iou(setting.smoothing);
+    let values = (0..n * n)
+        .into_par_iter()
+        .map(|k| {
+            let p = moved(target, side, offsets[k % n], offsets[k / n]);
+            loss.eval(&p, target, kappa).unwrap_or(f64::NAN)
+        })
+        .collect();
+    Ok(Surface {
+        setting,
+        target: *target,
+        offsets,
+        loss: values,
+    })
+}
+
+/// `−∇loss` with respect to the translation `(dx/s, dy/s)` of the predicted box, from the
+/// exact gradient: `∂L/∂dx = ∂L/∂px1 + ∂L/∂px2` (times s for the unit of the offset).
+///
+/// ```
+/// use softiou::Smoothing;
+/// use softiou::sweep::surface::{Setting, centred_target, gradient_field};
+/// let t = centred_target(10.0)?;
+/// let hard = Setting { smoothing: Smoothing::Hard, kappa_s: 1.0 };
+/// let f = gradient_field(&t, hard, 2.0, 5)?;
+/// assert_eq!((f.gx[0], f.gy[0]), (0.0, 0.0)); // disjoint: hard IoU has no gradient
+/// # Ok::<(), softiou::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`loss_surface`].
+pub fn gradient_field(
+    target: &BBox<f64>,
+    setting: Setting,
+    half_range: f64,
+    n: usize,
+) -> Result<GradientField> {
+    check_grid(half_range, n)?;
+    let offsets = symmetric_grid(half_range, n);
+    let side = target.min_side();
+    let kappa = setting.kappa_s / side;
+    let loss = Loss::soft_iou(setting.smoothing);
+    let g: Vec<(f64, f64)> = (0..n * n)
+        .into_par_iter()
+        .map(|k| {
+            let p = moved(target, side, offsets[k % n], offsets[k / n]);
+            match diff::grad_pred(loss, &p, target, kappa) {
+                Ok(g) => (
+                    -(g.grad[0] + g.grad[2]) * side,
+                    -(g.grad[1] + g.grad[3]) * side,
+                ),
+                Err(_) => (f64::NAN, f64::NAN),
+            }
+        })
+        .collect();
+    Ok(GradientField {
+        setting,
+        offsets,
+        gx: g.iter().map(|g| g.0).collect(),
+        gy: g.iter().map(|g| g.1).collect(),
+    })
+}
