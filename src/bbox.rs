@@ -92,6 +92,17 @@ fn check_finite<T: DualNum>(name: &'static str, v: &T) -> Result<()> {
     }
 }
 
+/// A width and a height given by the user must be positive; say so in their terms.
+fn check_size<T: DualNum>(width: &T, height: &T) -> Result<()> {
+    for (name, v) in [("width", width), ("height", height)] {
+        let v = to_f64(v);
+        if v <= 0.0 {
+            return Err(Error::NonPositiveSize { name, value: v });
+        }
+    }
+    Ok(())
+}
+
 fn to_f64<T: DualNum>(v: &T) -> f64 {
     num_traits::ToPrimitive::to_f64(&v.re()).unwrap_or(f64::NAN)
 }
@@ -120,6 +131,19 @@ impl<T: DualNum + Copy> BBox<T> {
                 });
             }
         }
+        // Sides and area must be representable too: every loss divides by areas, so a
+        // box whose area underflows to 0 or overflows to ∞ would make NaN downstream.
+        let (w, h) = (
+            to_f64(&x_max) - to_f64(&x_min),
+            to_f64(&y_max) - to_f64(&y_min),
+        );
+        let area = w * h;
+        if !(area.is_finite() && area > 0.0) {
+            return Err(Error::AreaOutOfRange {
+                width: w,
+                height: h,
+            });
+        }
         Ok(BBox {
             x_min,
             y_min,
@@ -146,6 +170,7 @@ impl<T: DualNum + Copy> BBox<T> {
         ] {
             check_finite(name, v)?;
         }
+        check_size(&width, &height)?;
         Self::new(x_min, y_min, x_min + width, y_min + height)
     }
 
@@ -162,6 +187,7 @@ impl<T: DualNum + Copy> BBox<T> {
         ] {
             check_finite(name, v)?;
         }
+        check_size(&width, &height)?;
         let half = lit::<T>(0.5);
         Self::new(
             cx - width * half,

@@ -10,7 +10,7 @@ use thiserror::Error as ThisError;
 #[non_exhaustive]
 pub enum Error {
     /// A box coordinate is NaN or infinite.
-    #[error("box coordinate {name} is {value}; coordinates must be finite numbers")]
+    #[error("box coordinate {name} is {}; coordinates must be finite numbers", num(*.value))]
     NonFiniteCoordinate {
         /// Which coordinate (`x_min`, `width`, …).
         name: &'static str,
@@ -19,8 +19,10 @@ pub enum Error {
     },
     /// A box is inverted or empty along one axis (`max <= min`, or a size `<= 0`).
     #[error(
-        "box is empty or inverted along {axis}: {axis}_min = {min}, {axis}_max = {max}; \
-         need {axis}_max > {axis}_min (positive size)"
+        "box is empty or inverted along {axis}: {axis}_min = {}, {axis}_max = {}; \
+         need {axis}_max > {axis}_min (positive size)",
+        num(*.min),
+        num(*.max)
     )]
     EmptyBox {
         /// `"x"` or `"y"`.
@@ -32,7 +34,8 @@ pub enum Error {
     },
     /// κ is not a finite, strictly positive number.
     #[error(
-        "kappa = {0} is not valid; kappa must be a finite number > 0 (units: 1/coordinate unit)"
+        "kappa = {} is not valid; kappa must be a finite number > 0 (units: 1/coordinate unit)",
+        num(*.0)
     )]
     InvalidKappa(f64),
     /// A name that does not denote a smoothing operator.
@@ -45,7 +48,7 @@ pub enum Error {
     #[error("unknown box format '{0}'; expected one of: xyxy, xywh, cxcywh")]
     UnknownBoxFormat(String),
     /// The formula evaluated to NaN or infinity (for example a smoothed union of exactly 0).
-    #[error("{what} evaluated to {value}, which is not finite; {hint}")]
+    #[error("{what} evaluated to {}, which is not finite; {hint}", num(*.value))]
     NonFiniteResult {
         /// The quantity that was being computed.
         what: &'static str,
@@ -58,7 +61,7 @@ pub enum Error {
     #[error("unknown optimizer '{0}'; expected one of: gd, adam, newton")]
     UnknownOptimizer(String),
     /// A fitting setting (learning rate, tolerance) that is not a finite positive number.
-    #[error("{name} = {value} is not valid; it must be a finite number > 0")]
+    #[error("{name} = {} is not valid; it must be a finite number > 0", num(*.value))]
     InvalidFitSetting {
         /// Which setting.
         name: &'static str,
@@ -123,6 +126,40 @@ pub enum Error {
         /// Why it failed.
         reason: String,
     },
+    /// A width or height given as such (xywh, cxcywh) is zero or negative.
+    #[error("box {name} = {} is not valid; a box's {name} must be > 0", num(*.value))]
+    NonPositiveSize {
+        /// `"width"` or `"height"`.
+        name: &'static str,
+        /// The offending value.
+        value: f64,
+    },
+    /// A box whose area is not a positive finite number in floating point (sides so
+    /// small that width·height underflows to 0, or so large that it overflows).
+    #[error(
+        "box of {} × {} has an area that is not a positive finite number \
+         (it underflows to 0 or overflows to infinity); rescale the coordinates",
+        num(*.width),
+        num(*.height)
+    )]
+    AreaOutOfRange {
+        /// `x_max − x_min`.
+        width: f64,
+        /// `y_max − y_min`.
+        height: f64,
+    },
+}
+
+/// A number as people read it and as it parses back: the shortest round-trip form, in
+/// positional notation for ordinary magnitudes (`0.5`, `120`) and with an exponent for
+/// extreme ones (`1e300`, `2.5e-9`), never hundreds of digits.
+pub fn num(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 || !x.is_finite() || (1e-4..1e16).contains(&a) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
 }
 
 /// Shorthand for results of this crate.

@@ -170,14 +170,16 @@ pub const BOLTZMANN_BOUND: f64 = 0.278_464_542_761_073_8;
 
 /// `x / y` whose real part is the correctly rounded quotient of the real parts.
 ///
-/// num-dual divides by multiplying with the rounded reciprocal, which can leave the real
+/// Multiplying by the rounded reciprocal can leave the real
 /// part one ulp away from the plain division. Adding the difference (exactly
 /// representable: the two quotients are within an ulp) makes every dual evaluation give
 /// the same value, to the last bit, as the `f64` one, and leaves the derivative parts as
 /// num-dual computed them.
 #[inline]
 pub(crate) fn div<D: DualNum + Copy>(x: D, y: D) -> D {
-    let q = x / y;
+    // x · (1/y) rather than num-dual's x / y: the latter forms x'·y before dividing by
+    // y², which overflows once y > ~1e154 (κ large) although the derivative is finite.
+    let q = x * y.recip();
     q + (x.re() / y.re() - q.re())
 }
 

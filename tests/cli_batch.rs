@@ -310,8 +310,12 @@ fn each_kind_of_bad_row_stops_with_exit_2_naming_line_and_column_and_leaves_no_f
         ),
         (String::new(), vec!["input is empty", "header"]),
         (
-            format!("{h}\n0,0,1e200,1e200,0,0,1e200,1e200,1\n"),
+            format!("{h}\n0,0,1e154,1e154,0,0,1e154,1e154,1\n"),
             vec!["line 2", "not finite"],
+        ),
+        (
+            format!("{h}\n0,0,1e200,1e200,0,0,1,1,1\n"),
+            vec!["line 2", "px1, px2", "area"],
         ),
     ];
     for (input, fragments) in cases {

@@ -278,8 +278,12 @@ fn each_kind_of_bad_input_gets_one_line_naming_the_flag_and_exit_status_2() {
         (with(P, T, "nan"), vec!["--kappa", "finite"]),
         (with(P, T, "ten"), vec!["--kappa", "'ten' is not a number"]),
         (
-            with("0,0,1e200,1e200", "0,0,1e200,1e200", "1"),
+            with("0,0,1e154,1e154", "0,0,1e154,1e154", "1"),
             vec!["--pred/--target/--kappa", "not finite"],
+        ),
+        (
+            with("0,0,1e200,1e200", T, "1"),
+            vec!["--pred", "area", "1e200"],
         ),
     ];
     for (args, fragments) in cases {

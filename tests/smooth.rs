@@ -152,3 +152,20 @@ fn the_articles_example_overflows_naively_but_not_here() {
     let ours = Smoothing::Boltzmann.smax(110.0, 120.0, k);
     assert!(ours > 119.99 && ours <= 120.0);
 }
+
+#[test]
+fn first_derivatives_stay_finite_at_ties_for_huge_kappa() {
+    // κ² overflows f64 above ~1.3e154; the derivative (1/2 at a tie) must not notice
+    for op in Smoothing::ALL {
+        for k in [1e12, 1e155, 1e200, 1e300] {
+            let a = Dual64::from_re(3.0).derivative();
+            let m = op.smax(a, Dual64::from_re(3.0), Dual64::from_re(k));
+            assert!(
+                (m.eps - 0.5).abs() <= f64::EPSILON / 2.0,
+                "{op} at kappa {k}: {}",
+                m.eps
+            );
+            assert!(m.re.is_finite());
+        }
+    }
+}
