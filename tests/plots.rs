@@ -122,8 +122,23 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
     assert_eq!(summary["scenarios"].as_array().unwrap().len(), 12);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("κ·s within 1%"), "{stdout}");
-    assert!(stdout.contains("wrote 22 files"), "{stdout}");
+    // 22 files of figures 1–9 and the summary, 7 of the fitting demo
+    assert!(stdout.contains("wrote 29 files"), "{stdout}");
     no_temp_files(&out);
+    let fit = out.join("fit");
+    for (stem, size, first_column) in [
+        ("fit_iou_vs_step", (1700, 660), "optimizer"),
+        ("fit_bias", (1000, 640), "smoothing"),
+        ("fit_trajectories", (1760, 330), "start"),
+    ] {
+        check_png(&fit.join(format!("{stem}.png")), size);
+        let rows = check_csv(&fit.join(format!("{stem}.csv")), first_column);
+        assert!(rows > 10, "{stem}.csv has only {rows} rows");
+    }
+    let gif = image::open(fit.join("fit_anneal.gif")).unwrap();
+    assert_eq!((gif.width(), gif.height()), (420, 360));
+    assert_eq!(std::fs::read_dir(&fit).unwrap().count(), 7);
+    no_temp_files(&fit);
 }
 
 #[test]

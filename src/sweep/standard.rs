@@ -1,5 +1,5 @@
-//! The standard set: every number behind figures 1–7 and 9, and the summary numbers the
-//! README quotes.
+//! The standard set: every number behind figures 1–9 and the fitting figures, and the
+//! summary numbers the README quotes.
 
 use std::fmt;
 
@@ -15,6 +15,7 @@ use super::surface::{
 use super::{KappaRange, SMOOTH_OPS, scenario};
 use crate::error::Result;
 use crate::fdcheck::Stencil;
+use crate::fit::FitSet;
 use crate::smooth::Smoothing;
 
 /// κ·s of the three smooth panels of figures 5 and 6.
@@ -75,7 +76,20 @@ pub struct StandardSet {
     pub breakdown: BreakdownMap,
     /// Numbers quoted in the README.
     pub summary: Summary,
+    /// The fitting demo's runs (figures in `fit/`).
+    pub fit: FitSet,
 }
+
+/// The standard set without the fits, in field order.
+type SweepParts = (
+    Vec<KappaSweep>,
+    Vec<Surface>,
+    Vec<Vec<Contour>>,
+    Vec<GradientField>,
+    Vec<StepPanel>,
+    BreakdownMap,
+    Summary,
+);
 
 /// κ sweeps of a list of scenarios.
 ///
@@ -98,6 +112,22 @@ impl StandardSet {
     /// # Errors
     /// Only on internal inconsistencies (the inputs are fixed and valid).
     pub fn compute() -> Result<Self> {
+        // The fits are independent of the sweeps: run them beside each other.
+        let (fit, set) = rayon::join(FitSet::compute, Self::sweeps_only);
+        let (sweeps, surfaces, contours, fields, steps, breakdown, summary) = set?;
+        Ok(StandardSet {
+            sweeps,
+            surfaces,
+            contours,
+            fields,
+            steps,
+            breakdown,
+            summary,
+            fit: fit?,
+        })
+    }
+
+    fn sweeps_only() -> Result<SweepParts> {
         let range = default_range();
         let sweeps = sweeps(&scenario::standard(), &range, &SMOOTH_OPS)?;
         let target = centred_target(scenario::STANDARD_SIDE)?;
@@ -126,15 +156,9 @@ impl StandardSet {
         let steps = step_panels()?;
         let mut summary = Summary::of(&sweeps, &surfaces, &fields, &breakdown);
         summary.steps = steps.iter().map(StepSummary::of).collect();
-        Ok(StandardSet {
-            sweeps,
-            surfaces,
-            contours,
-            fields,
-            steps,
-            breakdown,
-            summary,
-        })
+        Ok((
+            sweeps, surfaces, contours, fields, steps, breakdown, summary,
+        ))
     }
 }
 
