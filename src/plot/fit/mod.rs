@@ -18,7 +18,9 @@ use plotters::prelude::*;
 pub use anim::write_fit_gif;
 pub use run::{RunFigure, write_run_figures};
 
-use self::plane::{centre, draw_box, equal_aspect, plane_chart, plane_mesh, side_legend};
+use self::plane::{
+    centre, draw_box, equal_aspect, method_colour, plane_chart, plane_mesh, side_legend,
+};
 use super::style::{AXIS, CAPTION, FONT, TICK, TITLE, series};
 use super::{DrawResult, Figure, csv::write_rows};
 use crate::error::Result;
@@ -98,7 +100,7 @@ impl Figure for IouStepFigure<'_> {
                 .iter()
                 .filter(|o| o.optimizer == opt && o.start == si)
             {
-                let c = series(method_index(set, &o.method));
+                let c = method_colour(method_index(set, &o.method));
                 let pts = shown(o)
                     .iter()
                     .map(|s| (s.step as f64 + 1.0, s.hard_iou))
@@ -317,7 +319,7 @@ impl Figure for TrajectoryFigure<'_> {
             draw_box(&mut chart, STARTS[si].pred, BLACK.stroke_width(2))?;
             for o in trajectory_outcomes(set, opt).filter(|o| o.start == si) {
                 let Ok(r) = &o.result else { continue };
-                let c = series(method_index(set, &o.method));
+                let c = method_colour(method_index(set, &o.method));
                 let pts: Vec<(f64, f64)> = fit::sampled_history(r)
                     .iter()
                     .map(|s| centre(&s.bbox))

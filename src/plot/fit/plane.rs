@@ -8,6 +8,15 @@ use plotters::prelude::*;
 use crate::plot::DrawResult;
 use crate::plot::style::{FONT, TICK, series};
 
+/// The palette index of each method of [`crate::fit::methods`]: `hard IoU` in black (it
+/// never leaves the black start box), GIoU in grey, the others in colours.
+const METHOD_COLOURS: [usize; 11] = [7, 1, 2, 3, 4, 5, 0, 6, 8, 9, 10];
+
+/// The colour of method `i` (its index in [`crate::fit::FitSet::methods`]).
+pub(super) fn method_colour(i: usize) -> RGBColor {
+    series(METHOD_COLOURS[i % METHOD_COLOURS.len()])
+}
+
 /// A chart in the coordinate plane.
 pub(super) type Plane<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
@@ -93,7 +102,7 @@ where
     Ok(())
 }
 
-/// A vertical legend in `area`: a line in `series(i)` and `labels[i]` for every non-empty
+/// A vertical legend in `area`: a line in `method_colour(i)` and `labels[i]` for every non-empty
 /// label (so that colours match the methods' indices).
 pub(super) fn side_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -108,7 +117,7 @@ where
     for (i, l) in labels.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
         area.draw(&PathElement::new(
             vec![(6, y + 7), (34, y + 7)],
-            series(i).stroke_width(3),
+            method_colour(i).stroke_width(3),
         ))?;
         area.draw(&Text::new(l.as_str(), (40, y), (FONT, TICK + 1)))?;
         y += 24;
