@@ -8,8 +8,9 @@
 
 use std::time::Instant;
 
+use softiou::BBox;
 use softiou::fit::{self, FitConfig, Optimizer};
-use softiou::{BBox, plot_fit};
+use softiou::plot::standard::{Options, write_fit};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,9 +22,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Some("--figures") => {
             let dir = args.get(1).map_or("plots/fit", String::as_str);
-            std::fs::create_dir_all(dir)?;
             let t0 = Instant::now();
-            let written = plot_fit::write_fit_figures(dir.as_ref())?;
+            let set = fit::FitSet::compute()?;
+            let written = write_fit(&set, dir.as_ref(), Options::default(), &|| {})?;
             eprintln!("wrote {} files in {:.3?}", written.len(), t0.elapsed());
             for p in written {
                 println!("{}", p.display());

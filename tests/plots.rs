@@ -122,8 +122,23 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
     assert_eq!(summary["scenarios"].as_array().unwrap().len(), 12);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("κ·s within 1%"), "{stdout}");
-    assert!(stdout.contains("wrote 22 files"), "{stdout}");
+    // 22 files of figures 1–9 and the summary, 7 of the fitting demo
+    assert!(stdout.contains("wrote 29 files"), "{stdout}");
     no_temp_files(&out);
+    let fit = out.join("fit");
+    for (stem, size, first_column) in [
+        ("fit_iou_vs_step", (1700, 660), "optimizer"),
+        ("fit_bias", (1000, 640), "smoothing"),
+        ("fit_trajectories", (1760, 330), "start"),
+    ] {
+        check_png(&fit.join(format!("{stem}.png")), size);
+        let rows = check_csv(&fit.join(format!("{stem}.csv")), first_column);
+        assert!(rows > 10, "{stem}.csv has only {rows} rows");
+    }
+    let gif = image::open(fit.join("fit_anneal.gif")).unwrap();
+    assert_eq!((gif.width(), gif.height()), (420, 360));
+    assert_eq!(std::fs::read_dir(&fit).unwrap().count(), 7);
+    no_temp_files(&fit);
 }
 
 #[test]
@@ -159,11 +174,48 @@ fn svg_is_written_beside_every_png_on_request() {
         "fig1_loss_vs_kappa",
         "fig5_loss_surfaces",
         "fig9_article_breakdown",
+        "fit/fit_iou_vs_step",
+        "fit/fit_bias",
     ] {
         let svg = std::fs::read_to_string(dir.path().join(format!("{stem}.svg"))).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(svg.contains("κ·s"), "{stem}: axis label missing");
     }
+    let trajectories = dir.path().join("fit/fit_trajectories.svg");
+    let svg = std::fs::read_to_string(trajectories).unwrap();
+    assert!(svg.contains("Box centre paths"), "trajectory title missing");
+}
+
+#[test]
+fn the_fitting_figures_are_written_from_a_computed_fit_set() {
+    use softiou::fit::{FIGURE_OPTIMIZERS, FitSet, STARTS, methods};
+    use softiou::plot::standard::{FIT_JOBS, Options, write_fit};
+    let set = FitSet::compute().unwrap();
+    // every method from every start with every optimiser, in order
+    assert_eq!(set.methods.len(), methods(10.0).len());
+    assert_eq!(
+        set.outcomes.len(),
+        FIGURE_OPTIMIZERS.len() * STARTS.len() * set.methods.len()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("made").join("fit");
+    let ticks = std::sync::atomic::AtomicUsize::new(0);
+    let tick = || {
+        ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    };
+    let written = write_fit(&set, &out, Options::default(), &tick).unwrap();
+    assert_eq!(written.len(), 7);
+    assert_eq!(ticks.into_inner(), FIT_JOBS);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), written.len());
+    // the CSV of the bias figure holds exactly the set's points
+    let rows = check_csv(&out.join("fit_bias.csv"), "smoothing");
+    assert_eq!(rows, set.bias.len());
+    no_temp_files(&out);
+    // a directory that cannot be created is an error, not a panic
+    let blocked = dir.path().join("file");
+    std::fs::write(&blocked, b"x").unwrap();
+    let err = write_fit(&set, &blocked.join("fit"), Options::default(), &|| {}).unwrap_err();
+    assert!(matches!(err, softiou::Error::Output { .. }), "{err}");
 }
 
 #[test]

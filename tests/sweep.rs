@@ -448,3 +448,62 @@ fn in_the_step_study_the_dual_numbers_beat_every_stencil_at_every_step() {
         assert!(s.rows.last().unwrap().central2 > 100.0 * e);
     }
 }
+
+#[test]
+fn surface_and_gradient_grids_equal_the_per_pair_loss_and_gradient() {
+    // The grids are evaluated as one parallel batch (101² = 10201 pairs: more than one
+    // task of the batch), so this checks the batch against the per-pair functions bit
+    // for bit. Over ±1e16 s the translated box rounds to zero width away from the centre
+    // (the spacing of doubles near 1e17 is 16 > s): such pairs are not valid boxes and
+    // must become NaN in both grids while the rest of the grid is still filled.
+    let side = 10.0;
+    let t = centred_target(side).unwrap();
+    let n = 101;
+    let mut cases: Vec<(Setting, f64)> = softiou::sweep::standard::surface_settings()
+        .into_iter()
+        .map(|s| (s, 2.0))
+        .collect();
+    let boltzmann = Setting {
+        smoothing: Smoothing::Boltzmann,
+        kappa_s: 5.0,
+    };
+    cases.push((boltzmann, 2.0));
+    cases.push((cases[2].0, 1e16));
+    let (mut defined, mut undefined) = (0, 0);
+    for (setting, half_range) in cases {
+        let s = loss_surface(&t, setting, half_range, n).unwrap();
+        let f = gradient_field(&t, setting, half_range, n).unwrap();
+        let loss = softiou::Loss::soft_iou(setting.smoothing);
+        let kappa = setting.kappa_s / side;
+        for k in 0..n * n {
+            let moved = t.translated(s.offsets[k % n] * side, s.offsets[k / n] * side);
+            let at = format!("{} over ±{half_range} at {k}", setting.label());
+            let per_pair = BBox::from_xyxy(moved.to_xyxy())
+                .and_then(|p| Ok((p, softiou::diff::grad_pred(loss, &p, &t, kappa)?)));
+            match per_pair {
+                Ok((p, g)) => {
+                    defined += 1;
+                    let v: f64 = loss.eval(&p, &t, kappa).unwrap();
+                    assert_eq!(s.loss[k].to_bits(), v.to_bits(), "{at}");
+                    let gx = -(g.grad[0] + g.grad[2]) * side;
+                    let gy = -(g.grad[1] + g.grad[3]) * side;
+                    assert_eq!(
+                        (f.gx[k].to_bits(), f.gy[k].to_bits()),
+                        (gx.to_bits(), gy.to_bits()),
+                        "{at}"
+                    );
+                }
+                Err(_) => {
+                    undefined += 1;
+                    assert!(s.loss[k].is_nan(), "{at}");
+                    assert!(f.gx[k].is_nan() && f.gy[k].is_nan(), "{at}");
+                }
+            }
+        }
+    }
+    assert!(
+        undefined > 0,
+        "no undefined pair: the NaN path went untested"
+    );
+    assert!(defined > 5 * n * n, "{defined} defined pairs");
+}

@@ -1,11 +1,11 @@
 //! The runs behind the figures and the README table: one target, three starts, the losses
-//! and κ values worth comparing. Numbers only; `crate::plot_fit` draws them.
+//! and κ values worth comparing. Numbers only; [`crate::plot::fit`] draws them.
 
 use super::optim::Optimizer;
 use super::param::Param;
 use super::run::{FitConfig, FitResult, KappaSchedule, StopReason, fit};
 use crate::bbox::BBox;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::iou::{Loss, LossKind};
 use crate::smooth::Smoothing;
 
@@ -79,7 +79,7 @@ pub fn methods(side: f64) -> Vec<Method> {
 }
 
 /// One run of one method from one start with one optimiser (`Err` if it diverged).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     /// Index into [`STARTS`].
     pub start: usize,
@@ -284,4 +284,59 @@ pub fn sampled_history(r: &FitResult) -> Vec<super::FitStep> {
         .into_iter()
         .filter_map(|k| r.history.get(k).copied())
         .collect()
+}
+
+/// The optimisers compared in the figures of the standard set.
+pub const FIGURE_OPTIMIZERS: [Optimizer; 2] = [Optimizer::Adam, Optimizer::Newton];
+
+/// Every number behind the fitting figures of the standard plot set: the runs of
+/// [`run_all`] with [`FIGURE_OPTIMIZERS`], the [`bias_curve`] and the annealed run the
+/// animation shows. Computed here, drawn by [`crate::plot::fit`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitSet {
+    /// The method labels of [`methods`], in order (the index picks a method's colour).
+    pub methods: Vec<String>,
+    /// The optimisers of `outcomes`.
+    pub optimizers: Vec<Optimizer>,
+    /// Every method from every start with every optimiser.
+    pub outcomes: Vec<Outcome>,
+    /// Converged hard IoU against κ·s (0.5 to 200, 25 points).
+    pub bias: Vec<BiasPoint>,
+    /// The first annealed method of [`methods`] with Adam, from the `just disjoint` start.
+    pub anneal: FitResult,
+}
+
+impl FitSet {
+    /// Runs every fit of the figures (the three parts in parallel).
+    ///
+    /// # Errors
+    /// Only on internal inconsistencies (the inputs are fixed and valid), or if the
+    /// annealed run diverges.
+    pub fn compute() -> Result<Self> {
+        let t = BBox::from_xyxy(TARGET)?;
+        let start = BBox::from_xyxy(STARTS[1].pred)?;
+        let all = methods(t.min_side());
+        let annealed = all
+            .iter()
+            .find(|m| matches!(m.schedule, KappaSchedule::Anneal { .. }))
+            .ok_or_else(|| Error::InvalidSweep("no annealed method to animate".into()))?;
+        let cfg = FitConfig::new(annealed.loss, annealed.schedule, Optimizer::Adam);
+        let opts = FIGURE_OPTIMIZERS;
+        let ((outcomes, bias), anneal) = rayon::join(
+            || {
+                rayon::join(
+                    || run_all(&opts, FitConfig::default().steps),
+                    || bias_curve(0.5, 200.0, 25),
+                )
+            },
+            || fit(&start, &t, &cfg),
+        );
+        Ok(FitSet {
+            methods: all.into_iter().map(|m| m.label).collect(),
+            optimizers: opts.to_vec(),
+            outcomes: outcomes?,
+            bias: bias?,
+            anneal: anneal?,
+        })
+    }
 }

@@ -22,6 +22,7 @@
 
 pub mod article;
 pub mod csv;
+pub mod fit;
 pub mod kappa;
 pub mod output;
 pub mod panel;

@@ -1,5 +1,6 @@
-//! Writing whole figure sets: the standard set (`softiou plots`) and the sweep of one
-//! box pair (`softiou sweep`). Figures are rendered in parallel; each file is written
+//! Writing whole figure sets: the standard set (`softiou plots`, with the fitting
+//! figures in `fit/`), the fitting figures alone, and the sweep of one box pair
+//! (`softiou sweep`). Figures are rendered in parallel; each file is written
 //! atomically.
 
 use std::path::{Path, PathBuf};
@@ -7,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::article::BreakdownFigure;
+use super::fit::{BiasFigure, IouStepFigure, TrajectoryFigure};
 use super::kappa::{
     CurvatureFigure, ErrorFigure, GradientFigure, KappaDerivativeFigure, LossFigure,
 };
@@ -15,6 +17,7 @@ use super::steps::StepFigure;
 use super::surface::{FieldFigure, SurfaceFigure};
 use super::{Figure, csv, save_png, save_svg};
 use crate::error::{Error, Result};
+use crate::fit::{FitSet, Optimizer, TARGET};
 use crate::sweep::{KappaSweep, StandardSet};
 
 /// Output options.
@@ -111,11 +114,63 @@ fn ensure_dir(dir: &Path) -> Result<()> {
     })
 }
 
+/// Title of the animation of the annealed run.
+const ANNEAL_TITLE: &str = "grey: target; orange: box (logsumexp, κ 0.1 → 50, Adam)";
+
+fn fit_jobs<'a>(dir: &'a Path, set: &'a FitSet, opts: Options) -> Vec<Job<'a>> {
+    vec![
+        figure(dir, "fit_iou_vs_step", IouStepFigure { set }, opts),
+        data(dir.join("fit_iou_vs_step.csv"), move |p| {
+            super::fit::iou_vs_step_csv(p, set)
+        }),
+        figure(dir, "fit_bias", BiasFigure { points: &set.bias }, opts),
+        data(dir.join("fit_bias.csv"), move |p| {
+            super::fit::bias_csv(p, &set.bias)
+        }),
+        figure(
+            dir,
+            "fit_trajectories",
+            TrajectoryFigure {
+                set,
+                optimizer: Optimizer::Adam,
+            },
+            opts,
+        ),
+        data(dir.join("fit_trajectories.csv"), move |p| {
+            super::fit::trajectories_csv(p, set, Optimizer::Adam)
+        }),
+        data(dir.join("fit_anneal.gif"), move |p| {
+            let t = crate::bbox::BBox::from_xyxy(TARGET)?;
+            super::fit::write_fit_gif(p, &set.anneal, &t, ANNEAL_TITLE)
+        }),
+    ]
+}
+
+/// Number of files-producing jobs of [`write_fit`].
+pub const FIT_JOBS: usize = 7;
+
 /// Number of files-producing jobs of [`write_standard`] (for progress bars).
-pub const STANDARD_JOBS: usize = 22;
+pub const STANDARD_JOBS: usize = 22 + FIT_JOBS;
+
+/// Writes the fitting figures into `dir` (created if missing): hard IoU against step for
+/// every method and start, the bias of the converged box against κ·s, the box
+/// trajectories, each with its CSV, and `fit_anneal.gif`. Returns the paths written.
+///
+/// # Errors
+/// As [`write_standard`].
+pub fn write_fit(
+    set: &FitSet,
+    dir: &Path,
+    opts: Options,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Vec<PathBuf>> {
+    ensure_dir(dir)?;
+    run(fit_jobs(dir, set, opts), progress)
+}
 
 /// Writes figures 1–9 with their CSVs, plus `summary.json` and `summary.txt`, into
-/// `dir` (created if missing). `progress` is called once per finished job.
+/// `dir` (created if missing), and the fitting figures of [`write_fit`] into `dir/fit`.
+/// `progress` is called once per finished job.
 ///
 /// # Errors
 /// [`Error::Output`] for any file that cannot be written (files already finished stay;
@@ -127,6 +182,8 @@ pub fn write_standard(
     progress: &(dyn Fn() + Sync),
 ) -> Result<Vec<PathBuf>> {
     ensure_dir(dir)?;
+    let fit_dir = dir.join("fit");
+    ensure_dir(&fit_dir)?;
     let sweeps = &set.sweeps;
     let side = sweeps.first().map_or(1.0, |s| s.side);
     let mut jobs = kappa_jobs(dir, sweeps, opts);
@@ -175,6 +232,7 @@ pub fn write_standard(
     jobs.push(data(dir.join("summary.txt"), move |p| {
         write_atomic(p, set.summary.to_string().as_bytes())
     }));
+    jobs.extend(fit_jobs(&fit_dir, &set.fit, opts));
     run(jobs, progress)
 }
 

@@ -13,8 +13,9 @@ pub const AXIS: u32 = 17;
 /// Tick label and legend size.
 pub const TICK: u32 = 14;
 
-/// One colour per scenario (colour-blind-safe Okabe–Ito palette, then extras).
-pub const SERIES: [RGBColor; 8] = [
+/// One colour per series (colour-blind-safe Okabe–Ito palette, then extras; the fitting
+/// figures compare 11 methods).
+pub const SERIES: [RGBColor; 11] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
@@ -23,6 +24,9 @@ pub const SERIES: [RGBColor; 8] = [
     RGBColor(86, 180, 233),
     RGBColor(120, 120, 120),
     RGBColor(0, 0, 0),
+    RGBColor(150, 30, 30),
+    RGBColor(130, 130, 0),
+    RGBColor(110, 50, 170),
 ];
 
 /// The colour of series `i`.

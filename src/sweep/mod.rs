@@ -28,6 +28,7 @@ pub mod kappa;
 pub mod scenario;
 pub mod standard;
 pub mod steps;
+pub mod summary;
 pub mod surface;
 
 pub use kappa::KappaSweep;

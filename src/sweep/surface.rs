@@ -5,12 +5,14 @@
 //! target's side s. The target is centred on the origin, so negating an offset mirrors
 //! the whole configuration exactly in floating point and the surfaces are exactly
 //! symmetric (see the tests).
-
-use rayon::prelude::*;
+//!
+//! Every grid is one batch of box pairs at one κ, evaluated in parallel by
+//! [`crate::batch::Batch`] into the grid's buffers. A pair the batch rejects (a box that
+//! rounding made empty far from the target, a loss that is not finite) is NaN.
 
 use super::symmetric_grid;
+use crate::batch::{Batch, Exec};
 use crate::bbox::BBox;
-use crate::diff;
 use crate::error::{Error, Result};
 use crate::iou::Loss;
 use crate::smooth::Smoothing;
@@ -97,8 +99,44 @@ fn check_grid(half_range: f64, n: usize) -> Result<()> {
     Ok(())
 }
 
-fn moved(target: &BBox<f64>, side: f64, ox: f64, oy: f64) -> BBox<f64> {
-    target.translated(ox * side, oy * side)
+/// The batch of one grid: row `iy * n + ix` pairs the target moved by
+/// `(offsets[ix], offsets[iy])·side` with the target itself.
+fn grid_pairs(target: &BBox<f64>, offsets: &[f64], side: f64) -> (Vec<[f64; 4]>, Vec<[f64; 4]>) {
+    let n = offsets.len();
+    let pred = (0..n * n)
+        .map(|k| {
+            target
+                .translated(offsets[k % n] * side, offsets[k / n] * side)
+                .to_xyxy()
+        })
+        .collect();
+    (pred, vec![target.to_xyxy(); n * n])
+}
+
+/// Runs `batch(from, exec)` on the rows `from..`, in parallel; where it stops at a
+/// failing pair (a box that is not valid, e.g. rounded to zero width far from the
+/// target, or a loss that is not finite), resumes after it on the calling thread (a
+/// parallel batch finishes every other task first, so resuming in parallel would repeat
+/// work for every failure). Returns the failing rows, whose outputs the batch left
+/// unspecified; any error other than a failing pair is returned as it is.
+fn fill_rows(rows: usize, mut batch: impl FnMut(usize, Exec) -> Result<()>) -> Result<Vec<usize>> {
+    let (mut from, mut failed) = (0, Vec::new());
+    while from < rows {
+        let exec = if failed.is_empty() {
+            Exec::Parallel
+        } else {
+            Exec::Serial
+        };
+        match batch(from, exec) {
+            Ok(()) => break,
+            Err(Error::InPair { index, .. }) => {
+                failed.push(from + index);
+                from += index + 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(failed)
 }
 
 /// The loss over offsets in `[-half_range, half_range]²` (units of s) on an `n × n` grid.
@@ -126,14 +164,16 @@ pub fn loss_surface(
     let offsets = symmetric_grid(half_range, n);
     let side = target.min_side();
     let kappa = setting.kappa_s / side;
-    let loss = Loss::soft_iou(setting.smoothing);
-    let values = (0..n * n)
-        .into_par_iter()
-        .map(|k| {
-            let p = moved(target, side, offsets[k % n], offsets[k / n]);
-            loss.eval(&p, target, kappa).unwrap_or(f64::NAN)
-        })
-        .collect();
+    let batch = Batch::new(Loss::soft_iou(setting.smoothing), kappa)?;
+    let (pred, targets) = grid_pairs(target, &offsets, side);
+    let mut values = vec![0.0; n * n];
+    let undefined = fill_rows(n * n, |from, exec| {
+        let batch = batch.exec(exec);
+        batch.loss(&pred[from..], &targets[from..], &mut values[from..])
+    })?;
+    for k in undefined {
+        values[k] = f64::NAN;
+    }
     Ok(Surface {
         setting,
         target: *target,
@@ -167,24 +207,22 @@ pub fn gradient_field(
     let offsets = symmetric_grid(half_range, n);
     let side = target.min_side();
     let kappa = setting.kappa_s / side;
-    let loss = Loss::soft_iou(setting.smoothing);
-    let g: Vec<(f64, f64)> = (0..n * n)
-        .into_par_iter()
-        .map(|k| {
-            let p = moved(target, side, offsets[k % n], offsets[k / n]);
-            match diff::grad_pred(loss, &p, target, kappa) {
-                Ok(g) => (
-                    -(g.grad[0] + g.grad[2]) * side,
-                    -(g.grad[1] + g.grad[3]) * side,
-                ),
-                Err(_) => (f64::NAN, f64::NAN),
-            }
-        })
-        .collect();
+    let batch = Batch::new(Loss::soft_iou(setting.smoothing), kappa)?;
+    let (pred, targets) = grid_pairs(target, &offsets, side);
+    let mut value = vec![0.0; n * n];
+    let mut grad = vec![[0.0; 4]; n * n];
+    let undefined = fill_rows(n * n, |from, exec| {
+        let batch = batch.exec(exec);
+        let (v, g) = (&mut value[from..], &mut grad[from..]);
+        batch.grad(&pred[from..], &targets[from..], v, g)
+    })?;
+    for k in undefined {
+        grad[k] = [f64::NAN; 4];
+    }
     Ok(GradientField {
         setting,
         offsets,
-        gx: g.iter().map(|g| g.0).collect(),
-        gy: g.iter().map(|g| g.1).collect(),
+        gx: grad.iter().map(|g| -(g[0] + g[2]) * side).collect(),
+        gy: grad.iter().map(|g| -(g[1] + g[3]) * side).collect(),
     })
 }
