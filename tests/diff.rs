@@ -200,3 +200,48 @@ fn derivative_functions_reject_invalid_kappa() {
     assert!(diff::hessian_pred(l, &p, &p, f64::NAN).is_err());
     assert!(diff::dloss_dkappa(l, &p, &p, f64::INFINITY).is_err());
 }
+
+#[test]
+fn a_ciou_case_near_its_pole_agrees_with_finite_differences_at_a_small_enough_step() {
+    // Found by a property test: 1 − IoU + v is small here, so a step of 1e-3 mis-resolves
+    // the function by 1e-7 relative while the exact derivative is right.
+    let p = BBox::from_xyxy([
+        -1.7252939818335402,
+        -5.673569750352227,
+        -0.45192897141208865,
+        -3.9996157234920418,
+    ])
+    .unwrap();
+    let t = BBox::from_xyxy([
+        -1.9679341353415447,
+        -5.318990502187821,
+        0.24398861197175004,
+        -3.990563248791778,
+    ])
+    .unwrap();
+    let (k, l) = (
+        0.1797328306332576,
+        Loss::new(LossKind::Ciou, Smoothing::LogSumExp),
+    );
+    let g: diff::GradAll<f64> = diff::grad_all(l, &p, &t, k).unwrap();
+    let x = p.to_xyxy();
+    let scale = g.grad_pred.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+    for i in 0..4 {
+        let f = |x: [f64; 4]| l.eval(&BBox::from_xyxy(x).unwrap(), &t, k).unwrap();
+        let fd = closest_central_diff(f, x, i, 1e-3, g.grad_pred[i]);
+        assert!(
+            (fd - g.grad_pred[i]).abs() <= 1e-7 * scale,
+            "{i}: {} vs {fd}",
+            g.grad_pred[i]
+        );
+    }
+    let d = diff::dloss_dkappa(l, &p, &t, k).unwrap();
+    let fd = closest_central_diff(
+        |x: [f64; 1]| l.eval(&p, &t, x[0]).unwrap(),
+        [k],
+        0,
+        1e-3 * k,
+        d.dloss_dkappa,
+    );
+    assert!((fd - d.dloss_dkappa).abs() <= 1e-7 * d.dloss_dkappa.abs().max(1.0 / k));
+}
