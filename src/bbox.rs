@@ -133,15 +133,13 @@ impl<T: DualNum + Copy> BBox<T> {
         }
         // Sides and area must be representable too: every loss divides by areas, so a
         // box whose area underflows to 0 or overflows to ∞ would make NaN downstream.
-        let (w, h) = (
-            to_f64(&x_max) - to_f64(&x_min),
-            to_f64(&y_max) - to_f64(&y_min),
-        );
+        // Checked in the box's own precision: an f32 box overflows f32, not f64.
+        let (w, h) = (x_max.re() - x_min.re(), y_max.re() - y_min.re());
         let area = w * h;
-        if !(area.is_finite() && area > 0.0) {
+        if !(num_traits::Float::is_finite(area) && area > lit::<T::Primitive>(0.0)) {
             return Err(Error::AreaOutOfRange {
-                width: w,
-                height: h,
+                width: to_f64(&w),
+                height: to_f64(&h),
             });
         }
         Ok(BBox {
@@ -160,7 +158,7 @@ impl<T: DualNum + Copy> BBox<T> {
     /// A box from its lower corner, width and height.
     ///
     /// # Errors
-    /// As [`BBox::new`]; a width or height `<= 0` is an [`Error::EmptyBox`].
+    /// As [`BBox::new`]; a width or height `<= 0` is an [`Error::NonPositiveSize`].
     pub fn from_xywh(x_min: T, y_min: T, width: T, height: T) -> Result<Self> {
         for (name, v) in [
             ("x_min", &x_min),
@@ -265,14 +263,12 @@ impl<T: DualNum + Copy> BBox<T> {
     }
 
     /// The same box with every coordinate passed through `f` (for example to lift an
-    /// `f64` box into dual numbers). Validity is kept as long as `f` keeps the real parts.
-    pub fn map<U: DualNum + Copy>(&self, f: impl Fn(T) -> U) -> BBox<U> {
-        BBox {
-            x_min: f(self.x_min),
-            y_min: f(self.y_min),
-            x_max: f(self.x_max),
-            y_max: f(self.y_max),
-        }
+    /// `f64` box into dual numbers with `Dual64::from_re`).
+    ///
+    /// # Errors
+    /// As [`BBox::new`]: the result is validated, so `f` cannot make an invalid box.
+    pub fn map<U: DualNum + Copy>(&self, f: impl Fn(T) -> U) -> Result<BBox<U>> {
+        BBox::new(f(self.x_min), f(self.y_min), f(self.x_max), f(self.y_max))
     }
 
     /// The real parts of the coordinates, as a plain box.
@@ -286,13 +282,17 @@ impl<T: DualNum + Copy> BBox<T> {
     }
 
     /// The box translated by `(dx, dy)`.
-    pub fn translated(&self, dx: T, dy: T) -> Self {
-        BBox {
-            x_min: self.x_min + dx,
-            y_min: self.y_min + dy,
-            x_max: self.x_max + dx,
-            y_max: self.y_max + dy,
-        }
+    ///
+    /// # Errors
+    /// As [`BBox::new`]: a non-finite shift, or one so large that rounding empties the
+    /// box, is an error.
+    pub fn translated(&self, dx: T, dy: T) -> Result<Self> {
+        Self::new(
+            self.x_min + dx,
+            self.y_min + dy,
+            self.x_max + dx,
+            self.y_max + dy,
+        )
     }
 
     /// The box with every coordinate multiplied by `c` (> 0).

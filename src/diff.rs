@@ -14,12 +14,13 @@
 //!
 //! The boxes are validated once, as plain numbers; the seeded dual numbers have the same
 //! real parts, so the formula runs on them without checking the boxes again, and the
-//! result is checked for finiteness once.
+//! result — value and every derivative — is checked for finiteness once.
 
 use nalgebra::{SMatrix, SVector};
 use num_dual::{Dual, Dual2SVec, DualNumFloat, DualSVec, first_derivative, gradient, hessian};
 
 use crate::bbox::BBox;
+use crate::error::Error;
 use crate::error::Result;
 use crate::iou::{Corners, Loss, check_kappa};
 
@@ -92,10 +93,9 @@ pub fn grad_pred<F: DualNumFloat>(
         },
         &x,
     );
-    Ok(GradPred {
-        value: loss.finite(value)?,
-        grad,
-    })
+    let value = loss.finite(value)?;
+    finite_derivatives("gradient", grad.iter())?;
+    Ok(GradPred { value, grad })
 }
 
 /// Loss and gradient with respect to all 8 coordinates (P then T), in one pass.
@@ -121,8 +121,10 @@ pub fn grad_all<F: DualNumFloat>(
         },
         &x,
     );
+    let value = loss.finite(value)?;
+    finite_derivatives("gradient", g.iter())?;
     Ok(GradAll {
-        value: loss.finite(value)?,
+        value,
         grad_pred: g.fixed_rows::<4>(0).into_owned(),
         grad_target: g.fixed_rows::<4>(4).into_owned(),
     })
@@ -148,8 +150,11 @@ pub fn hessian_pred<F: DualNumFloat>(
         },
         &x,
     );
+    let value = loss.finite(value)?;
+    finite_derivatives("gradient", grad.iter())?;
+    finite_derivatives("Hessian", hessian.iter())?;
     Ok(HessianPred {
-        value: loss.finite(value)?,
+        value,
         grad,
         hessian,
     })
@@ -182,8 +187,29 @@ pub fn dloss_dkappa<F: DualNumFloat>(
     let td = Corners(t.to_xyxy().map(Dual::from_re));
     let (value, dloss_dkappa) =
         first_derivative(|k: Dual<F>| loss.eval_corners(&pd, &td, k), kappa);
+    let value = loss.finite(value)?;
+    finite_derivatives("dloss/dkappa", [dloss_dkappa].iter())?;
     Ok(KappaDerivative {
-        value: loss.finite(value)?,
+        value,
         dloss_dkappa,
     })
+}
+
+/// Every derivative must be finite too: a finite loss can still have a derivative that
+/// overflows (a pole of the smoothed union, κ² beyond f64), and a NaN must never be
+/// passed on inside an `Ok`.
+fn finite_derivatives<'a, F: DualNumFloat>(
+    what: &'static str,
+    d: impl IntoIterator<Item = &'a F>,
+) -> Result<()> {
+    match d.into_iter().find(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(v) => Err(Error::NonFiniteResult {
+            what,
+            value: v.to_f64().unwrap_or(f64::NAN),
+            hint: "the derivative overflows here (a smoothed union near 0, or an extreme \
+                   kappa or coordinate); use kappa * box size in about [1e-3, 1e6] and \
+                   coordinates of moderate size",
+        }),
+    }
 }

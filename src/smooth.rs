@@ -11,7 +11,8 @@
 //! | `logsumexp` | ln(e^{κa} + e^{κb}) / κ | h + ln1p(e^{−κd}) / κ |
 //!
 //! The only exponential is e^{−κd} with κd ≥ 0, so nothing overflows for any finite
-//! input and any κ > 0. Ordering the arguments by value (rather than testing the sign of
+//! input and any κ > 0 (the tie value (a + b)/2 is evaluated as a + (b − a)/2, which is
+//! finite next to ±f64::MAX too). Ordering the arguments by value (rather than testing the sign of
 //! `a − b` and taking `|a − b|`) makes each operator exactly symmetric in (a, b), and at an
 //! exact tie the branch taken (`a` as `h`) differentiates to ∂/∂a = ∂/∂b = 1/2, the true
 //! derivative of both smooth operators there.
@@ -88,7 +89,7 @@ impl Smoothing {
         match self {
             Smoothing::Hard => {
                 if a.re() == b.re() {
-                    (a + b) * lit::<D>(0.5)
+                    a + (b - a) * lit::<D>(0.5)
                 } else {
                     h
                 }
@@ -123,7 +124,7 @@ impl Smoothing {
         match self {
             Smoothing::Hard => {
                 if a.re() == b.re() {
-                    (a + b) * lit::<D>(0.5)
+                    a + (b - a) * lit::<D>(0.5)
                 } else {
                     l
                 }
@@ -141,6 +142,9 @@ impl Smoothing {
         let e = (d * -kappa).exp();
         match self {
             Smoothing::Hard => D::zero(),
+            // e = 0 when κd exceeds ~745 (or d overflowed to ∞): the shift is 0 there,
+            // and d·e would be ∞·0 = NaN for coordinates near ±f64::MAX
+            Smoothing::Boltzmann if e.re() == lit::<D::Primitive>(0.0) => D::zero(),
             Smoothing::Boltzmann => div(d * e, e + D::one()),
             Smoothing::LogSumExp => div(e.ln_1p(), kappa),
         }

@@ -225,8 +225,12 @@ fn plain_grad(l: Loss, p: &BBox<f64>, t: &BBox<f64>, k: f64) -> (f64, SVector<f6
     gradient(
         |x: SVector<DualSVec64<4>, 4>| {
             let pd = BBox::from_xyxy([x[0], x[1], x[2], x[3]]).unwrap();
-            l.eval(&pd, &t.map(DualSVec64::from_re), DualSVec64::from_re(k))
-                .unwrap()
+            l.eval(
+                &pd,
+                &t.map(DualSVec64::from_re).unwrap(),
+                DualSVec64::from_re(k),
+            )
+            .unwrap()
         },
         &x,
     )
@@ -237,8 +241,12 @@ fn plain_hessian(l: Loss, p: &BBox<f64>, t: &BBox<f64>, k: f64) -> nalgebra::SMa
     hessian(
         |x: SVector<Dual2SVec64<4>, 4>| {
             let pd = BBox::from_xyxy([x[0], x[1], x[2], x[3]]).unwrap();
-            l.eval(&pd, &t.map(Dual2SVec64::from_re), Dual2SVec64::from_re(k))
-                .unwrap()
+            l.eval(
+                &pd,
+                &t.map(Dual2SVec64::from_re).unwrap(),
+                Dual2SVec64::from_re(k),
+            )
+            .unwrap()
         },
         &x,
     )

@@ -42,7 +42,7 @@ proptest! {
     ) {
         let l = Loss::new(kind, op);
         let a = l.eval(&p, &t, k).unwrap();
-        let b = l.eval(&p.translated(dx, dy), &t.translated(dx, dy), k).unwrap();
+        let b = l.eval(&p.translated(dx, dy).unwrap(), &t.translated(dx, dy).unwrap(), k).unwrap();
         prop_assert!(close(a, b, 100.0, p.min_side().min(t.min_side())), "{a} vs {b}");
     }
 
@@ -61,11 +61,11 @@ proptest! {
     fn hard_iou_is_one_for_identical_boxes_and_zero_for_disjoint_ones(p in bbox(1e3, -3.0, 3.0), gap in 0.0..10.0f64) {
         prop_assert_eq!(hard_iou(&p, &p), 1.0);
         prop_assert_eq!(soft_iou_loss(&p, &p, 1.0, Smoothing::Hard).unwrap(), 0.0);
-        let right = p.translated(p.width() + gap, 0.0);
-        let above = p.translated(0.0, p.height() + gap);
+        let right = p.translated(p.width() + gap, 0.0).unwrap();
+        let above = p.translated(0.0, p.height() + gap).unwrap();
         prop_assert_eq!(hard_iou(&p, &right), 0.0);
         prop_assert_eq!(hard_iou(&p, &above), 0.0);
-        let iou = hard_iou(&p, &p.translated(p.width() / 2.0, 0.0));
+        let iou = hard_iou(&p, &p.translated(p.width() / 2.0, 0.0).unwrap());
         // the shifted corners are rounded to an ulp of the coordinate, relative to the side
         prop_assert!(close(iou, 1.0 / 3.0, p.x_max().abs(), p.width()), "half-shifted box has IoU 1/3, got {iou}");
     }

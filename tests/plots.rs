@@ -54,8 +54,22 @@ fn check_csv(path: &Path, first_column: &str) -> usize {
     rows
 }
 
+/// Written files are readable by others (tempfile alone would leave them 0600).
+#[cfg(unix)]
+fn readable_by_all(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o044, 0o044, "{}: mode {mode:o}", path.display());
+}
+
 fn no_temp_files(dir: &Path) {
     for e in std::fs::read_dir(dir).unwrap() {
+        #[cfg(unix)]
+        if let Ok(e) = &e
+            && e.path().is_file()
+        {
+            readable_by_all(&e.path());
+        }
         let name = e.unwrap().file_name();
         assert!(
             !name.to_string_lossy().starts_with(".softiou-"),

@@ -169,3 +169,28 @@ fn first_derivatives_stay_finite_at_ties_for_huge_kappa() {
         }
     }
 }
+
+#[test]
+fn every_operator_is_finite_next_to_the_largest_floats() {
+    for op in Smoothing::ALL {
+        for (a, b) in [
+            (f64::MAX, -f64::MAX),
+            (f64::MAX, f64::MAX),
+            (-f64::MAX, -f64::MAX),
+            (1e308, -1e308),
+        ] {
+            for k in [1e-3, 1.0, 1e12] {
+                let m = op.smax(a, b, k);
+                assert!(m.is_finite(), "{op} smax({a}, {b}, {k}) = {m}");
+                assert!(op.smin(a, b, k).is_finite());
+                let d = op.smax(
+                    Dual64::from_re(a).derivative(),
+                    Dual64::from_re(b),
+                    Dual64::from_re(k),
+                );
+                assert!(d.eps.is_finite(), "{op}: d/da = {}", d.eps);
+            }
+        }
+    }
+    assert_eq!(Smoothing::Hard.smax(f64::MAX, f64::MAX, 1.0), f64::MAX);
+}

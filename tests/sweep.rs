@@ -312,7 +312,7 @@ fn contours_lie_on_their_level() {
     for c in contours(&s, &levels) {
         assert!(!c.segments.is_empty());
         for &(x, y) in c.segments.iter().flatten() {
-            let p = t.translated(x * 10.0, y * 10.0);
+            let p = t.translated(x * 10.0, y * 10.0).unwrap();
             let l = soft_iou_loss(&p, &t, 1.0, Smoothing::LogSumExp).unwrap();
             // linear interpolation on a grid of step s/15: the loss varies by < 0.1 per
             // cell, so its curvature error is well below 0.02
@@ -476,7 +476,9 @@ fn surface_and_gradient_grids_equal_the_per_pair_loss_and_gradient() {
         let loss = softiou::Loss::soft_iou(setting.smoothing);
         let kappa = setting.kappa_s / side;
         for k in 0..n * n {
-            let moved = t.translated(s.offsets[k % n] * side, s.offsets[k / n] * side);
+            let moved = t
+                .translated(s.offsets[k % n] * side, s.offsets[k / n] * side)
+                .unwrap();
             let at = format!("{} over ±{half_range} at {k}", setting.label());
             let per_pair = BBox::from_xyxy(moved.to_xyxy())
                 .and_then(|p| Ok((p, softiou::diff::grad_pred(loss, &p, &t, kappa)?)));

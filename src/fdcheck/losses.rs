@@ -32,7 +32,7 @@ pub fn natural_unit(p: &BBox<f64>, t: &BBox<f64>, kappa: f64) -> f64 {
     2f64.powi(scale.log2().floor() as i32)
 }
 
-fn lift<D: DualNum + Copy>(b: &BBox<f64>) -> BBox<D> {
+fn lift<D: DualNum + Copy>(b: &BBox<f64>) -> Result<BBox<D>> {
     b.map(constant::<D>)
 }
 
@@ -89,7 +89,7 @@ impl PredLoss {
 impl Function<4> for PredLoss {
     fn eval<D: DualNum + Copy>(&self, u: [D; 4]) -> Result<D> {
         let p = displaced(&self.p, self.unit, u)?;
-        self.loss.eval(&p, &lift(&self.t), constant(self.kappa))
+        self.loss.eval(&p, &lift(&self.t)?, constant(self.kappa))
     }
 }
 
@@ -101,7 +101,7 @@ impl Function<4> for TargetLoss {
     fn eval<D: DualNum + Copy>(&self, u: [D; 4]) -> Result<D> {
         let f = &self.0;
         let t = displaced(&f.t, f.unit, u)?;
-        f.loss.eval(&lift(&f.p), &t, constant(f.kappa))
+        f.loss.eval(&lift(&f.p)?, &t, constant(f.kappa))
     }
 }
 
@@ -134,6 +134,6 @@ impl Function<1> for KappaLoss {
     fn eval<D: DualNum + Copy>(&self, [s]: [D; 1]) -> Result<D> {
         let f = &self.at;
         f.loss
-            .eval(&lift(&f.p), &lift(&f.t), s * constant::<D>(self.unit))
+            .eval(&lift(&f.p)?, &lift(&f.t)?, s * constant::<D>(self.unit))
     }
 }

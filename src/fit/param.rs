@@ -84,7 +84,7 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
         kappa: F,
     ) -> Result<D> {
         let b = self.to_box(theta)?;
-        loss.eval(&b, &t.map(D::from), D::from(kappa))
+        loss.eval(&b, &t.map(D::from)?, D::from(kappa))
     }
 
     /// Loss and exact gradient `∂loss/∂θ` (one `DualSVec` pass).

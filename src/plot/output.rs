@@ -25,11 +25,13 @@ pub fn temp_beside(path: &Path, suffix: &str) -> Result<NamedTempFile> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    tempfile::Builder::new()
-        .prefix(".softiou-")
-        .suffix(suffix)
-        .tempfile_in(dir)
-        .map_err(|e| err(path, e))
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".softiou-").suffix(suffix);
+    // tempfile creates 0600 files; a figure renamed into place should be readable like
+    // any other file the user writes
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    builder.tempfile_in(dir).map_err(|e| err(path, e))
 }
 
 /// Writes `bytes` to `path` atomically (temporary file, then rename).

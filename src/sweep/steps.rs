@@ -87,7 +87,7 @@ impl Function<4> for PredCoordinates {
     fn eval<D: DualNum + Copy>(&self, x: [D; 4]) -> Result<D> {
         let p = BBox::from_xyxy(x)?;
         self.loss
-            .eval(&p, &self.target.map(constant::<D>), constant(self.kappa))
+            .eval(&p, &self.target.map(constant::<D>)?, constant(self.kappa))
     }
 }
 

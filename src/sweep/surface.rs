@@ -103,11 +103,14 @@ fn check_grid(half_range: f64, n: usize) -> Result<()> {
 /// `(offsets[ix], offsets[iy])·side` with the target itself.
 fn grid_pairs(target: &BBox<f64>, offsets: &[f64], side: f64) -> (Vec<[f64; 4]>, Vec<[f64; 4]>) {
     let n = offsets.len();
+    // a shift that rounding turns into an empty box gives NaN corners: the batch rejects
+    // that pair and the grid shows NaN there, as for any other pair it cannot evaluate
     let pred = (0..n * n)
         .map(|k| {
+            let (dx, dy) = (offsets[k % n] * side, offsets[k / n] * side);
             target
-                .translated(offsets[k % n] * side, offsets[k / n] * side)
-                .to_xyxy()
+                .translated(dx, dy)
+                .map_or([f64::NAN; 4], |b| b.to_xyxy())
         })
         .collect();
     (pred, vec![target.to_xyxy(); n * n])
