@@ -142,9 +142,10 @@ impl Smoothing {
         let e = (d * -kappa).exp();
         match self {
             Smoothing::Hard => D::zero(),
-            // e = 0 when κd exceeds ~745 (or d overflowed to ∞): the shift is 0 there,
-            // and d·e would be ∞·0 = NaN for coordinates near ±f64::MAX
-            Smoothing::Boltzmann if e.re() == lit::<D::Primitive>(0.0) => D::zero(),
+            // e = 0 once κd exceeds ~745, and then the shift and all its derivatives are
+            // 0 (to the last bit). Saying so directly also keeps d = ∞ (arguments near
+            // ±f64::MAX) from turning the dual parts into ∞·0 = NaN.
+            _ if e.re() == lit::<D::Primitive>(0.0) => D::zero(),
             Smoothing::Boltzmann => div(d * e, e + D::one()),
             Smoothing::LogSumExp => div(e.ln_1p(), kappa),
         }

@@ -476,11 +476,9 @@ fn surface_and_gradient_grids_equal_the_per_pair_loss_and_gradient() {
         let loss = softiou::Loss::soft_iou(setting.smoothing);
         let kappa = setting.kappa_s / side;
         for k in 0..n * n {
-            let moved = t
-                .translated(s.offsets[k % n] * side, s.offsets[k / n] * side)
-                .unwrap();
             let at = format!("{} over ±{half_range} at {k}", setting.label());
-            let per_pair = BBox::from_xyxy(moved.to_xyxy())
+            let per_pair = t
+                .translated(s.offsets[k % n] * side, s.offsets[k / n] * side)
                 .and_then(|p| Ok((p, softiou::diff::grad_pred(loss, &p, &t, kappa)?)));
             match per_pair {
                 Ok((p, g)) => {
