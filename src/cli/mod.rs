@@ -9,6 +9,7 @@ pub mod check;
 pub mod error;
 pub mod eval;
 pub mod fit;
+pub mod output;
 pub mod plots;
 pub mod sweep;
 
