@@ -10,7 +10,7 @@ use thiserror::Error as ThisError;
 #[non_exhaustive]
 pub enum Error {
     /// A box coordinate is NaN or infinite.
-    #[error("box coordinate {name} is {value}; coordinates must be finite numbers")]
+    #[error("box coordinate {name} is {value:?}; coordinates must be finite numbers")]
     NonFiniteCoordinate {
         /// Which coordinate (`x_min`, `width`, …).
         name: &'static str,
@@ -19,7 +19,7 @@ pub enum Error {
     },
     /// A box is inverted or empty along one axis (`max <= min`, or a size `<= 0`).
     #[error(
-        "box is empty or inverted along {axis}: {axis}_min = {min}, {axis}_max = {max}; \
+        "box is empty or inverted along {axis}: {axis}_min = {min:?}, {axis}_max = {max:?}; \
          need {axis}_max > {axis}_min (positive size)"
     )]
     EmptyBox {
@@ -32,7 +32,7 @@ pub enum Error {
     },
     /// κ is not a finite, strictly positive number.
     #[error(
-        "kappa = {0} is not valid; kappa must be a finite number > 0 (units: 1/coordinate unit)"
+        "kappa = {0:?} is not valid; kappa must be a finite number > 0 (units: 1/coordinate unit)"
     )]
     InvalidKappa(f64),
     /// A name that does not denote a smoothing operator.
@@ -45,7 +45,7 @@ pub enum Error {
     #[error("unknown box format '{0}'; expected one of: xyxy, xywh, cxcywh")]
     UnknownBoxFormat(String),
     /// The formula evaluated to NaN or infinity (for example a smoothed union of exactly 0).
-    #[error("{what} evaluated to {value}, which is not finite; {hint}")]
+    #[error("{what} evaluated to {value:?}, which is not finite; {hint}")]
     NonFiniteResult {
         /// The quantity that was being computed.
         what: &'static str,
@@ -58,7 +58,7 @@ pub enum Error {
     #[error("unknown optimizer '{0}'; expected one of: gd, adam, newton")]
     UnknownOptimizer(String),
     /// A fitting setting (learning rate, tolerance) that is not a finite positive number.
-    #[error("{name} = {value} is not valid; it must be a finite number > 0")]
+    #[error("{name} = {value:?} is not valid; it must be a finite number > 0")]
     InvalidFitSetting {
         /// Which setting.
         name: &'static str,
@@ -67,7 +67,7 @@ pub enum Error {
     },
     /// A fitting run left the boxes on which the loss is finite; no box is returned.
     #[error(
-        "the fit diverged at step {step} (kappa = {kappa}): {reason}; \
+        "the fit diverged at step {step} (kappa = {kappa:?}): {reason}; \
          lower the learning rate, raise kappa, or anneal kappa from small to large"
     )]
     FitDiverged {
