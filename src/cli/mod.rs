@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 pub mod args;
 pub mod batch;
+pub mod batch_io;
 pub mod check;
 pub mod error;
 pub mod eval;
