@@ -13,6 +13,7 @@ use std::io::Read;
 
 use clap::Args;
 use csv::{ErrorKind, StringRecord};
+use rayon::prelude::*;
 use softiou::batch::{Batch, Exec};
 use softiou::evaluate::Evaluation;
 use softiou::{BBox, Loss, LossKind, Smoothing};
@@ -111,17 +112,19 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
 
     // Buffers for one chunk, reused: memory stays flat however many rows come.
     let mut records = vec![StringRecord::new(); CHUNK];
+    let mut lines = Vec::with_capacity(CHUNK);
+    let mut parsed = Vec::with_capacity(CHUNK);
     let mut rows = Vec::with_capacity(CHUNK);
     let mut results = Vec::with_capacity(CHUNK);
+    let mut numbers = Vec::with_capacity(CHUNK);
     let mut group = Group::default();
     let mut out = StringRecord::new();
-    let mut number = String::new();
     loop {
-        // Read and check up to CHUNK rows; stop at the end or at the first bad row.
-        rows.clear();
+        // Read up to CHUNK records (the CSV syntax and the line numbers are sequential).
+        lines.clear();
         let mut stop = None;
-        while rows.len() < CHUNK {
-            let record = &mut records[rows.len()];
+        while lines.len() < CHUNK {
+            let record = &mut records[lines.len()];
             match reader.read_record(record) {
                 Ok(true) => {}
                 Ok(false) => break,
@@ -131,13 +134,26 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
                 }
             }
             let offset = record.position().map_or(0, csv::Position::byte);
-            let row = Row {
-                record,
-                name: &name,
-                line: reader.get_mut().line_at(offset),
-            };
-            match row.parse(&columns, smoothing) {
-                Ok(parsed) => rows.push(parsed),
+            lines.push(reader.get_mut().line_at(offset));
+        }
+        let read = lines.len();
+        // Check the cells in parallel; keep the rows before the first bad one.
+        records[..read]
+            .par_iter()
+            .zip(&lines[..])
+            .map(|(record, &line)| {
+                let row = Row {
+                    record,
+                    name: &name,
+                    line,
+                };
+                row.parse(&columns, smoothing)
+            })
+            .collect_into_vec(&mut parsed);
+        rows.clear();
+        for p in parsed.drain(..) {
+            match p {
+                Ok(p) => rows.push(p),
                 Err(e) => {
                     stop = Some(e);
                     break;
@@ -147,17 +163,17 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
         // Evaluate them; an error in a row comes before a bad row after it.
         let failed = evaluate(kind, &rows, &mut results, &mut group);
         let good = failed.as_ref().map_or(rows.len(), |(i, _)| *i);
-        for (record, e) in records.iter().zip(&results).take(good) {
+        results[..good]
+            .par_iter()
+            .map(format_values)
+            .collect_into_vec(&mut numbers);
+        for (record, numbers) in records.iter().zip(&numbers) {
             out.clear();
             for field in record {
                 out.push_field(field);
             }
-            for v in values(e) {
-                number.clear();
-                // `{:?}` is the shortest representation that parses back to the same f64.
-                std::fmt::Write::write_fmt(&mut number, format_args!("{v:?}"))
-                    .map_err(|e| CliError::Failure(format!("cannot format a number: {e}")))?;
-                out.push_field(&number);
+            for number in numbers.split(',') {
+                out.push_field(number);
             }
             writer.write_record(&out).map_err(write_err)?;
         }
@@ -171,7 +187,7 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
             writer.flush().map_err(|e| write_error(&args.output, e))?;
             return Err(e);
         }
-        if rows.len() < CHUNK {
+        if read < CHUNK {
             break;
         }
     }
@@ -179,6 +195,21 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
         .into_inner()
         .map_err(|e| write_error(&args.output, e.into_error()))?;
     sink.finish(&args.output)
+}
+
+/// The 11 output numbers of a row, comma-separated, each as `{:?}`: the shortest
+/// representation that parses back to the same f64 (never containing a comma).
+fn format_values(e: &Evaluation) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(11 * 24);
+    for (k, v) in values(e).iter().enumerate() {
+        if k > 0 {
+            s.push(',');
+        }
+        // Writing into a String cannot fail.
+        let _ = write!(s, "{v:?}");
+    }
+    s
 }
 
 /// The 11 output numbers of a row, in the order of [`OUTPUT_COLUMNS`].
