@@ -182,7 +182,7 @@ fn the_kappa_derivative_is_labelled_with_kappa_and_its_own_unit() {
     let out = stdout(&o);
     let worst = out.lines().find(|l| l.starts_with("worst: ")).unwrap();
     assert!(worst.contains("d/dkappa, ∂f/∂κ:"), "{worst}");
-    assert!(worst.contains("/ coordinate unit in kappa"), "{worst}");
+    assert!(worst.contains("/coordinate unit of kappa)"), "{worst}");
     assert!(!worst.contains("∂f/∂x"), "{worst}");
 }
 

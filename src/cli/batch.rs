@@ -77,8 +77,9 @@ pub struct BatchArgs {
     /// Input CSV file, or - for standard input
     #[arg(long, value_name = "IN.csv", allow_hyphen_values = true)]
     pub input: String,
-    /// Output CSV file (written to a temporary file beside it, renamed on success), or -
-    /// for standard output
+    /// Output CSV file (written to a temporary file beside it, renamed on success; a
+    /// symbolic link is followed and stays a link; a FIFO or device such as /dev/null is
+    /// written directly, never replaced), or - for standard output
     #[arg(long, value_name = "OUT.csv", allow_hyphen_values = true)]
     pub output: String,
     /// Smooth max/min operator for rows without a smoothing cell: hard, boltzmann or

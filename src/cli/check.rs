@@ -124,10 +124,7 @@ fn describe(w: &WorstCase) -> String {
     // The box derivatives are per unit displacement of L coordinate units; the κ one is
     // per unit of s with κ = K·s, K in 1/coordinate units.
     let unit = if w.check == KAPPA_CHECK {
-        format!(
-            "loss per step of {} / coordinate unit in kappa",
-            num(w.unit)
-        )
+        format!("loss per {} /coordinate unit of kappa", num(w.unit))
     } else {
         format!("loss per {} coordinate units", num(w.unit))
     };
