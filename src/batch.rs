@@ -36,6 +36,9 @@ pub mod workload;
 use num_dual::DualNumFloat;
 
 use crate::error::{Error, Result};
+use crate::evaluate::Evaluation;
+#[cfg(doc)]
+use crate::evaluate::evaluate;
 use crate::iou::{Loss, check_kappa};
 
 /// Where a batch runs.
@@ -257,6 +260,91 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
     }
 }
 
+impl<F: DualNumFloat + Send + Sync> Batch<F> {
+    /// The full [`Evaluation`] of every pair (loss, soft and hard IoU, gradients wrt both
+    /// boxes, ∂loss/∂κ; no Hessian) into `out`, at the batch's κ. Row `i` is bit for bit
+    /// [`evaluate`]`(loss, pred[i], target[i], κ)`.
+    ///
+    /// ```
+    /// use softiou::{BBox, Loss, Smoothing, batch::{Batch, Exec}, evaluate::{Evaluation, evaluate}};
+    /// let pred = [[0.0, 0.0, 10.0, 10.0], [5.0, 5.0, 15.0, 20.0]];
+    /// let target = [[2.0, 2.0, 12.0, 12.0], [5.0, 5.0, 15.0, 20.0]];
+    /// let loss = Loss::soft_iou(Smoothing::Boltzmann);
+    /// let mut out = vec![Evaluation::default(); 2];
+    /// Batch::new(loss, 0.5)?.exec(Exec::Parallel).evaluate(&pred, &target, &mut out)?;
+    /// let one = evaluate(loss, &BBox::from_xyxy(pred[0])?, &BBox::from_xyxy(target[0])?, 0.5)?;
+    /// assert_eq!(out[0], one);
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Batch::loss`].
+    pub fn evaluate(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        out: &mut [Evaluation<F>],
+    ) -> Result<()> {
+        lengths(pred, target, &[("out", out.len())])?;
+        let Batch { loss, kappa, .. } = *self;
+        drive(0, pred, target, out, self.exec, &|off, p, t, o| {
+            for (i, ((p, t), o)) in p.iter().zip(t).zip(o).enumerate() {
+                *o = pair::evaluate(loss, p, t, kappa).map_err(|e| e.at(off + i))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// As [`Batch::evaluate`], with pair `i` at κ = `kappa[i]` (1/coordinate units)
+    /// instead of the batch's κ: for data where every row carries its own κ, such as the
+    /// CSV files of `softiou batch`. Row `i` is bit for bit
+    /// [`evaluate`]`(loss, pred[i], target[i], kappa[i])`.
+    ///
+    /// ```
+    /// use softiou::{BBox, Loss, Smoothing, batch::Batch, evaluate::{Evaluation, evaluate}};
+    /// let pred = [[0.0, 0.0, 10.0, 10.0]; 2];
+    /// let target = [[2.0, 2.0, 12.0, 12.0]; 2];
+    /// let loss = Loss::soft_iou(Smoothing::LogSumExp);
+    /// let mut out = vec![Evaluation::default(); 2];
+    /// Batch::new(loss, 1.0)?.evaluate_kappas(&pred, &target, &[0.1, 10.0], &mut out)?;
+    /// let (p, t) = (BBox::from_xyxy(pred[1])?, BBox::from_xyxy(target[1])?);
+    /// assert_eq!(out[1], evaluate(loss, &p, &t, 10.0)?);
+    /// assert!(out[0].loss != out[1].loss);
+    /// // a bad κ is reported with its pair
+    /// let err = Batch::new(loss, 1.0)?.evaluate_kappas(&pred, &target, &[1.0, 0.0], &mut out);
+    /// assert!(err.unwrap_err().to_string().starts_with("pair 1 (0-based), kappa"));
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Batch::loss`] (a `kappa` of the wrong length is [`Error::BatchLength`]), and
+    /// [`Error::InPair`] wrapping [`Error::InvalidKappa`] for a κ that is not finite and
+    /// positive.
+    pub fn evaluate_kappas(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        kappa: &[F],
+        out: &mut [Evaluation<F>],
+    ) -> Result<()> {
+        lengths(pred, target, &[("kappa", kappa.len()), ("out", out.len())])?;
+        let loss = self.loss;
+        drive(
+            0,
+            pred,
+            target,
+            (Shared(kappa), out),
+            self.exec,
+            &|off, p, t, (k, o)| {
+                for (i, (((p, t), k), o)) in p.iter().zip(t).zip(k.0).zip(o).enumerate() {
+                    *o = pair::evaluate_checked(loss, p, t, *k).map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
+}
+
 /// Checks that `target` and every output buffer have `pred.len()` rows.
 fn lengths<F>(pred: &[[F; 4]], target: &[[F; 4]], outputs: &[(&'static str, usize)]) -> Result<()> {
     let expected = pred.len();
@@ -281,6 +369,16 @@ trait Split: Sized + Send {
 impl<T: Send> Split for &mut [T] {
     fn split(self, mid: usize) -> (Self, Self) {
         self.split_at_mut(mid)
+    }
+}
+
+/// A read-only per-pair input (such as κ) cut along with the outputs.
+struct Shared<'a, T>(&'a [T]);
+
+impl<T: Sync> Split for Shared<'_, T> {
+    fn split(self, mid: usize) -> (Self, Self) {
+        let (a, b) = self.0.split_at(mid);
+        (Shared(a), Shared(b))
     }
 }
 

@@ -70,7 +70,7 @@ pub enum Error {
     },
     /// A fitting run left the boxes on which the loss is finite; no box is returned.
     #[error(
-        "the fit diverged at step {step} (kappa = {kappa}): {reason}; \
+        "the fit diverged at step {step} (kappa = {kappa:?}): {reason}; \
          lower the learning rate, raise kappa, or anneal kappa from small to large"
     )]
     FitDiverged {

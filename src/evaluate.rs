@@ -32,7 +32,7 @@ use crate::iou::{Loss, hard_iou, soft_iou};
 /// Serialises (serde) to an object with exactly the keys `loss`, `iou`, `hard_iou`,
 /// `grad_pred`, `grad_target`, `dloss_dkappa`, and `hessian_pred` only when it was
 /// computed.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Evaluation<F = f64> {
     /// The loss ([`Loss::eval`]).
     pub loss: F,

@@ -86,3 +86,116 @@ fn bad_flags_exit_with_status_2_and_one_clear_line() {
     // an unknown flag is a usage error too (clap)
     assert_eq!(softiou(&["--nope"]).status.code(), Some(2));
 }
+
+/// Runs the binary with standard output going to `stdout`.
+fn softiou_to(args: &[&str], stdout: std::process::Stdio) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_softiou"))
+        .arg("check")
+        .args(args)
+        .stdout(stdout)
+        .output()
+        .expect("the softiou binary runs")
+}
+
+#[test]
+fn a_closed_pipe_on_stdout_ends_check_quietly_with_status_0() {
+    // The reading end is closed before the program starts: its first write gets EPIPE,
+    // as with `softiou check | head -0`.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = softiou_to(&["--cases", "5"], writer.into());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn a_full_stdout_is_one_error_line_and_exit_status_1_not_a_panic() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full on this system: nothing to test
+    };
+    let o = softiou_to(&["--cases", "5"], full.into());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: cannot write to standard output"),
+        "{err}"
+    );
+}
+
+#[test]
+fn kappa_outside_0_to_1e12_is_rejected_naming_the_flag() {
+    // At 1e300 every derivative of the smoothing is 0 and the check passed vacuously.
+    for (args, flag) in [
+        (
+            ["--kappa-min", "1e300", "--kappa-max", "1e300"],
+            "--kappa-min",
+        ),
+        (["--kappa-min", "1", "--kappa-max", "1e13"], "--kappa-max"),
+    ] {
+        let o = softiou(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(flag) && err.contains("1e12"), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(o.stdout.is_empty());
+    }
+    // the limit itself is allowed
+    let o = softiou(&["--cases", "4", "--kappa-min", "1e12", "--kappa-max", "1e12"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn counts_of_one_are_singular_and_small_kappa_prints_with_an_exponent() {
+    let o = softiou(&[
+        "--cases",
+        "1",
+        "--loss",
+        "giou",
+        "--smoothing",
+        "logsumexp",
+        "--kappa-min",
+        "1e-7",
+        "--kappa-max",
+        "1e-7",
+    ]);
+    let out = stdout(&o);
+    assert!(out.starts_with("checked 1 loss x 1 case "), "{out}");
+    // `{}` would print 0.0000001; `{:?}` keeps the short round-trip form
+    assert!(out.contains("[1e-7, 1e-7]"), "{out}");
+    assert!(out.contains(": 1 case, "), "{out}");
+}
+
+#[test]
+fn the_kappa_derivative_is_labelled_with_kappa_and_its_own_unit() {
+    // With this seed, loss and operator the worst component is ∂loss/∂κ.
+    let o = softiou(&[
+        "--cases",
+        "3",
+        "--seed",
+        "0",
+        "--loss",
+        "soft-iou",
+        "--smoothing",
+        "logsumexp",
+    ]);
+    let out = stdout(&o);
+    let worst = out.lines().find(|l| l.starts_with("worst: ")).unwrap();
+    assert!(worst.contains("d/dkappa, ∂f/∂κ:"), "{worst}");
+    assert!(worst.contains("/coordinate unit of kappa)"), "{worst}");
+    assert!(!worst.contains("∂f/∂x"), "{worst}");
+}
+
+#[test]
+fn the_smoothing_error_lists_all_among_the_accepted_values() {
+    let err = stderr(&softiou(&["--smoothing", "softmax"]));
+    assert!(
+        err.contains("expected one of: hard, boltzmann, logsumexp, all"),
+        "{err}"
+    );
+    let err = stderr(&softiou(&["--loss", "iou2"]));
+    assert!(
+        err.contains("expected one of: soft-iou, giou, diou, ciou, all"),
+        "{err}"
+    );
+}

@@ -411,3 +411,217 @@ fn help_explains_the_units_the_columns_and_what_a_bad_row_does() {
         assert!(help.contains(fragment), "'{fragment}' not in:\n{help}");
     }
 }
+
+const GOOD_ROW: &str = "0,0,1,1,.5,0,1.5,1,2";
+
+/// Runs `softiou batch --input <file> --output <output>`; returns the process output.
+fn batch_to(input: &Path, output: &Path) -> Output {
+    softiou(
+        &[
+            "batch",
+            "--input",
+            input.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ],
+        "",
+    )
+}
+
+#[test]
+fn output_through_a_symlink_replaces_the_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, real, link) = (
+        dir.path().join("in.csv"),
+        dir.path().join("real.csv"),
+        dir.path().join("link.csv"),
+    );
+    std::fs::write(&input, format!("{HEADER}\n{GOOD_ROW}\n")).unwrap();
+    std::fs::write(&real, "old\n").unwrap();
+    std::os::unix::fs::symlink("real.csv", &link).unwrap();
+    let o = batch_to(&input, &link);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta = std::fs::symlink_metadata(&link).unwrap();
+    assert!(meta.file_type().is_symlink(), "the link was replaced");
+    let text = std::fs::read_to_string(&real).unwrap();
+    assert!(
+        text.starts_with(HEADER) && text.lines().count() == 2,
+        "{text}"
+    );
+    assert_eq!(names(dir.path()), ["in.csv", "link.csv", "real.csv"]);
+}
+
+#[test]
+fn output_to_a_fifo_is_written_in_place_and_stays_a_fifo() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (input, fifo) = (dir.path().join("in.csv"), dir.path().join("fifo"));
+    std::fs::write(&input, format!("{HEADER}\n{GOOD_ROW}\n")).unwrap();
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        // Opening a FIFO for reading blocks until the writer opens it.
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let o = batch_to(&input, &fifo);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = reader.join().unwrap();
+    assert!(
+        text.starts_with(HEADER) && text.lines().count() == 2,
+        "{text}"
+    );
+    let meta = std::fs::symlink_metadata(&fifo).unwrap();
+    assert!(meta.file_type().is_fifo(), "the FIFO was replaced");
+    assert_eq!(names(dir.path()), ["fifo", "in.csv"]);
+}
+
+#[test]
+fn output_to_dev_null_writes_to_the_device_and_leaves_it_a_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, format!("{HEADER}\n{GOOD_ROW}\n")).unwrap();
+    let o = batch_to(&input, Path::new("/dev/null"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta = std::fs::symlink_metadata("/dev/null").unwrap();
+    assert!(meta.file_type().is_char_device());
+}
+
+#[test]
+fn line_numbers_count_blank_lines_and_crlf_line_ends() {
+    let bad = "0,0,1,1,.5,0,1.5,1,x";
+    // LF: header 1, row 2, blank lines 3-7, the bad row on line 8
+    let lf = format!("{HEADER}\n{GOOD_ROW}\n\n\n\n\n\n{bad}\n");
+    assert_bad_input(&lf, &[], &["in.csv line 8, column 9 (kappa)"]);
+    // CRLF: header 1, row 2, blank lines 3-5, the bad row on line 6
+    let crlf = format!("{HEADER}\r\n{GOOD_ROW}\r\n\r\n\r\n\r\n{bad}\r\n");
+    assert_bad_input(&crlf, &[], &["in.csv line 6, column 9 (kappa)"]);
+    // a quoted field with a line break inside: the next record starts on line 4
+    let quoted = format!("{HEADER},note\n{GOOD_ROW},\"two\nlines\"\n{bad},x\n");
+    assert_bad_input(&quoted, &[], &["in.csv line 4, column 9 (kappa)"]);
+    // and the wrong-number-of-fields error
+    let short = format!("{HEADER}\n{GOOD_ROW}\n\n\n0,0,1,1\n");
+    assert_bad_input(&short, &[], &["in.csv line 5:", "4 fields"]);
+}
+
+#[test]
+fn an_unterminated_quote_is_named_as_such() {
+    for input in [
+        format!("{HEADER}\n\"{GOOD_ROW}\n"),
+        format!("{HEADER}\n{GOOD_ROW}\n\n\"{GOOD_ROW}\n"),
+    ] {
+        let line = if input.contains("\n\n") {
+            "line 4"
+        } else {
+            "line 2"
+        };
+        assert_bad_input(&input, &[], &[line, "never closed"]);
+    }
+}
+
+#[test]
+fn a_directory_as_input_is_bad_usage_naming_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = softiou(
+        &[
+            "batch",
+            "--input",
+            dir.path().to_str().unwrap(),
+            "--output",
+            "-",
+        ],
+        "",
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: --input: ") && err.contains("directory"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_closed_stdout_pipe_ends_batch_quietly_with_status_0() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_softiou"))
+        .args(["batch", "--input", "-", "--output", "-"])
+        .stdin(Stdio::piped())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{HEADER}\n{GOOD_ROW}\n").as_bytes());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+}
+
+/// `softiou batch` on `input` (in a file) with `--output -`; stdout and stderr are read
+/// while it runs, so megabytes of output cannot fill the pipe and block it.
+fn batch_stdout(input: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.csv");
+    std::fs::write(&path, input).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_softiou"))
+        .args(["batch", "--input", path.to_str().unwrap(), "--output", "-"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn many_chunks_with_mixed_operators_equal_the_library_in_input_order() {
+    // More rows than one chunk (8192), operators interleaved so every chunk is split into
+    // groups and put back together; then a bad row deep in the third chunk.
+    let mut rng = Pcg64::seed_from_u64(11);
+    let ops = ["hard", "boltzmann", "logsumexp", ""];
+    let mut input = format!("{HEADER},smoothing\n");
+    let mut rows = Vec::new();
+    for _ in 0..20_000 {
+        let mut b = || {
+            let (x, y) = (rng.random_range(-20.0..20.0), rng.random_range(-20.0..20.0));
+            let (w, h) = (rng.random_range(0.5..20.0), rng.random_range(0.5..20.0));
+            [x, y, x + w, y + h]
+        };
+        let (p, t) = (b(), b());
+        let kappa = 10f64.powf(rng.random_range(-1.0..1.0));
+        let op = ops[rng.random_range(0..4)];
+        let cells: Vec<String> = p.iter().chain(&t).map(|v| format!("{v:?}")).collect();
+        input.push_str(&format!("{},{kappa:?},{op}\n", cells.join(",")));
+        rows.push((p, t, kappa, op));
+    }
+    let o = batch_stdout(&input);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (_, out) = parse(&String::from_utf8(o.stdout).unwrap());
+    assert_eq!(out.len(), rows.len());
+    for (row, (p, t, kappa, op)) in out.iter().zip(&rows) {
+        let smoothing = if op.is_empty() { "logsumexp" } else { op };
+        let loss = Loss::new(LossKind::SoftIou, smoothing.parse().unwrap());
+        let got: Vec<f64> = (10..21).map(|i| row[i].parse().unwrap()).collect();
+        let want = library(*p, *t, *kappa, loss);
+        assert!(
+            got.iter()
+                .zip(&want)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+    }
+    // a bad row on line 18000 (row 17999): everything before it reaches stdout, in order
+    let mut lines: Vec<&str> = input.lines().collect();
+    let bad = lines[17_999].replace(',', ";");
+    lines[17_999] = &bad;
+    let o = batch_stdout(&lines.join("\n"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("in.csv line 18000:"), "{}", stderr(&o));
+    let (_, out) = parse(&String::from_utf8(o.stdout).unwrap());
+    assert_eq!(out.len(), 17_998);
+}

@@ -423,3 +423,137 @@ fn newton_uses_the_exact_hessian_and_falls_back_to_the_gradient_where_it_is_inde
     assert!(r.gradient_fallbacks > 0 && r.gradient_fallbacks < r.steps);
     assert!(r.converged && r.steps < 50, "{} steps", r.steps);
 }
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_fit_whose_box_never_moves_is_reported_stuck_in_text_and_json_even_when_kappa_anneals() {
+    // `hard` on disjoint boxes: the gradient is exactly 0 at every κ of the ramp.
+    let args = [
+        "fit",
+        "--pred",
+        "-30,0,-20,10",
+        "--target",
+        "15,3,25,13",
+        "--smoothing",
+        "hard",
+    ];
+    let text = String::from_utf8_lossy(&softiou(&args).stdout).into_owned();
+    let steps = text.lines().find(|l| l.starts_with("steps:")).unwrap();
+    assert!(
+        steps.contains("stuck") && !steps.contains("converged"),
+        "{text}"
+    );
+    let v = json_of(&softiou(&[&args[..], &["--json"]].concat()));
+    assert_eq!(v["stop"], "stuck");
+    assert_eq!(v["converged"], false);
+    assert_eq!(v["final_box"], serde_json::json!([-30.0, 0.0, -20.0, 10.0]));
+    // the library agrees, with every optimiser
+    let p = BBox::new(-30.0, 0.0, -20.0, 10.0).unwrap();
+    let (_, t) = boxes();
+    for opt in Optimizer::ALL {
+        let mut cfg = FitConfig::for_target(&t);
+        cfg.loss = Loss::soft_iou(Smoothing::Hard);
+        cfg.optimizer = opt;
+        cfg.lr = opt.default_lr();
+        let r = fit(&p, &t, &cfg).unwrap();
+        assert_eq!(r.stop, softiou::fit::StopReason::Stuck, "{opt}");
+        assert!(!r.converged && r.final_box == p, "{opt}");
+    }
+}
+
+#[test]
+fn fit_errors_name_their_flag_with_exit_2_like_eval() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pairs.csv");
+    std::fs::write(&file, "x\n").unwrap();
+    let cases: [(Vec<&str>, &str); 3] = [
+        (
+            vec!["fit", "--pred", "0,0,1e300,1e300", "--target", "15,3,25,13"],
+            "--pred/--target/--kappa: ",
+        ),
+        (
+            [&BOXES[..], &["--out", file.to_str().unwrap()]].concat(),
+            "is a file, not a directory",
+        ),
+        (
+            [&BOXES[..], &["--optimizer", "Adam"]].concat(),
+            "error: --optimizer: unknown optimizer 'Adam'; expected one of: gd, adam, newton",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = softiou(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x\n");
+}
+
+#[test]
+fn fit_help_shows_metavars_units_defaults_and_an_example() {
+    let help = String::from_utf8_lossy(&softiou(&["fit", "--help"]).stdout).into_owned();
+    for needle in [
+        "--pred <X1,Y1,X2,Y2>",
+        "--target <X1,Y1,X2,Y2>",
+        "1 / coordinate units",
+        "parameter units",
+        "[default: newton]",
+        "[default: logsumexp]",
+        "Examples:",
+        "softiou fit --pred 0,0,10,10 --target 15,3,25,13",
+    ] {
+        assert!(help.contains(needle), "'{needle}' not in:\n{help}");
+    }
+}
+
+#[test]
+fn fit_json_lists_every_file_written_the_gif_included() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = BOXES.to_vec();
+    args.extend([
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--steps",
+        "20",
+        "--json",
+    ]);
+    let v = json_of(&softiou(&args));
+    let files: Vec<String> = serde_json::from_value(v["files"].clone()).unwrap();
+    for name in ["fit_run.png", "fit_run.csv", "fit_run.gif"] {
+        let path = dir.path().join(name);
+        assert!(files.contains(&path.display().to_string()), "{files:?}");
+        assert!(path.is_file());
+    }
+}
+
+#[test]
+fn fit_prints_large_kappa_with_an_exponent_and_a_closed_pipe_exits_0() {
+    let mut args = BOXES.to_vec();
+    args.extend(["--kappa", "1e20"]);
+    let text = String::from_utf8_lossy(&softiou(&args).stdout).into_owned();
+    // `{}` prints 100000000000000000000; `{:?}` the short round-trip form
+    assert!(text.contains("kappa = 1e20"), "{text}");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_softiou"))
+        .args(&args)
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

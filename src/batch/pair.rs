@@ -6,7 +6,8 @@ use super::baseline;
 use crate::bbox::BBox;
 use crate::diff;
 use crate::error::{Error, Result};
-use crate::iou::Loss;
+use crate::evaluate::{Evaluation, evaluate as evaluate_one};
+use crate::iou::{Loss, check_kappa};
 
 /// An error in one row, before the batch knows the row's index.
 pub(super) struct RowError {
@@ -104,4 +105,31 @@ pub(super) fn dkappa<F: DualNumFloat>(loss: Loss, p: &[F; 4], t: &[F; 4], kappa:
     let (p, t) = boxes(p, t)?;
     let d = evaluated(diff::dloss_dkappa(loss, &p, &t, kappa))?;
     Ok((d.value, d.dloss_dkappa))
+}
+
+#[inline]
+pub(super) fn evaluate<F: DualNumFloat>(
+    loss: Loss,
+    p: &[F; 4],
+    t: &[F; 4],
+    kappa: F,
+) -> Row<Evaluation<F>> {
+    let (p, t) = boxes(p, t)?;
+    evaluated(evaluate_one(loss, &p, &t, kappa))
+}
+
+/// [`evaluate`] with a κ of its own, checked first (a batch's κ is checked once by
+/// `Batch::new`).
+#[inline]
+pub(super) fn evaluate_checked<F: DualNumFloat>(
+    loss: Loss,
+    p: &[F; 4],
+    t: &[F; 4],
+    kappa: F,
+) -> Row<Evaluation<F>> {
+    check_kappa(&kappa).map_err(|source| RowError {
+        what: "kappa",
+        source,
+    })?;
+    evaluate(loss, p, t, kappa)
 }

@@ -1,22 +1,30 @@
-//! `softiou batch`: the loss and exact gradients of every row of a CSV file, streamed one
-//! row at a time (memory does not grow with the number of rows). The numbers come from
-//! [`softiou::evaluate::evaluate`]; this file only reads, checks and writes CSV.
+//! `softiou batch`: the loss and exact gradients of every row of a CSV file, streamed in
+//! chunks of [`CHUNK`] rows (memory does not grow with the number of rows). Each chunk is
+//! evaluated in parallel by the batch API ([`softiou::batch::Batch::evaluate_kappas`],
+//! one call per operator present in the chunk), whose rows are bit for bit
+//! [`softiou::evaluate::evaluate`]; this file only reads, checks and writes CSV, in input
+//! order.
 //!
 //! A bad row stops the run: exit status 2, one line naming the line and column, and
 //! nothing at the output path (the rows go to a temporary file beside it, renamed only
 //! when every row has succeeded).
 
-use std::fs::File;
-use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::Read;
 
 use clap::Args;
 use csv::{ErrorKind, StringRecord};
-use softiou::evaluate::evaluate;
+use rayon::prelude::*;
+use softiou::batch::{Batch, Exec};
+use softiou::evaluate::Evaluation;
 use softiou::{BBox, Loss, LossKind, Smoothing};
 
 use super::CliError;
 use super::args::{parse_kappa, parse_name, parse_number};
+use super::batch_io::{LineReader, Sink, open_input, write_error};
+
+/// Rows read, evaluated and written together: enough to keep every thread busy (the batch
+/// API splits down to 4096 rows per task), small enough that memory stays a few MB.
+const CHUNK: usize = 8192;
 
 /// The required input columns, in the order the library takes them.
 const INPUT_COLUMNS: [&str; 9] = [
@@ -69,8 +77,9 @@ pub struct BatchArgs {
     /// Input CSV file, or - for standard input
     #[arg(long, value_name = "IN.csv", allow_hyphen_values = true)]
     pub input: String,
-    /// Output CSV file (written to a temporary file beside it, renamed on success), or -
-    /// for standard output
+    /// Output CSV file (written to a temporary file beside it, renamed on success; a
+    /// symbolic link is followed and stays a link; a FIFO or device such as /dev/null is
+    /// written directly, never replaced), or - for standard output
     #[arg(long, value_name = "OUT.csv", allow_hyphen_values = true)]
     pub output: String,
     /// Smooth max/min operator for rows without a smoothing cell: hard, boltzmann or
@@ -87,45 +96,207 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
     let smoothing: Smoothing = parse_name("--smoothing", &args.smoothing)?;
     let kind: LossKind = parse_name("--loss", &args.loss)?;
     let (input, name) = open_input(&args.input)?;
-    let mut reader = csv::ReaderBuilder::new().from_reader(input);
-    let header = reader.headers().map_err(|e| read_error(&name, e))?.clone();
+    let mut reader = csv::ReaderBuilder::new().from_reader(LineReader::new(input));
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(read_error(&name, e, reader.get_mut())),
+    };
     let columns = Columns::find(&header, &name)?;
     let mut writer = csv::Writer::from_writer(Sink::create(&args.output)?);
-    let write_err = |e: csv::Error| write_error(&args.output, e);
+    let write_err = |e: csv::Error| match e.into_kind() {
+        ErrorKind::Io(e) => write_error(&args.output, e),
+        e => CliError::Failure(format!("--output: cannot write '{}': {e:?}", args.output)),
+    };
     writer
         .write_record(header.iter().chain(OUTPUT_COLUMNS))
         .map_err(write_err)?;
 
-    // One input and one output record, reused: memory stays flat however many rows come.
-    let mut record = StringRecord::new();
+    // Buffers for one chunk, reused: memory stays flat however many rows come.
+    let mut records = vec![StringRecord::new(); CHUNK];
+    let mut lines = Vec::with_capacity(CHUNK);
+    let mut parsed = Vec::with_capacity(CHUNK);
+    let mut rows = Vec::with_capacity(CHUNK);
+    let mut results = Vec::with_capacity(CHUNK);
+    let mut numbers = Vec::with_capacity(CHUNK);
+    let mut group = Group::default();
     let mut out = StringRecord::new();
-    let mut number = String::new();
-    while reader
-        .read_record(&mut record)
-        .map_err(|e| read_error(&name, e))?
-    {
-        let row = Row {
-            record: &record,
-            name: &name,
-        };
-        let values = row.evaluate(&columns, Loss::new(kind, smoothing))?;
-        out.clear();
-        for field in &record {
-            out.push_field(field);
+    loop {
+        // Read up to CHUNK records (the CSV syntax and the line numbers are sequential).
+        lines.clear();
+        let mut stop = None;
+        while lines.len() < CHUNK {
+            let record = &mut records[lines.len()];
+            match reader.read_record(record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    stop = Some(read_error(&name, e, reader.get_mut()));
+                    break;
+                }
+            }
+            let offset = record.position().map_or(0, csv::Position::byte);
+            lines.push(reader.get_mut().line_at(offset));
         }
-        for v in values {
-            number.clear();
-            // `{:?}` is the shortest representation that parses back to the same f64.
-            std::fmt::Write::write_fmt(&mut number, format_args!("{v:?}"))
-                .map_err(|e| CliError::Failure(format!("cannot format a number: {e}")))?;
-            out.push_field(&number);
+        let read = lines.len();
+        // Check the cells in parallel; keep the rows before the first bad one.
+        records[..read]
+            .par_iter()
+            .zip(&lines[..])
+            .map(|(record, &line)| {
+                let row = Row {
+                    record,
+                    name: &name,
+                    line,
+                };
+                row.parse(&columns, smoothing)
+            })
+            .collect_into_vec(&mut parsed);
+        rows.clear();
+        for p in parsed.drain(..) {
+            match p {
+                Ok(p) => rows.push(p),
+                Err(e) => {
+                    stop = Some(e);
+                    break;
+                }
+            }
         }
-        writer.write_record(&out).map_err(write_err)?;
+        // Evaluate them; an error in a row comes before a bad row after it.
+        let failed = evaluate(kind, &rows, &mut results, &mut group);
+        let good = failed.as_ref().map_or(rows.len(), |(i, _)| *i);
+        results[..good]
+            .par_iter()
+            .map(format_values)
+            .collect_into_vec(&mut numbers);
+        for (record, numbers) in records.iter().zip(&numbers) {
+            out.clear();
+            for field in record {
+                out.push_field(field);
+            }
+            for number in numbers.split(',') {
+                out.push_field(number);
+            }
+            writer.write_record(&out).map_err(write_err)?;
+        }
+        if let Some((i, source)) = failed {
+            return Err(CliError::Value {
+                flag: format!("{name} line {}", rows[i].line),
+                source,
+            });
+        }
+        if let Some(e) = stop {
+            writer.flush().map_err(|e| write_error(&args.output, e))?;
+            return Err(e);
+        }
+        if read < CHUNK {
+            break;
+        }
     }
     let sink = writer
         .into_inner()
-        .map_err(|e| write_error(&args.output, e.into_error().into()))?;
+        .map_err(|e| write_error(&args.output, e.into_error()))?;
     sink.finish(&args.output)
+}
+
+/// The 11 output numbers of a row, comma-separated, each as `{:?}`: the shortest
+/// representation that parses back to the same f64 (never containing a comma).
+fn format_values(e: &Evaluation) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(11 * 24);
+    for (k, v) in values(e).iter().enumerate() {
+        if k > 0 {
+            s.push(',');
+        }
+        // Writing into a String cannot fail.
+        let _ = write!(s, "{v:?}");
+    }
+    s
+}
+
+/// The 11 output numbers of a row, in the order of [`OUTPUT_COLUMNS`].
+fn values(e: &Evaluation) -> [f64; 11] {
+    let [g0, g1, g2, g3] = e.grad_pred;
+    let [h0, h1, h2, h3] = e.grad_target;
+    [
+        e.loss,
+        e.iou,
+        g0,
+        g1,
+        g2,
+        g3,
+        h0,
+        h1,
+        h2,
+        h3,
+        e.dloss_dkappa,
+    ]
+}
+
+/// The checked numbers of one row.
+struct Parsed {
+    pred: [f64; 4],
+    target: [f64; 4],
+    kappa: f64,
+    smoothing: Smoothing,
+    line: u64,
+}
+
+/// The rows of a chunk that use one operator, gathered for one batch call.
+#[derive(Default)]
+struct Group {
+    index: Vec<usize>,
+    pred: Vec<[f64; 4]>,
+    target: Vec<[f64; 4]>,
+    kappa: Vec<f64>,
+    out: Vec<Evaluation>,
+}
+
+/// Evaluates `rows` into `results` with the batch API, in parallel, one call per operator
+/// present. Returns the first failing row (index into `rows`) and its error, if any;
+/// `results` is complete up to it.
+fn evaluate(
+    kind: LossKind,
+    rows: &[Parsed],
+    results: &mut Vec<Evaluation>,
+    g: &mut Group,
+) -> Option<(usize, softiou::Error)> {
+    results.clear();
+    results.resize(rows.len(), Evaluation::default());
+    let mut first: Option<(usize, softiou::Error)> = None;
+    for op in Smoothing::ALL {
+        g.index.clear();
+        g.index
+            .extend((0..rows.len()).filter(|&i| rows[i].smoothing == op));
+        if g.index.is_empty() {
+            continue;
+        }
+        g.pred.clear();
+        g.target.clear();
+        g.kappa.clear();
+        for &i in &g.index {
+            g.pred.push(rows[i].pred);
+            g.target.push(rows[i].target);
+            g.kappa.push(rows[i].kappa);
+        }
+        g.out.clear();
+        g.out.resize(g.index.len(), Evaluation::default());
+        let batch = Batch::new(Loss::new(kind, op), 1.0)
+            .map(|b| b.exec(Exec::Parallel))
+            .and_then(|b| b.evaluate_kappas(&g.pred, &g.target, &g.kappa, &mut g.out));
+        for (&i, e) in g.index.iter().zip(&g.out) {
+            results[i] = *e;
+        }
+        if let Err(e) = batch {
+            let (at, source) = match e {
+                softiou::Error::InPair { index, source, .. } => (g.index[index], *source),
+                e => (0, e),
+            };
+            if first.as_ref().is_none_or(|(i, _)| at < *i) {
+                first = Some((at, source));
+            }
+        }
+    }
+    first
 }
 
 /// Where each required column is in the input, and the optional `smoothing` column.
@@ -184,15 +355,16 @@ impl Columns {
     }
 }
 
-/// One data row and the name of its file, for error messages.
+/// One data row, its file's name and its true line, for error messages.
 struct Row<'a> {
     record: &'a StringRecord,
     name: &'a str,
+    line: u64,
 }
 
 impl Row<'_> {
     fn line(&self) -> u64 {
-        self.record.position().map_or(0, csv::Position::line)
+        self.line
     }
 
     /// `"in.csv line 5, column 9 (kappa)"`.
@@ -210,8 +382,8 @@ impl Row<'_> {
         self.record.get(column).unwrap_or("")
     }
 
-    /// The 11 output numbers of this row, in the order of [`OUTPUT_COLUMNS`].
-    fn evaluate(&self, columns: &Columns, default: Loss) -> Result<[f64; 11], CliError> {
+    /// The checked numbers and operator of this row.
+    fn parse(&self, columns: &Columns, default: Smoothing) -> Result<Parsed, CliError> {
         let c = columns.required;
         let mut v = [0.0; 8];
         // The location is formatted only on the error path (parsing again), not for each
@@ -224,34 +396,24 @@ impl Row<'_> {
         let text = self.cell(c[8]).trim();
         let kappa =
             parse_kappa("", text).or_else(|_| parse_kappa(&self.at(c[8], "kappa"), text))?;
-        let p = self.bbox([v[0], v[1], v[2], v[3]], [c[0], c[1], c[2], c[3]], "p")?;
-        let t = self.bbox([v[4], v[5], v[6], v[7]], [c[4], c[5], c[6], c[7]], "t")?;
-        let mut loss = default;
+        let pred = [v[0], v[1], v[2], v[3]];
+        let target = [v[4], v[5], v[6], v[7]];
+        self.bbox(pred, [c[0], c[1], c[2], c[3]], "p")?;
+        self.bbox(target, [c[4], c[5], c[6], c[7]], "t")?;
+        let mut smoothing = default;
         if let Some(s) = columns.smoothing {
             let text = self.cell(s).trim();
             if !text.is_empty() {
-                loss.smoothing = parse_name(&self.at(s, SMOOTHING_COLUMN), text)?;
+                smoothing = parse_name(&self.at(s, SMOOTHING_COLUMN), text)?;
             }
         }
-        let e = evaluate(loss, &p, &t, kappa).map_err(|source| CliError::Value {
-            flag: format!("{} line {}", self.name, self.line()),
-            source,
-        })?;
-        let [g0, g1, g2, g3] = e.grad_pred;
-        let [h0, h1, h2, h3] = e.grad_target;
-        Ok([
-            e.loss,
-            e.iou,
-            g0,
-            g1,
-            g2,
-            g3,
-            h0,
-            h1,
-            h2,
-            h3,
-            e.dloss_dkappa,
-        ])
+        Ok(Parsed {
+            pred,
+            target,
+            kappa,
+            smoothing,
+            line: self.line,
+        })
     }
 
     /// A validated box; an inverted or empty one is reported with its two columns.
@@ -276,33 +438,25 @@ impl Row<'_> {
     }
 }
 
-/// Opens `--input` (`-` is standard input); also returns the name used in messages.
-fn open_input(path: &str) -> Result<(Box<dyn Read>, String), CliError> {
-    if path == "-" {
-        return Ok((Box::new(io::stdin().lock()), "<stdin>".to_owned()));
-    }
-    match File::open(path) {
-        Ok(f) => Ok((Box::new(f), path.to_owned())),
-        // A path that does not exist is a usage error (exit 2); anything else (permissions,
-        // a device error) is a failure of the system (exit 1).
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(CliError::Input(format!(
-            "--input: cannot open '{path}': {e}"
-        ))),
-        Err(source) => Err(CliError::Io {
-            path: PathBuf::from(path),
-            source,
-        }),
-    }
-}
-
-fn read_error(name: &str, e: csv::Error) -> CliError {
-    let line = e.position().map_or(0, csv::Position::line);
+/// A CSV read error as one line naming the true line (and column, for bad UTF-8); an
+/// unterminated quote is named as such (the csv crate reads it to the end of the input as
+/// one field and reports a wrong number of fields).
+fn read_error<R: Read>(name: &str, e: csv::Error, input: &mut LineReader<R>) -> CliError {
+    let offset = e.position().map_or(0, csv::Position::byte);
+    let line = input.line_at(offset);
     let text = e.to_string();
     match e.into_kind() {
+        ErrorKind::Io(source) if source.kind() == std::io::ErrorKind::IsADirectory => {
+            CliError::Input(format!("--input: '{name}' is a directory; give a CSV file"))
+        }
         ErrorKind::Io(source) => CliError::Io {
-            path: PathBuf::from(name),
+            path: name.into(),
             source,
         },
+        ErrorKind::UnequalLengths { .. } if input.open_quote(offset) => CliError::Input(format!(
+            "{name} line {line}: a quoted field opened on this line is never closed; add the \
+             closing double quote"
+        )),
         ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => CliError::Input(format!(
@@ -313,72 +467,5 @@ fn read_error(name: &str, e: csv::Error) -> CliError {
             err.field() + 1
         )),
         _ => CliError::Input(format!("{name} line {line}: {text}")),
-    }
-}
-
-fn write_error(output: &str, e: csv::Error) -> CliError {
-    CliError::Failure(format!("--output: cannot write '{output}': {e}"))
-}
-
-/// Standard output, or a temporary file beside the output path that becomes it on
-/// [`Sink::finish`] and disappears if dropped before.
-enum Sink {
-    Stdout(io::StdoutLock<'static>),
-    File(tempfile::NamedTempFile),
-}
-
-impl Sink {
-    fn create(output: &str) -> Result<Sink, CliError> {
-        if output == "-" {
-            return Ok(Sink::Stdout(io::stdout().lock()));
-        }
-        let fail = |e: &dyn std::fmt::Display| {
-            CliError::Failure(format!("--output: cannot write '{output}': {e}"))
-        };
-        let path = Path::new(output);
-        if path.is_dir() {
-            return Err(fail(&"it is a directory"));
-        }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".softiou-batch-").suffix(".tmp");
-        // A temporary file is private (0600) by default; the result should get the usual
-        // permissions of a new file (0666 minus the umask).
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        builder.tempfile_in(dir).map(Sink::File).map_err(|e| {
-            // tempfile's message ends with " at path <its random file name>"; the user
-            // needs only the operating system's reason.
-            let text = e.to_string();
-            fail(&text.split(" at path ").next().unwrap_or(&text))
-        })
-    }
-
-    fn finish(self, output: &str) -> Result<(), CliError> {
-        match self {
-            Sink::Stdout(mut s) => s.flush().map_err(|e| write_error(output, e.into())),
-            Sink::File(f) => f.persist(output).map(drop).map_err(|e| {
-                CliError::Failure(format!("--output: cannot write '{output}': {}", e.error))
-            }),
-        }
-    }
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::Stdout(s) => s.write(buf),
-            Sink::File(f) => f.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Stdout(s) => s.flush(),
-            Sink::File(f) => f.flush(),
-        }
     }
 }

@@ -3,12 +3,14 @@
 
 use clap::Args;
 use softiou::fdcheck::{
-    CheckOptions, Stencil, SuiteOptions, Summary, WorstCase, random_cases, run_suite,
+    CheckOptions, KAPPA_CHECK, KAPPA_LIMIT, KAPPA_LIMIT_NEED, Stencil, SuiteOptions, Summary,
+    WorstCase, random_cases, run_suite,
 };
 use softiou::{Loss, LossKind, Smoothing};
 
 use super::CliError;
 use super::args::parse_kappa;
+use super::output::{num, print};
 
 /// Arguments of `softiou check`.
 ///
@@ -36,9 +38,10 @@ pub struct CheckArgs {
     pub loss: String,
     /// Smallest κ, in 1/coordinate units (> 0). Box sides are 1 to 100 units (tiny
     /// boxes: 1e-3 to 1e-1), so κ·side spans about 1e-4 to 1e3 with the defaults.
+    /// κ must lie in (0, 1e12].
     #[arg(long, default_value = "0.1", value_name = "A")]
     pub kappa_min: String,
-    /// Largest κ, in 1/coordinate units (>= --kappa-min).
+    /// Largest κ, in 1/coordinate units (>= --kappa-min, <= 1e12).
     #[arg(long, default_value = "10", value_name = "B")]
     pub kappa_max: String,
     /// Finite-difference stencil: central2, central4 or richardson.
@@ -71,41 +74,84 @@ fn value_error(flag: &str) -> impl FnOnce(softiou::Error) -> CliError + '_ {
     }
 }
 
+/// `name` (one of `names`) or `all`; the error lists every accepted value, `all` included.
+fn choice<T: std::str::FromStr + Copy>(
+    flag: &str,
+    text: &str,
+    what: &str,
+    names: &[&str],
+    all: &[T],
+) -> Result<Vec<T>, CliError> {
+    if text == "all" {
+        return Ok(all.to_vec());
+    }
+    text.parse().map(|v| vec![v]).map_err(|_| {
+        CliError::Input(format!(
+            "{flag}: unknown {what} '{text}'; expected one of: {}, all",
+            names.join(", ")
+        ))
+    })
+}
+
 fn losses(args: &CheckArgs) -> Result<Vec<Loss>, CliError> {
-    let ops: Vec<Smoothing> = match args.smoothing.as_str() {
-        "all" => Smoothing::ALL.to_vec(),
-        s => vec![s.parse().map_err(value_error("--smoothing"))?],
-    };
-    let kinds: Vec<LossKind> = match args.loss.as_str() {
-        "all" => vec![
-            LossKind::SoftIou,
-            LossKind::Giou,
-            LossKind::Diou,
-            LossKind::Ciou,
-        ],
-        s => vec![s.parse().map_err(value_error("--loss"))?],
-    };
+    let ops = choice(
+        "--smoothing",
+        &args.smoothing,
+        "smoothing operator",
+        &Smoothing::ALL.map(Smoothing::name),
+        &Smoothing::ALL,
+    )?;
+    let kinds = choice(
+        "--loss",
+        &args.loss,
+        "loss",
+        &LossKind::ALL.map(LossKind::name),
+        &LossKind::ALL,
+    )?;
     Ok(kinds
         .iter()
         .flat_map(|&k| ops.iter().map(move |&op| Loss::new(k, op)))
         .collect())
 }
 
+/// `1 loss`, `4 losses`: the count with the noun in the right number.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn describe(w: &WorstCase) -> String {
     let c = &w.component;
+    // The box derivatives are per unit displacement of L coordinate units; the κ one is
+    // per unit of s with κ = K·s, K in 1/coordinate units.
+    let unit = if w.check == KAPPA_CHECK {
+        format!("loss per {} /coordinate unit of kappa", num(w.unit))
+    } else {
+        format!("loss per {} coordinate units", num(w.unit))
+    };
     format!(
-        "{}, {}, {}: exact {:e}, numerical {:e} (per {} coordinate units); {} case, P = {:?}, T = {:?}, kappa = {}",
+        "{}, {}, {}: exact {}, numerical {} ({unit}); {} case, P = {:?}, T = {:?}, kappa = {}",
         w.loss,
         w.check,
         c.label,
-        c.exact,
-        c.numerical,
-        w.unit,
+        num(c.exact),
+        num(c.numerical),
         w.case.family,
         w.case.p,
         w.case.t,
-        w.case.kappa
+        num(w.case.kappa)
     )
+}
+
+/// Parses a κ bound: a finite number in (0, [`KAPPA_LIMIT`]].
+fn kappa_bound(flag: &str, text: &str) -> Result<f64, CliError> {
+    let k = parse_kappa(flag, text)?;
+    if k > KAPPA_LIMIT {
+        return Err(CliError::Input(format!(
+            "{flag}: kappa = {}; {KAPPA_LIMIT_NEED}",
+            num(k)
+        )));
+    }
+    Ok(k)
 }
 
 /// Runs `softiou check`.
@@ -113,11 +159,13 @@ pub fn run(args: CheckArgs) -> Result<(), CliError> {
     if args.cases == 0 {
         return Err(CliError::Input("--cases: must be at least 1".into()));
     }
-    let kappa_min = parse_kappa("--kappa-min", &args.kappa_min)?;
-    let kappa_max = parse_kappa("--kappa-max", &args.kappa_max)?;
+    let kappa_min = kappa_bound("--kappa-min", &args.kappa_min)?;
+    let kappa_max = kappa_bound("--kappa-max", &args.kappa_max)?;
     if kappa_min > kappa_max {
         return Err(CliError::Input(format!(
-            "--kappa-min ({kappa_min}) is larger than --kappa-max ({kappa_max}); give min <= max"
+            "--kappa-min ({}) is larger than --kappa-max ({}); give min <= max",
+            num(kappa_min),
+            num(kappa_max)
         )));
     }
     let stencil: Stencil = args.stencil.parse().map_err(value_error("--stencil"))?;
@@ -132,45 +180,62 @@ pub fn run(args: CheckArgs) -> Result<(), CliError> {
         },
     };
     let cases =
-        random_cases(n, args.seed, kappa_min, kappa_max).map_err(value_error("--kappa-min"))?;
+        random_cases(n, args.seed, kappa_min, kappa_max).map_err(value_error("--kappa-max"))?;
     let summary = run_suite(&cases, &options);
     if args.json {
-        let text = serde_json::to_string(&summary)
+        let mut text = serde_json::to_string(&summary)
             .map_err(|e| CliError::Failure(format!("cannot write the JSON summary: {e}")))?;
-        println!("{text}");
+        text.push('\n');
+        print(&text)?;
     } else {
-        print_text(&summary, &args, kappa_min, kappa_max, options.losses.len());
+        print(&text_summary(
+            &summary,
+            &args,
+            kappa_min,
+            kappa_max,
+            options.losses.len(),
+        ))?;
     }
     if summary.ok() {
         Ok(())
     } else {
         Err(CliError::Failure(format!(
-            "{} of {} cases have a derivative that disagrees with finite differences",
-            summary.failed, summary.cases
+            "{} of {} {} a derivative that disagrees with finite differences",
+            summary.failed,
+            count(summary.cases, "case", "cases"),
+            if summary.failed == 1 { "has" } else { "have" }
         )))
     }
 }
 
-fn print_text(s: &Summary, args: &CheckArgs, kmin: f64, kmax: f64, nloss: usize) {
-    println!(
-        "checked {} losses x {} cases (seed {}, kappa log-uniform in [{kmin}, {kmax}] per coordinate unit, stencil {}): gradient wrt P and T, Hessian wrt P, d/dkappa; {} derivatives",
-        nloss, s.cases, args.seed, args.stencil, s.components
+fn text_summary(s: &Summary, args: &CheckArgs, kmin: f64, kmax: f64, nloss: usize) -> String {
+    let mut out = format!(
+        "checked {} x {} (seed {}, kappa log-uniform in [{}, {}] per coordinate unit, stencil {}): gradient wrt P and T, Hessian wrt P, d/dkappa; {}\n",
+        count(nloss, "loss", "losses"),
+        count(s.cases, "case", "cases"),
+        args.seed,
+        num(kmin),
+        num(kmax),
+        args.stencil,
+        count(s.components, "derivative", "derivatives")
     );
     for w in &s.failures {
-        println!("FAIL {}", describe(w));
+        out.push_str(&format!("FAIL {}\n", describe(w)));
     }
-    println!(
-        "{}: {} cases, {} passed, {} failed, {} with kinks ({} non-differentiable components), {} undefined; max relative error {:e}",
+    out.push_str(&format!(
+        "{}: {}, {} passed, {} failed, {} with kinks ({} non-differentiable {}), {} undefined; max relative error {}\n",
         if s.ok() { "PASS" } else { "FAIL" },
-        s.cases,
+        count(s.cases, "case", "cases"),
         s.passed,
         s.failed,
         s.kinks,
         s.kink_components,
+        if s.kink_components == 1 { "component" } else { "components" },
         s.undefined,
-        s.max_rel_error
-    );
+        num(s.max_rel_error)
+    ));
     if let Some(w) = &s.worst {
-        println!("worst: {}", describe(w));
+        out.push_str(&format!("worst: {}\n", describe(w)));
     }
+    out
 }

@@ -30,12 +30,17 @@ pub enum CliError {
     /// Any other failure (exit status 1).
     #[error("{0}")]
     Failure(String),
+    /// Standard output was closed by its reader (`softiou check | head -1`): the program
+    /// stops quietly with exit status 0, as `grep` and `rg` do.
+    #[error("standard output was closed")]
+    BrokenPipe,
 }
 
 impl CliError {
-    /// 2 for bad input or usage, 1 for everything else.
+    /// 2 for bad input or usage, 0 for a closed standard output, 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
+            CliError::BrokenPipe => 0,
             CliError::Input(_) | CliError::Value { .. } => 2,
             CliError::Io { .. } | CliError::Failure(_) => 1,
         }

@@ -2,8 +2,6 @@
 //! aligned table or as one JSON object. The numbers come from
 //! [`softiou::evaluate`]; this file only parses flags and prints.
 
-use std::io::Write;
-
 use clap::Args;
 use softiou::evaluate::{Evaluation, evaluate, evaluate_with_hessian};
 use softiou::{BoxFormat, Loss, LossKind, Smoothing};
@@ -94,10 +92,7 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
         rows.extend(result_rows(&e));
         table(&rows)
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|err| CliError::Failure(format!("cannot write to standard output: {err}")))
+    super::output::print(&text)
 }
 
 /// The rows after the loss: IoUs, ∂loss/∂κ, gradients and the Hessian if present.

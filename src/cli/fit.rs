@@ -1,50 +1,74 @@
 //! `softiou fit`: fit a predicted box to a target by gradient descent, Adam or Newton.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use softiou::fit::{FitConfig, FitResult, KappaSchedule, Optimizer, fit};
+use softiou::fit::{FitConfig, FitResult, KappaSchedule, Optimizer, StopReason, fit};
 use softiou::{BBox, BoxFormat, Loss, LossKind, Smoothing, plot_fit};
 
 use super::CliError;
-use super::args::{parse_box, parse_kappa, parse_number};
+use super::args::{parse_box, parse_kappa, parse_name, parse_number};
+use super::output::{num, print};
+
+const AFTER_HELP: &str = "\
+Units: boxes are [x1, y1, x2, y2] corners in coordinate units (pixels, or 1 for
+unit-normalised boxes); kappa is in 1 / coordinate units, and what matters is kappa times
+a box side. The optimiser works on theta = (centre / s, ln(size / s)), s = the target's
+shorter side, so --lr is in these dimensionless parameter units whatever the box size.
+
+Output: the final box, its hard IoU with the target, the smoothed loss and the number of
+steps with why the run stopped (converged, stuck: the box never moved, no descent, step
+limit). With --out, every file written is listed (fit_run.png, fit_run.csv, fit_run.gif).
+
+Examples:
+  softiou fit --pred 0,0,10,10 --target 15,3,25,13
+  softiou fit --pred 0,0,10,10 --target 15,3,25,13 --kappa 1 --optimizer adam --json
+  softiou fit --pred=-30,0,-20,10 --target 15,3,25,13 --anneal 0.05..50 --out fit/";
 
 /// Arguments of `softiou fit`.
 #[derive(Debug, Args, Default)]
+#[command(after_help = AFTER_HELP)]
 pub struct FitArgs {
-    /// The start box, "X_MIN,Y_MIN,X_MAX,Y_MAX".
-    #[arg(long, allow_hyphen_values = true)]
+    /// The start box: its corners x1,y1,x2,y2 (a leading minus sign works:
+    /// --pred -30,0,-20,10)
+    #[arg(long, value_name = "X1,Y1,X2,Y2", allow_hyphen_values = true)]
     pub pred: String,
-    /// The target box, "X_MIN,Y_MIN,X_MAX,Y_MAX".
-    #[arg(long, allow_hyphen_values = true)]
+    /// The target box: its corners x1,y1,x2,y2
+    #[arg(long, value_name = "X1,Y1,X2,Y2", allow_hyphen_values = true)]
     pub target: String,
-    /// Smoothing operator: hard, boltzmann or logsumexp.
-    #[arg(long, default_value = "logsumexp")]
-    pub smoothing: Smoothing,
-    /// Loss: soft-iou, giou, diou or ciou.
-    #[arg(long, default_value = "soft-iou")]
-    pub loss: LossKind,
-    /// Fixed κ (1/coordinate units).
-    #[arg(long, conflicts_with = "anneal", allow_hyphen_values = true)]
+    /// Smooth max/min operator: hard, boltzmann or logsumexp
+    #[arg(long, value_name = "OP", default_value = "logsumexp")]
+    pub smoothing: String,
+    /// Loss: soft-iou (1 - soft IoU), giou, diou or ciou
+    #[arg(long, value_name = "LOSS", default_value = "soft-iou")]
+    pub loss: String,
+    /// Fixed kappa > 0, in 1 / coordinate units [default: anneal, see --anneal]
+    #[arg(
+        long,
+        value_name = "K",
+        conflicts_with = "anneal",
+        allow_hyphen_values = true
+    )]
     pub kappa: Option<String>,
-    /// κ raised geometrically from KMIN to KMAX over the first half of the steps
-    /// [default: 1/s..500/s, s = the target's shorter side].
+    /// Kappa (1 / coordinate units) raised geometrically from KMIN to KMAX over the first
+    /// half of the steps [default: 1/s..500/s, s = the target's shorter side]
     #[arg(long, value_name = "KMIN..KMAX", allow_hyphen_values = true)]
     pub anneal: Option<String>,
-    /// Largest number of updates [default: 2000].
-    #[arg(long)]
+    /// Largest number of updates [default: 2000]
+    #[arg(long, value_name = "N")]
     pub steps: Option<usize>,
-    /// Learning rate in parameter units [default: gd 0.3, adam 0.05, newton 0.25 (trust
-    /// radius)].
-    #[arg(long, allow_hyphen_values = true)]
+    /// Learning rate in (dimensionless) parameter units [default: gd 0.3, adam 0.05,
+    /// newton 0.25 (trust radius)]
+    #[arg(long, value_name = "LR", allow_hyphen_values = true)]
     pub lr: Option<String>,
-    /// Optimiser: gd, adam or newton (damped, exact Hessian).
-    #[arg(long, default_value = "newton")]
-    pub optimizer: Optimizer,
-    /// Write fit_run.png, fit_run.csv and fit_run.gif into this folder (created if needed).
-    #[arg(long)]
+    /// Optimiser: gd, adam or newton (damped, exact Hessian)
+    #[arg(long, value_name = "OPT", default_value = "newton")]
+    pub optimizer: String,
+    /// Write fit_run.png, fit_run.csv and fit_run.gif into this directory (created if
+    /// needed)
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Print one JSON object instead of text.
+    /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
 }
@@ -64,15 +88,17 @@ fn schedule(args: &FitArgs, t: &BBox<f64>) -> Result<KappaSchedule, CliError> {
     let (min, max) = (parse_kappa("--anneal", lo)?, parse_kappa("--anneal", hi)?);
     if min > max {
         return Err(CliError::Input(format!(
-            "--anneal: KMIN = {min} is larger than KMAX = {max}; anneal raises kappa, give KMIN <= KMAX"
+            "--anneal: KMIN = {min:?} is larger than KMAX = {max:?}; anneal raises kappa, give KMIN <= KMAX"
         )));
     }
     Ok(KappaSchedule::Anneal { min, max })
 }
 
 fn config(args: &FitArgs, t: &BBox<f64>) -> Result<FitConfig, CliError> {
-    let loss = Loss::new(args.loss, args.smoothing);
-    let mut cfg = FitConfig::new(loss, schedule(args, t)?, args.optimizer);
+    let smoothing: Smoothing = parse_name("--smoothing", &args.smoothing)?;
+    let kind: LossKind = parse_name("--loss", &args.loss)?;
+    let optimizer: Optimizer = parse_name("--optimizer", &args.optimizer)?;
+    let mut cfg = FitConfig::new(Loss::new(kind, smoothing), schedule(args, t)?, optimizer);
     if let Some(steps) = args.steps {
         cfg.steps = steps;
     }
@@ -88,7 +114,7 @@ fn config(args: &FitArgs, t: &BBox<f64>) -> Result<FitConfig, CliError> {
     Ok(cfg)
 }
 
-fn json(run: &FitResult, cfg: &FitConfig) -> serde_json::Value {
+fn json(run: &FitResult, cfg: &FitConfig, written: &[PathBuf]) -> serde_json::Value {
     serde_json::json!({
         "final_box": run.final_box.to_xyxy(),
         "final_iou": run.final_iou,
@@ -101,8 +127,32 @@ fn json(run: &FitResult, cfg: &FitConfig) -> serde_json::Value {
         "optimizer": cfg.optimizer.name(),
         "schedule": cfg.schedule.to_string(),
         "learning_rate": cfg.lr,
+        "files": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
         "history": run.history,
     })
+}
+
+fn stop_text(stop: StopReason) -> &'static str {
+    match stop {
+        StopReason::Converged => "converged: gradient below tolerance",
+        StopReason::Stuck => {
+            "stuck: the gradient was (numerically) zero from the start; the box never moved"
+        }
+        StopReason::NoDescent => "no descent direction found",
+        StopReason::MaxSteps => "step limit reached, not converged",
+    }
+}
+
+/// Checks `--out` before the run: an existing path must be a directory.
+fn check_out(dir: &Path) -> Result<(), CliError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(CliError::Input(format!(
+            "--out: '{}' is a file, not a directory; give a directory for fit_run.png, \
+             fit_run.csv and fit_run.gif",
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Runs `softiou fit`.
@@ -110,11 +160,22 @@ pub fn run(args: FitArgs) -> Result<(), CliError> {
     let p = parse_box("--pred", &args.pred, BoxFormat::Xyxy)?;
     let t = parse_box("--target", &args.target, BoxFormat::Xyxy)?;
     let cfg = config(&args, &t)?;
+    if let Some(dir) = &args.out {
+        check_out(dir)?;
+    }
     let result = fit(&p, &t, &cfg).map_err(|e| match e {
-        softiou::Error::InvalidFitSetting { .. } | softiou::Error::InvalidKappa(_) => {
-            CliError::Input(e.to_string())
-        }
-        e => CliError::Failure(e.to_string()),
+        softiou::Error::InvalidFitSetting { .. } => CliError::Value {
+            flag: "--lr".into(),
+            source: e,
+        },
+        // A divergence is a property of the run, not of one input.
+        softiou::Error::FitDiverged { .. } => CliError::Failure(e.to_string()),
+        // The inputs are valid one by one; what is left is their combination at the start
+        // (an overflowing area, a smoothed union of 0), as in `softiou eval`.
+        source => CliError::Value {
+            flag: "--pred/--target/--kappa".into(),
+            source,
+        },
     })?;
     let title = format!(
         "{} ({}), {}, {}",
@@ -129,29 +190,26 @@ pub fn run(args: FitArgs) -> Result<(), CliError> {
         written = plot_fit::write_run_figures(dir, &result, &t, &title)
             .map_err(|e| CliError::Failure(e.to_string()))?;
     }
-    if args.json {
-        println!("{}", json(&result, &cfg));
+    let text = if args.json {
+        format!("{}\n", json(&result, &cfg, &written))
     } else {
-        println!("{title}");
-        println!("final box:   {}", result.final_box);
-        println!("hard IoU:    {}", result.final_iou);
-        if let Some(last) = result.history.last() {
-            println!("loss:        {}", last.loss);
-        }
-        println!(
-            "steps:       {} ({})",
-            result.steps,
-            match result.stop {
-                softiou::fit::StopReason::Converged => "converged: gradient below tolerance",
-                softiou::fit::StopReason::Stuck =>
-                    "stuck: the gradient is (numerically) zero at the start; the box cannot move",
-                softiou::fit::StopReason::NoDescent => "no descent direction found",
-                softiou::fit::StopReason::MaxSteps => "step limit reached, not converged",
-            }
+        let b = result.final_box.to_xyxy().map(num).join(", ");
+        let mut text = format!(
+            "{title}\nfinal box:   [{b}]\nhard IoU:    {}\n",
+            num(result.final_iou)
         );
-        for w in written {
-            println!("wrote {}", w.display());
+        if let Some(last) = result.history.last() {
+            text.push_str(&format!("loss:        {}\n", num(last.loss)));
         }
-    }
-    Ok(())
+        text.push_str(&format!(
+            "steps:       {} ({})\n",
+            result.steps,
+            stop_text(result.stop)
+        ));
+        for w in &written {
+            text.push_str(&format!("wrote {}\n", w.display()));
+        }
+        text
+    };
+    print(&text)
 }

@@ -5,10 +5,12 @@ use clap::{Parser, Subcommand};
 
 pub mod args;
 pub mod batch;
+pub mod batch_io;
 pub mod check;
 pub mod error;
 pub mod eval;
 pub mod fit;
+pub mod output;
 pub mod plots;
 pub mod sweep;
 

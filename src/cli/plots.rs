@@ -77,13 +77,14 @@ pub(crate) fn create_dir(dir: &Path) -> Result<(), CliError> {
     })
 }
 
-pub(crate) fn report(dir: &Path, files: &[PathBuf], start: Instant) {
-    println!(
-        "wrote {} files to {} in {:.2} s",
+/// The last line of `plots` and `sweep`: how many files went where, and how fast.
+pub(crate) fn report(dir: &Path, files: &[PathBuf], start: Instant) -> String {
+    format!(
+        "wrote {} files to {} in {:.2} s\n",
         files.len(),
         dir.display(),
         start.elapsed().as_secs_f64()
-    );
+    )
 }
 
 /// Runs `softiou plots`.
@@ -97,7 +98,6 @@ pub fn run(args: PlotsArgs) -> Result<(), CliError> {
     let files = write_standard(&set, &args.out, opts, &|| progress.tick());
     progress.finish();
     let files = files.map_err(output_error)?;
-    print!("{}", set.summary);
-    report(&args.out, &files, start);
-    Ok(())
+    let text = format!("{}{}", set.summary, report(&args.out, &files, start));
+    super::output::print(&text)
 }

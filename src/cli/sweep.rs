@@ -104,15 +104,18 @@ pub fn run(args: SweepArgs) -> Result<(), CliError> {
     });
     progress.finish();
     let files = files.map_err(output_error)?;
+    let mut text = String::new();
     for op in &ops {
-        match sweep.row_within(*op, softiou::sweep::standard::WITHIN_TOL) {
-            Some(r) => println!(
-                "{op}: |soft − hard| <= 0.01 from κ·s = {} (κ = {}) on",
-                r.kappa_s, r.kappa
-            ),
-            None => println!("{op}: |soft − hard| > 0.01 somewhere up to the largest κ swept"),
-        }
+        text.push_str(
+            &match sweep.row_within(*op, softiou::sweep::standard::WITHIN_TOL) {
+                Some(r) => format!(
+                    "{op}: |soft − hard| <= 0.01 from κ·s = {:?} (κ = {:?}) on\n",
+                    r.kappa_s, r.kappa
+                ),
+                None => format!("{op}: |soft − hard| > 0.01 somewhere up to the largest κ swept\n"),
+            },
+        );
     }
-    report(&args.out, &files, start);
-    Ok(())
+    text.push_str(&report(&args.out, &files, start));
+    super::output::print(&text)
 }

@@ -89,6 +89,17 @@ impl Case {
     }
 }
 
+/// The largest κ (1/coordinate units) [`random_cases`] accepts. Already at 1e12, κ·side
+/// exceeds 1e9 in every family (the tiny boxes have sides of at least 1e-3), so the
+/// smoothing is far below rounding; beyond it the derivatives of the smoothing underflow to
+/// 0 and, at κ = 1e300, the finite differences compare zeros with zeros and report a
+/// PASS that checked nothing.
+pub const KAPPA_LIMIT: f64 = 1e12;
+
+/// What [`random_cases`] says about a κ above [`KAPPA_LIMIT`].
+pub const KAPPA_LIMIT_NEED: &str = "it must be <= 1e12 (1/coordinate units); beyond that the smooth \
+     operators equal the hard one to the last bit and there is nothing left to check";
+
 /// `n` seeded random cases cycling through [`Family::ALL`], with κ log-uniform in
 /// `[kappa_min, kappa_max]`. Box sides are log-uniform in [1, 100] (the `Tiny` family:
 /// [1e-3, 1e-1]) and corners uniform in [0, 100] (`Far`: [1e5, 1e5 + 100]).
@@ -105,20 +116,27 @@ impl Case {
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] unless `0 < kappa_min <= kappa_max` (both finite).
+/// [`Error::InvalidParameter`] unless `0 < kappa_min <= kappa_max <= KAPPA_LIMIT`.
 pub fn random_cases(n: usize, seed: u64, kappa_min: f64, kappa_max: f64) -> Result<Vec<Case>> {
     if !(kappa_min.is_finite() && kappa_min > 0.0) {
         return Err(Error::InvalidParameter {
             name: "kappa_min",
-            value: kappa_min.to_string(),
+            value: format!("{kappa_min:?}"),
             need: "it must be a finite number > 0 (units: 1/coordinate unit)",
         });
     }
     if !(kappa_max.is_finite() && kappa_max >= kappa_min) {
         return Err(Error::InvalidParameter {
             name: "kappa_max",
-            value: kappa_max.to_string(),
+            value: format!("{kappa_max:?}"),
             need: "it must be finite and >= kappa_min",
+        });
+    }
+    if kappa_max > KAPPA_LIMIT {
+        return Err(Error::InvalidParameter {
+            name: "kappa_max",
+            value: format!("{kappa_max:?}"),
+            need: KAPPA_LIMIT_NEED,
         });
     }
     let mut rng = Pcg64::seed_from_u64(seed);

@@ -54,14 +54,14 @@ mod stencil;
 mod study;
 mod suite;
 
-pub use cases::{Case, Family, random_cases};
+pub use cases::{Case, Family, KAPPA_LIMIT, KAPPA_LIMIT_NEED, random_cases};
 pub use check::{check_claimed_gradient, check_direction, check_gradient};
 pub use hessian::check_hessian;
 pub use losses::{KappaLoss, PredLoss, TargetLoss, natural_unit};
 pub use report::{CheckOptions, ComponentReport, Report, Status, Tolerance};
 pub use stencil::Stencil;
 pub use study::{StepRow, StepStudy, default_steps, step_study};
-pub use suite::{SUITE_TOLERANCE, SuiteOptions, Summary, WorstCase, run_suite};
+pub use suite::{KAPPA_CHECK, SUITE_TOLERANCE, SuiteOptions, Summary, WorstCase, run_suite};
 
 use num_dual::DualNum;
 

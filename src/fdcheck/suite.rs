@@ -57,6 +57,9 @@ impl Default for SuiteOptions {
     }
 }
 
+/// The name of the ∂loss/∂κ check in [`WorstCase::check`].
+pub const KAPPA_CHECK: &str = "d/dkappa";
+
 /// The worst (or a failing) component, with everything needed to reproduce it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WorstCase {
@@ -66,7 +69,10 @@ pub struct WorstCase {
     pub loss: String,
     /// `gradient wrt P`, `gradient wrt T`, `hessian wrt P` or `d/dkappa`.
     pub check: &'static str,
-    /// The length L of one unit of the displacement u (derivatives are per unit of u).
+    /// The unit of the variable: for the box checks the length L of one unit of the
+    /// displacement u (derivatives are per unit of u, i.e. per L coordinate units); for
+    /// [`KAPPA_CHECK`] the step K of κ in 1/coordinate units (κ = K·s, the derivative is
+    /// ∂loss/∂s = K·∂loss/∂κ, labelled `∂f/∂κ`).
     pub unit: f64,
     /// The component.
     pub component: ComponentReport,
@@ -125,26 +131,34 @@ impl Summary {
 }
 
 /// The four checks of one loss at one case.
+/// Each check with its unit: the length L of the box displacements, or for ∂/∂κ the
+/// step K of κ (1/coordinate units).
 fn reports(
     case: &Case,
     loss: Loss,
     opts: &CheckOptions,
-) -> Result<(f64, [(&'static str, Report); 4])> {
+) -> Result<[(&'static str, f64, Report); 4]> {
     let (p, t) = case.boxes()?;
     let f = PredLoss::new(loss, p, t, case.kappa)?;
     let k = KappaLoss::new(f);
-    Ok((
-        f.unit,
-        [
-            ("gradient wrt P", check_gradient(&f, [0.0; 4], opts)?),
-            (
-                "gradient wrt T",
-                check_gradient(&TargetLoss(f), [0.0; 4], opts)?,
-            ),
-            ("hessian wrt P", check_hessian(&f, [0.0; 4], opts)?),
-            ("d/dkappa", check_gradient(&k, k.point(), opts)?),
-        ],
-    ))
+    let mut dk = check_gradient(&k, k.point(), opts)?;
+    for c in &mut dk.components {
+        c.label = "∂f/∂κ".to_owned();
+    }
+    Ok([
+        (
+            "gradient wrt P",
+            f.unit,
+            check_gradient(&f, [0.0; 4], opts)?,
+        ),
+        (
+            "gradient wrt T",
+            f.unit,
+            check_gradient(&TargetLoss(f), [0.0; 4], opts)?,
+        ),
+        ("hessian wrt P", f.unit, check_hessian(&f, [0.0; 4], opts)?),
+        (KAPPA_CHECK, k.unit, dk),
+    ])
 }
 
 fn check_case(case: &Case, opts: &SuiteOptions) -> Summary {
@@ -154,11 +168,11 @@ fn check_case(case: &Case, opts: &SuiteOptions) -> Summary {
     };
     let (mut failed, mut kinks) = (false, false);
     for &loss in &opts.losses {
-        let Ok((unit, checks)) = reports(case, loss, &opts.check) else {
+        let Ok(checks) = reports(case, loss, &opts.check) else {
             s.undefined += 1;
             continue;
         };
-        for (check, r) in checks {
+        for (check, unit, r) in checks {
             s.components += r.components.len();
             s.kink_components += r.kinks;
             kinks |= r.kinks > 0;

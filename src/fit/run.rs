@@ -72,8 +72,8 @@ impl KappaSchedule {
 impl fmt::Display for KappaSchedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            KappaSchedule::Fixed(k) => write!(f, "kappa = {k}"),
-            KappaSchedule::Anneal { min, max } => write!(f, "kappa annealed {min}..{max}"),
+            KappaSchedule::Fixed(k) => write!(f, "kappa = {k:?}"),
+            KappaSchedule::Anneal { min, max } => write!(f, "kappa annealed {min:?}..{max:?}"),
         }
     }
 }
@@ -174,9 +174,9 @@ pub struct FitStep {
 pub enum StopReason {
     /// κ was final and the gradient norm fell to `gtol` or below after the box moved.
     Converged,
-    /// The gradient norm was already `gtol` or below at the start: the box cannot move
-    /// (for `hard` from a disjoint start the gradient is exactly 0; at large κ·gap it is
-    /// exponentially small).
+    /// The gradient norm was `gtol` or below at the start and the box never moved, however
+    /// κ was annealed (for `hard` from a disjoint start the gradient is exactly 0; at large
+    /// κ·gap it is exponentially small).
     Stuck,
     /// Newton's line search found no decrease at the final κ.
     NoDescent,
@@ -243,6 +243,7 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
     let mut k = 0;
     let mut fallbacks = 0;
     let mut kinks = 0_usize;
+    let mut moved = false;
     loop {
         let kappa = cfg.schedule.kappa_at(k, ramp);
         let diverged = |reason: String| Error::FitDiverged {
@@ -268,7 +269,7 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
         let grad_norm = g.norm();
         if !(value.is_finite() && grad_norm.is_finite()) {
             return Err(diverged(format!(
-                "the loss is {value} and its gradient norm {grad_norm}"
+                "the loss is {value:?} and its gradient norm {grad_norm:?}"
             )));
         }
         history.push(FitStep {
@@ -281,10 +282,12 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
         });
         let kappa_final = k >= ramp || matches!(cfg.schedule, KappaSchedule::Fixed(_));
         if kappa_final && grad_norm <= cfg.gtol {
-            stop = if k == 0 {
-                StopReason::Stuck
-            } else {
+            // A box that never moved did not converge: its gradient was zero from the start
+            // (the `hard` operator on disjoint boxes), however many steps κ took to anneal.
+            stop = if moved {
                 StopReason::Converged
+            } else {
+                StopReason::Stuck
             };
             break;
         }
@@ -336,6 +339,7 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
                 reason: format!("the parameters became {:?}", next.as_slice()),
             });
         }
+        moved |= next != theta;
         theta = next;
         k += 1;
     }

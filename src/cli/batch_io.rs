@@ -1,0 +1,236 @@
+//! Input and output of `softiou batch`: the input with true line numbers, and the output
+//! sink that never replaces what it should not.
+
+use std::collections::VecDeque;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::CliError;
+use super::output::stdout_error;
+
+/// The input, remembering the bytes the CSV reader has taken but not yet passed, so that
+/// a record's byte offset maps to its true line number.
+///
+/// The csv crate's `Position::line` is off after blank lines (rust-csv issue #208: a
+/// record after blank lines gets the line of the first blank one) and after CRLF line
+/// ends, and a record's byte offset points at the line ends before it. Counting `\n`
+/// here up to the first byte of the record that is not a line end gives its true line.
+/// Memory: only the reader's read-ahead is kept (the caller asks for every record's line
+/// in order, which releases the bytes before it).
+pub struct LineReader<R> {
+    inner: R,
+    /// Bytes read from `inner` and not yet passed.
+    window: VecDeque<u8>,
+    /// The offset of `window[0]` in the input.
+    start: u64,
+    /// The line number of `window[0]` (1-based).
+    line: u64,
+}
+
+impl<R: Read> LineReader<R> {
+    /// Wraps `inner`.
+    pub fn new(inner: R) -> Self {
+        LineReader {
+            inner,
+            window: VecDeque::new(),
+            start: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record whose CSV position is byte `offset`: the first byte at or
+    /// after `offset` that is not `\r` or `\n`. Forgets the bytes before it, so calls
+    /// must come in input order.
+    pub fn line_at(&mut self, offset: u64) -> u64 {
+        let skip = usize::try_from(offset.saturating_sub(self.start))
+            .unwrap_or(usize::MAX)
+            .min(self.window.len());
+        let ends = self.window.range(..skip).filter(|&&b| b == b'\n').count();
+        self.window.drain(..skip);
+        self.start += skip as u64;
+        self.line += ends as u64;
+        while let Some(&b) = self.window.front()
+            && (b == b'\n' || b == b'\r')
+        {
+            self.line += u64::from(b == b'\n');
+            self.window.pop_front();
+            self.start += 1;
+        }
+        self.line
+    }
+
+    /// Whether the record at byte `offset` (after [`LineReader::line_at`] for it) runs to
+    /// the end of what was read inside a quoted field: an unterminated quote.
+    pub fn open_quote(&self, offset: u64) -> bool {
+        #[derive(PartialEq)]
+        enum S {
+            FieldStart,
+            Unquoted,
+            Quoted,
+            QuoteInQuoted,
+        }
+        let skip = usize::try_from(offset.saturating_sub(self.start)).unwrap_or(usize::MAX);
+        let mut s = S::FieldStart;
+        for &b in self.window.iter().skip(skip) {
+            s = match (s, b) {
+                (S::Quoted, b'"') => S::QuoteInQuoted,
+                (S::Quoted, _) | (S::QuoteInQuoted, b'"') => S::Quoted,
+                (_, b',') => S::FieldStart,
+                (_, b'\n' | b'\r') => return false,
+                (S::FieldStart, b'"') => S::Quoted,
+                _ => S::Unquoted,
+            };
+        }
+        s == S::Quoted
+    }
+}
+
+impl<R: Read> Read for LineReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.window.extend(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Opens `--input` (`-` is standard input); also returns the name used in messages.
+pub fn open_input(path: &str) -> Result<(Box<dyn Read>, String), CliError> {
+    if path == "-" {
+        return Ok((Box::new(io::stdin().lock()), "<stdin>".to_owned()));
+    }
+    // A directory opens on Unix and fails only at the first read, with no flag named.
+    if Path::new(path).is_dir() {
+        return Err(CliError::Input(format!(
+            "--input: '{path}' is a directory; give a CSV file, or - for standard input"
+        )));
+    }
+    match File::open(path) {
+        Ok(f) => Ok((Box::new(f), path.to_owned())),
+        // A path that does not exist is a usage error (exit 2); anything else (permissions,
+        // a device error) is a failure of the system (exit 1).
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(CliError::Input(format!(
+            "--input: cannot open '{path}': {e}"
+        ))),
+        Err(source) => Err(CliError::Io {
+            path: PathBuf::from(path),
+            source,
+        }),
+    }
+}
+
+/// The error for a failed write to `--output`.
+pub fn write_error(output: &str, e: io::Error) -> CliError {
+    if output == "-" {
+        return stdout_error(e);
+    }
+    CliError::Failure(format!("--output: cannot write '{output}': {e}"))
+}
+
+/// Where the rows go: standard output; a FIFO or device written directly; or a temporary
+/// file beside the (link-resolved) output path that becomes it on [`Sink::finish`] and
+/// disappears if dropped before.
+pub enum Sink {
+    /// `--output -`.
+    Stdout(io::StdoutLock<'static>),
+    /// An existing FIFO, character device (`/dev/null`) or other non-regular file: written
+    /// in place, never replaced.
+    Direct(File),
+    /// A regular file (or a new one): a temporary file renamed onto `target`, the path
+    /// after following symbolic links, so a link stays a link.
+    Temp {
+        /// The temporary file.
+        file: tempfile::NamedTempFile,
+        /// The path it becomes.
+        target: PathBuf,
+    },
+}
+
+/// `path` with every symbolic link of its last component followed (a dangling link
+/// gives the path it points to, which is then created).
+fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+impl Sink {
+    /// Opens `--output`.
+    pub fn create(output: &str) -> Result<Sink, CliError> {
+        if output == "-" {
+            return Ok(Sink::Stdout(io::stdout().lock()));
+        }
+        let fail = |e: &dyn std::fmt::Display| {
+            CliError::Failure(format!("--output: cannot write '{output}': {e}"))
+        };
+        let target = resolve_links(Path::new(output)).map_err(|e| fail(&e))?;
+        match fs::metadata(&target) {
+            Ok(m) if m.is_dir() => return Err(fail(&"it is a directory")),
+            Ok(m) if !m.is_file() => {
+                return OpenOptions::new()
+                    .write(true)
+                    .open(&target)
+                    .map(Sink::Direct)
+                    .map_err(|e| fail(&e));
+            }
+            _ => {}
+        }
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".softiou-batch-").suffix(".tmp");
+        // A temporary file is private (0600) by default; the result should get the usual
+        // permissions of a new file (0666 minus the umask).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let file = builder.tempfile_in(dir).map_err(|e| {
+            // tempfile's message ends with " at path <its random file name>"; the user
+            // needs only the operating system's reason.
+            let text = e.to_string();
+            fail(&text.split(" at path ").next().unwrap_or(&text))
+        })?;
+        Ok(Sink::Temp { file, target })
+    }
+
+    /// Flushes, and renames a temporary file onto its target.
+    pub fn finish(self, output: &str) -> Result<(), CliError> {
+        match self {
+            Sink::Stdout(mut s) => s.flush().map_err(|e| write_error(output, e)),
+            Sink::Direct(mut f) => f.flush().map_err(|e| write_error(output, e)),
+            Sink::Temp { file, target } => file.persist(&target).map(drop).map_err(|e| {
+                CliError::Failure(format!("--output: cannot write '{output}': {}", e.error))
+            }),
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Stdout(s) => s.write(buf),
+            Sink::Direct(f) => f.write(buf),
+            Sink::Temp { file, .. } => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(s) => s.flush(),
+            Sink::Direct(f) => f.flush(),
+            Sink::Temp { file, .. } => file.flush(),
+        }
+    }
+}
