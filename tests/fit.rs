@@ -477,7 +477,7 @@ fn fit_errors_name_their_flag_with_exit_2_like_eval() {
     let cases: [(Vec<&str>, &str); 3] = [
         (
             vec!["fit", "--pred", "0,0,1e300,1e300", "--target", "15,3,25,13"],
-            "--pred/--target/--kappa: ",
+            "--pred: box of 1e300 × 1e300 has an area that is not a positive finite number",
         ),
         (
             [&BOXES[..], &["--out", file.to_str().unwrap()]].concat(),
