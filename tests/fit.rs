@@ -557,3 +557,18 @@ fn fit_prints_large_kappa_with_an_exponent_and_a_closed_pipe_exits_0() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn the_default_schedule_fits_a_start_box_ten_times_smaller_than_the_target() {
+    // From κ·s = 1 such a box was squashed below the resolution of its coordinates before
+    // κ had grown (a clear error, but a failed default run); from κ·s = 2.5 it is found.
+    let t = BBox::from_xyxy(T).unwrap();
+    for p in [
+        [0.0, 0.0, 1.0, 1.0],
+        [14.0, 2.0, 16.0, 4.0],
+        [0.0, 0.0, 100.0, 100.0],
+    ] {
+        let r = fit(&BBox::from_xyxy(p).unwrap(), &t, &FitConfig::for_target(&t)).unwrap();
+        assert!(r.final_iou >= 0.99, "{p:?}: {}", r.final_iou);
+    }
+}

@@ -51,7 +51,7 @@ pub struct FitArgs {
     )]
     pub kappa: Option<String>,
     /// Kappa (1 / coordinate units) raised geometrically from KMIN to KMAX over the first
-    /// half of the steps [default: 1/s..500/s, s = the target's shorter side]
+    /// half of the steps [default: 2.5/s..500/s, s = the target's shorter side]
     #[arg(long, value_name = "KMIN..KMAX", allow_hyphen_values = true)]
     pub anneal: Option<String>,
     /// Largest number of updates [default: 2000]

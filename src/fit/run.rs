@@ -126,20 +126,24 @@ impl FitConfig {
         }
     }
 
-    /// The defaults scaled to the target: κ annealed over κ·s = 1 … 500 with `s` the
-    /// target's shorter side (κ = 0.1 … 50 for a 10-wide target), Newton.
+    /// The defaults scaled to the target: κ annealed over κ·s = 2.5 … 500 with `s` the
+    /// target's shorter side (κ = 0.25 … 50 for a 10-wide target), Newton.
+    ///
+    /// Starting at κ·s = 2.5 rather than 1 keeps the run out of the regime where the
+    /// smoothed loss prefers degenerate thin boxes (κ·s ≲ 1): from there a small start
+    /// box is squashed below the resolution of its coordinates before κ has grown.
     ///
     /// ```
     /// use softiou::{BBox, fit::{FitConfig, KappaSchedule}};
     /// let t = BBox::new(0.0_f64, 0.0, 100.0, 50.0)?;
-    /// assert_eq!(FitConfig::for_target(&t).schedule, KappaSchedule::Anneal { min: 0.02, max: 10.0 });
+    /// assert_eq!(FitConfig::for_target(&t).schedule, KappaSchedule::Anneal { min: 0.05, max: 10.0 });
     /// # Ok::<(), softiou::Error>(())
     /// ```
     pub fn for_target(t: &BBox<f64>) -> Self {
         let s = t.min_side();
         FitConfig {
             schedule: KappaSchedule::Anneal {
-                min: 1.0 / s,
+                min: 2.5 / s,
                 max: 500.0 / s,
             },
             ..FitConfig::default()
