@@ -58,23 +58,6 @@ pub use error::{Error, Result};
 pub use iou::{Loss, LossKind, ciou_loss, diou_loss, giou_loss, hard_iou, soft_iou, soft_iou_loss};
 pub use smooth::Smoothing;
 
-/// The fitting figures under their former path; use [`plot::fit`] and
-/// [`plot::standard::write_fit`].
-#[doc(hidden)]
-pub mod plot_fit {
-    pub use crate::plot::fit::{write_fit_gif, write_run_figures};
-
-    /// Runs [`crate::fit::FitSet::compute`] and writes its figures into `dir` with
-    /// [`crate::plot::standard::write_fit`].
-    ///
-    /// # Errors
-    /// As those two functions.
-    pub fn write_fit_figures(dir: &std::path::Path) -> crate::Result<Vec<std::path::PathBuf>> {
-        let set = crate::fit::FitSet::compute()?;
-        crate::plot::standard::write_fit(&set, dir, Default::default(), &|| {})
-    }
-}
-
 /// The `nalgebra` of the result types.
 pub use nalgebra;
 /// The `num-dual` this crate is built on, so that users get a matching version.

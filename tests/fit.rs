@@ -372,7 +372,9 @@ fn fit_out_writes_the_run_figure_its_csv_and_the_gif() {
 #[test]
 fn the_standard_fit_figures_are_written_with_their_csv() {
     let dir = tempfile::tempdir().unwrap();
-    let written = softiou::plot_fit::write_fit_figures(dir.path()).unwrap();
+    let set = softiou::fit::FitSet::compute().unwrap();
+    let written =
+        softiou::plot::standard::write_fit(&set, dir.path(), Default::default(), &|| {}).unwrap();
     for name in ["fit_iou_vs_step", "fit_bias", "fit_trajectories"] {
         let png = dir.path().join(format!("{name}.png"));
         let csv = dir.path().join(format!("{name}.csv"));

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use softiou::fit::{FitConfig, FitResult, KappaSchedule, Optimizer, StopReason, fit};
-use softiou::{BBox, BoxFormat, Loss, LossKind, Smoothing, plot_fit};
+use softiou::{BBox, BoxFormat, Loss, LossKind, Smoothing};
 
 use super::CliError;
 use super::args::{parse_box, parse_kappa, parse_name, parse_number};
@@ -187,7 +187,7 @@ pub fn run(args: FitArgs) -> Result<(), CliError> {
             path: dir.clone(),
             source,
         })?;
-        written = plot_fit::write_run_figures(dir, &result, &t, &title)
+        written = softiou::plot::fit::write_run_figures(dir, &result, &t, &title)
             .map_err(|e| CliError::Failure(e.to_string()))?;
     }
     let text = if args.json {
