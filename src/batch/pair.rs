@@ -4,7 +4,7 @@ use num_dual::DualNumFloat;
 
 use super::baseline;
 use crate::bbox::BBox;
-use crate::diff;
+use crate::diff::{self, GradPred};
 use crate::error::{Error, Result};
 use crate::evaluate::{Evaluation, evaluate as evaluate_one};
 use crate::iou::{Loss, check_kappa};
@@ -50,6 +50,21 @@ pub(super) fn loss<F: DualNumFloat>(loss: Loss, p: &[F; 4], t: &[F; 4], kappa: F
     evaluated(loss.eval(&p, &t, kappa))
 }
 
+/// Loss and gradient of one row by `method` (one of the three ways of differentiating).
+#[inline(always)]
+fn grad_by<F: DualNumFloat>(
+    method: impl Fn(Loss, &BBox<F>, &BBox<F>, F) -> Result<GradPred<F>>,
+    loss: Loss,
+    p: &[F; 4],
+    t: &[F; 4],
+    kappa: F,
+) -> Row<(F, [F; 4])> {
+    let (p, t) = boxes(p, t)?;
+    let g = evaluated(method(loss, &p, &t, kappa))?;
+    Ok((g.value, g.grad.into()))
+}
+
+/// One `DualSVec` pass ([`diff::grad_pred`]).
 #[inline]
 pub(super) fn grad<F: DualNumFloat>(
     loss: Loss,
@@ -57,11 +72,10 @@ pub(super) fn grad<F: DualNumFloat>(
     t: &[F; 4],
     kappa: F,
 ) -> Row<(F, [F; 4])> {
-    let (p, t) = boxes(p, t)?;
-    let g = evaluated(diff::grad_pred(loss, &p, &t, kappa))?;
-    Ok((g.value, g.grad.into()))
+    grad_by(diff::grad_pred, loss, p, t, kappa)
 }
 
+/// Four scalar `Dual` passes (benchmark baseline).
 #[inline]
 pub(super) fn grad_4x_dual<F: DualNumFloat>(
     loss: Loss,
@@ -69,11 +83,10 @@ pub(super) fn grad_4x_dual<F: DualNumFloat>(
     t: &[F; 4],
     kappa: F,
 ) -> Row<(F, [F; 4])> {
-    let (p, t) = boxes(p, t)?;
-    let g = evaluated(baseline::grad_4x_dual(loss, &p, &t, kappa))?;
-    Ok((g.value, g.grad.into()))
+    grad_by(baseline::grad_4x_dual, loss, p, t, kappa)
 }
 
+/// Central differences (benchmark baseline).
 #[inline]
 pub(super) fn grad_central_difference<F: DualNumFloat>(
     loss: Loss,
@@ -81,9 +94,7 @@ pub(super) fn grad_central_difference<F: DualNumFloat>(
     t: &[F; 4],
     kappa: F,
 ) -> Row<(F, [F; 4])> {
-    let (p, t) = boxes(p, t)?;
-    let g = evaluated(baseline::grad_central_difference(loss, &p, &t, kappa))?;
-    Ok((g.value, g.grad.into()))
+    grad_by(baseline::grad_central_difference, loss, p, t, kappa)
 }
 
 #[inline]
