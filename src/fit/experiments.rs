@@ -51,7 +51,7 @@ pub struct Method {
 
 /// The compared methods for a target of side `side`: `hard`; soft IoU with `logsumexp` at
 /// κ·s = 1, 2, 10, 50; with `boltzmann` at κ·s = 2, 5; GIoU and DIoU (unsmoothed); and
-/// `logsumexp` annealed from κ = 0.1 (the defaults) and from κ = 0.25, to 50.
+/// `logsumexp` annealed from κ·s = 1 and from κ·s = 2.5 (the default), to 500.
 pub fn methods(side: f64) -> Vec<Method> {
     let soft = |op: Smoothing, ks: f64| Method {
         label: format!("{op} κ·s={ks}"),
@@ -68,11 +68,15 @@ pub fn methods(side: f64) -> Vec<Method> {
     m.extend([2.0, 5.0].map(|ks| soft(Smoothing::Boltzmann, ks)));
     m.push(plain("GIoU", LossKind::Giou));
     m.push(plain("DIoU", LossKind::Diou));
-    for min in [0.1, 0.25] {
+    // κ·s from 1 (the start the issue names) and from 2.5 (the default), to 500
+    for ks_min in [1.0, 2.5] {
         m.push(Method {
-            label: format!("annealed κ·s={}..{}", min * side, 50.0 * side),
+            label: format!("annealed κ·s={ks_min}..500"),
             loss: Loss::soft_iou(Smoothing::LogSumExp),
-            schedule: KappaSchedule::Anneal { min, max: 50.0 },
+            schedule: KappaSchedule::Anneal {
+                min: ks_min / side,
+                max: 500.0 / side,
+            },
         });
     }
     m
