@@ -114,7 +114,7 @@ pub fn check_claimed_gradient<F: DualNumFloat, Fun: Function<N>, const N: usize>
 /// pass along v, against the 2nd-order central difference (f(x + hv) − f(x − hv)) / 2h with
 /// h = c·max(1, maxᵢ|x_i|) (`options.c`, else the central2 optimum ε^(1/3)).
 ///
-/// Cheap for many variables (one dual evaluation and two function evaluations, plus five
+/// Cheap for many variables (one dual evaluation and two function evaluations, plus seven
 /// for the kink test) but checks only one projection of the gradient. v has uniform
 /// components in [−1, 1], normalised; it is printed in the component label.
 ///
