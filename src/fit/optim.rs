@@ -20,9 +20,10 @@ pub enum Optimizer {
     /// Adam (Kingma & Ba, ICLR 2015) with β₁ = 0.9, β₂ = 0.999, ε = 1e-8; `lr` is the
     /// largest step per parameter.
     Adam,
-    /// Damped Newton (the default): the step `−H⁻¹∇` with the exact Hessian (second-order duals, `Dual2SVec`) when `H` is
-    /// positive definite (shortened to length `lr`, the trust radius), otherwise a steepest-
-    /// descent step `−lr·∇/‖∇‖`; either is then halved until the loss decreases (Armijo).
+    /// Damped Newton (the default): the step `−H⁻¹∇` with the exact Hessian (from
+    /// second-order duals, `Dual2SVec`) when `H` is positive definite (shortened to length
+    /// `lr`, the trust radius), otherwise a steepest-descent step `−lr·∇/‖∇‖`; either is
+    /// then halved until the loss decreases (Armijo).
     #[default]
     Newton,
 }
