@@ -12,7 +12,7 @@ use crate::error::Result;
 
 /// Compares the exact gradient of `f` at `x` (dual numbers) with finite differences.
 ///
-/// ∇f[i] = ∂f/∂x[i] is estimated with `options.stencil` and step
+/// `∇f[i] = ∂f/∂x[i]` is estimated with `options.stencil` and step
 /// h_i = c·max(1, |x_i|); each component is then a pass, a failure, or a kink (see
 /// [`super::Status`]). Cost: one dual pass and (stencil + 7) evaluations per component.
 ///

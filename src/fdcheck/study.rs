@@ -41,7 +41,7 @@ impl StepRow {
 /// The result of [`step_study`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StepStudy {
-    /// The dual-number derivative ∂f/∂x[component].
+    /// The dual-number derivative `∂f/∂x[component]`.
     pub exact: f64,
     /// The truth the errors are measured against: the given one, else `exact`.
     pub truth: f64,
@@ -91,7 +91,7 @@ pub fn default_steps() -> Vec<f64> {
         .collect()
 }
 
-/// The error of each stencil for ∂f/∂x[component] at `x`, for every relative step in
+/// The error of each stencil for `∂f/∂x[component]` at `x`, for every relative step in
 /// `steps` (perturbation h·max(1, |x_i|)), against `truth` (or the dual-number
 /// derivative if `truth` is `None`).
 ///
