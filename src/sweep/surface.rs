@@ -99,6 +99,33 @@ fn check_grid(half_range: f64, n: usize) -> Result<()> {
     Ok(())
 }
 
+/// What both grids evaluate: the offsets (in units of s), the batch at the setting's κ,
+/// and the `n × n` pairs.
+struct Grid {
+    offsets: Vec<f64>,
+    batch: Batch<f64>,
+    pred: Vec<[f64; 4]>,
+    targets: Vec<[f64; 4]>,
+    side: f64,
+}
+
+impl Grid {
+    fn new(target: &BBox<f64>, setting: Setting, half_range: f64, n: usize) -> Result<Self> {
+        check_grid(half_range, n)?;
+        let offsets = symmetric_grid(half_range, n);
+        let side = target.min_side();
+        let batch = Batch::new(Loss::soft_iou(setting.smoothing), setting.kappa_s / side)?;
+        let (pred, targets) = grid_pairs(target, &offsets, side);
+        Ok(Grid {
+            offsets,
+            batch,
+            pred,
+            targets,
+            side,
+        })
+    }
+}
+
 /// The batch of one grid: row `iy * n + ix` pairs the target moved by
 /// `(offsets[ix], offsets[iy])·side` with the target itself.
 fn grid_pairs(target: &BBox<f64>, offsets: &[f64], side: f64) -> (Vec<[f64; 4]>, Vec<[f64; 4]>) {
@@ -163,12 +190,13 @@ pub fn loss_surface(
     half_range: f64,
     n: usize,
 ) -> Result<Surface> {
-    check_grid(half_range, n)?;
-    let offsets = symmetric_grid(half_range, n);
-    let side = target.min_side();
-    let kappa = setting.kappa_s / side;
-    let batch = Batch::new(Loss::soft_iou(setting.smoothing), kappa)?;
-    let (pred, targets) = grid_pairs(target, &offsets, side);
+    let Grid {
+        offsets,
+        batch,
+        pred,
+        targets,
+        ..
+    } = Grid::new(target, setting, half_range, n)?;
     let mut values = vec![0.0; n * n];
     let undefined = fill_rows(n * n, |from, exec| {
         let batch = batch.exec(exec);
@@ -206,12 +234,13 @@ pub fn gradient_field(
     half_range: f64,
     n: usize,
 ) -> Result<GradientField> {
-    check_grid(half_range, n)?;
-    let offsets = symmetric_grid(half_range, n);
-    let side = target.min_side();
-    let kappa = setting.kappa_s / side;
-    let batch = Batch::new(Loss::soft_iou(setting.smoothing), kappa)?;
-    let (pred, targets) = grid_pairs(target, &offsets, side);
+    let Grid {
+        offsets,
+        batch,
+        pred,
+        targets,
+        side,
+    } = Grid::new(target, setting, half_range, n)?;
     let mut value = vec![0.0; n * n];
     let mut grad = vec![[0.0; 4]; n * n];
     let undefined = fill_rows(n * n, |from, exec| {
