@@ -269,6 +269,10 @@ fn each_kind_of_bad_input_gets_one_line_naming_the_flag_and_exit_status_2() {
             vec!["--target", "expected 4", "got 3"],
         ),
         (with(P, "1,2,3,4,5", "1"), vec!["--target", "got 5"]),
+        (
+            with(P, T, "1e-400"),
+            vec!["--kappa", "'1e-400' is too small for a 64-bit float"],
+        ),
         (with("NaN,0,1,1", T, "1"), vec!["--pred", "finite"]),
         (with(P, "0,0,inf,1", "1"), vec!["--target", "finite"]),
         (with("5,0,1,1", T, "1"), vec!["--pred", "inverted along x"]),

@@ -368,6 +368,9 @@ fn an_unwritable_output_directory_is_an_error_not_a_panic() {
     let o = softiou(&["plots", "--out", file.join("sub").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        err.starts_with("error: --out: cannot create the output directory"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
 }

@@ -30,6 +30,14 @@ pub fn parse_number(flag: &str, what: &str, text: &str) -> Result<f64, CliError>
     let v: f64 = text
         .parse()
         .map_err(|_| CliError::Input(format!("{flag}: {what} '{text}' is not a number")))?;
+    // a non-zero number too small for f64 parses as 0; say so rather than report a 0
+    // the user never typed
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    if v == 0.0 && mantissa.chars().any(|c| ('1'..='9').contains(&c)) {
+        return Err(CliError::Input(format!(
+            "{flag}: {what} '{text}' is too small for a 64-bit float (it rounds to 0)"
+        )));
+    }
     if v.is_finite() {
         Ok(v)
     } else {

@@ -69,11 +69,14 @@ pub(crate) fn output_error(e: softiou::Error) -> CliError {
     CliError::Failure(e.to_string())
 }
 
-/// Creates the output directory (and its parents), naming it in the error.
+/// Creates the output directory (and its parents), naming the flag and the directory in
+/// the error.
 pub(crate) fn create_dir(dir: &Path) -> Result<(), CliError> {
-    std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
-        path: dir.to_path_buf(),
-        source,
+    std::fs::create_dir_all(dir).map_err(|source| {
+        CliError::Failure(format!(
+            "--out: cannot create the output directory '{}': {source}",
+            dir.display()
+        ))
     })
 }
 
