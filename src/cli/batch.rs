@@ -111,87 +111,97 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
         .write_record(header.iter().chain(OUTPUT_COLUMNS))
         .map_err(write_err)?;
 
-    // Buffers for one chunk, reused: memory stays flat however many rows come.
-    let mut records = vec![StringRecord::new(); CHUNK];
-    let mut lines = Vec::with_capacity(CHUNK);
-    let mut parsed = Vec::with_capacity(CHUNK);
-    let mut rows = Vec::with_capacity(CHUNK);
-    let mut results = Vec::with_capacity(CHUNK);
-    let mut numbers = Vec::with_capacity(CHUNK);
-    let mut group = Group::default();
-    let mut out = StringRecord::new();
-    loop {
-        // Read up to CHUNK records (the CSV syntax and the line numbers are sequential).
-        lines.clear();
-        let mut stop = None;
-        while lines.len() < CHUNK {
-            let record = &mut records[lines.len()];
-            match reader.read_record(record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    stop = Some(read_error(&name, e, reader.get_mut()));
+    // A reader thread parses the CSV syntax (sequential: quoting and line numbers) into
+    // chunks while this thread checks, evaluates and writes the previous one. At most two
+    // chunks wait in the channel, so memory stays flat however many rows come.
+    let (sender, chunks) = std::sync::mpsc::sync_channel::<Chunk>(2);
+    let name = &name;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            loop {
+                let mut chunk = Chunk::default();
+                while chunk.records.len() < CHUNK {
+                    let mut record = StringRecord::new();
+                    match reader.read_record(&mut record) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(e) => {
+                            chunk.stop = Some(read_error(name, e, reader.get_mut()));
+                            break;
+                        }
+                    }
+                    let offset = record.position().map_or(0, csv::Position::byte);
+                    chunk.lines.push(reader.get_mut().line_at(offset));
+                    chunk.records.push(record);
+                }
+                let last = chunk.stop.is_some() || chunk.records.len() < CHUNK;
+                // the receiver hangs up only when it stopped at an error of its own
+                if sender.send(chunk).is_err() || last {
                     break;
                 }
             }
-            let offset = record.position().map_or(0, csv::Position::byte);
-            lines.push(reader.get_mut().line_at(offset));
-        }
-        let read = lines.len();
-        // Check the cells in parallel; keep the rows before the first bad one.
-        records[..read]
-            .par_iter()
-            .zip(&lines[..])
-            .map(|(record, &line)| {
-                let row = Row {
-                    record,
-                    name: &name,
-                    line,
-                };
-                row.parse(&columns, smoothing)
-            })
-            .collect_into_vec(&mut parsed);
-        rows.clear();
-        for p in parsed.drain(..) {
-            match p {
-                Ok(p) => rows.push(p),
-                Err(e) => {
-                    stop = Some(e);
-                    break;
+        });
+        let mut parsed = Vec::with_capacity(CHUNK);
+        let mut rows = Vec::with_capacity(CHUNK);
+        let mut results = Vec::with_capacity(CHUNK);
+        let mut numbers = Vec::with_capacity(CHUNK);
+        let mut group = Group::default();
+        let mut out = StringRecord::new();
+        for Chunk {
+            records,
+            lines,
+            mut stop,
+        } in chunks
+        {
+            // Check the cells in parallel; keep the rows before the first bad one.
+            records
+                .par_iter()
+                .zip(&lines[..])
+                .map(|(record, &line)| {
+                    let row = Row { record, name, line };
+                    row.parse(&columns, smoothing)
+                })
+                .collect_into_vec(&mut parsed);
+            rows.clear();
+            for p in parsed.drain(..) {
+                match p {
+                    Ok(p) => rows.push(p),
+                    Err(e) => {
+                        stop = Some(e);
+                        break;
+                    }
                 }
             }
-        }
-        // Evaluate them; an error in a row comes before a bad row after it.
-        let failed = evaluate(kind, &rows, &mut results, &mut group);
-        let good = failed.as_ref().map_or(rows.len(), |(i, _)| *i);
-        results[..good]
-            .par_iter()
-            .map(format_values)
-            .collect_into_vec(&mut numbers);
-        for (record, numbers) in records.iter().zip(&numbers) {
-            out.clear();
-            for field in record {
-                out.push_field(field);
+            // Evaluate them; an error in a row comes before a bad row after it.
+            let failed = evaluate(kind, &rows, &mut results, &mut group);
+            let good = failed.as_ref().map_or(rows.len(), |(i, _)| *i);
+            results[..good]
+                .par_iter()
+                .map(format_values)
+                .collect_into_vec(&mut numbers);
+            for (record, numbers) in records.iter().zip(&numbers) {
+                out.clear();
+                for field in record {
+                    out.push_field(field);
+                }
+                for number in numbers.split(',') {
+                    out.push_field(number);
+                }
+                writer.write_record(&out).map_err(write_err)?;
             }
-            for number in numbers.split(',') {
-                out.push_field(number);
+            if let Some((i, source)) = failed {
+                return Err(CliError::Value {
+                    flag: format!("{name} line {}", rows[i].line),
+                    source,
+                });
             }
-            writer.write_record(&out).map_err(write_err)?;
+            if let Some(e) = stop {
+                writer.flush().map_err(|e| write_error(&args.output, e))?;
+                return Err(e);
+            }
         }
-        if let Some((i, source)) = failed {
-            return Err(CliError::Value {
-                flag: format!("{name} line {}", rows[i].line),
-                source,
-            });
-        }
-        if let Some(e) = stop {
-            writer.flush().map_err(|e| write_error(&args.output, e))?;
-            return Err(e);
-        }
-        if read < CHUNK {
-            break;
-        }
-    }
+        Ok(())
+    })?;
     let sink = writer
         .into_inner()
         .map_err(|e| write_error(&args.output, e.into_error()))?;
@@ -239,6 +249,15 @@ struct Parsed {
     kappa: f64,
     smoothing: Smoothing,
     line: u64,
+}
+
+/// Up to [`CHUNK`] records with their line numbers, and the error that ended the input
+/// there, if any.
+#[derive(Default)]
+struct Chunk {
+    records: Vec<StringRecord>,
+    lines: Vec<u64>,
+    stop: Option<CliError>,
 }
 
 /// The rows of a chunk that use one operator, gathered for one batch call.

@@ -95,9 +95,9 @@ impl<R: Read> Read for LineReader<R> {
 }
 
 /// Opens `--input` (`-` is standard input); also returns the name used in messages.
-pub fn open_input(path: &str) -> Result<(Box<dyn Read>, String), CliError> {
+pub fn open_input(path: &str) -> Result<(Box<dyn Read + Send>, String), CliError> {
     if path == "-" {
-        return Ok((Box::new(io::stdin().lock()), "<stdin>".to_owned()));
+        return Ok((Box::new(io::stdin()), "<stdin>".to_owned()));
     }
     // A directory opens on Unix and fails only at the first read, with no flag named.
     if Path::new(path).is_dir() {
