@@ -67,6 +67,37 @@ fn curve_line(
     }
 }
 
+/// One line per scenario for operator `op`, in the scenario's colour.
+fn scenario_lines(
+    sweeps: &[KappaSweep],
+    op: Smoothing,
+    f: impl Fn(&crate::sweep::kappa::KappaRow) -> Option<f64> + Copy,
+) -> Vec<Line> {
+    sweeps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.curve(op).map(|c| curve_line(i, s, c, f)))
+        .collect()
+}
+
+/// The titled figure split into one panel per operator, with the operators and the
+/// common κ·s range.
+type OperatorPanels<DB> = (Vec<Smoothing>, (f64, f64), Vec<DrawingArea<DB, Shift>>);
+
+fn operator_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    what: &str,
+    sweeps: &[KappaSweep],
+) -> std::result::Result<OperatorPanels<DB>, Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
+    let area = titled(root, what, sweeps)?;
+    let ops = ops(sweeps);
+    let panels = area.split_evenly((1, ops.len()));
+    Ok((ops, x_range(sweeps), panels))
+}
+
 fn hline(color: RGBColor, x: (f64, f64), y: f64, label: Option<String>) -> Line {
     Line {
         label,
@@ -100,24 +131,13 @@ impl Figure for LossFigure<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let area = titled(
+        let (ops, x, panels) = operator_panels(
             root,
             "Soft IoU loss against κ (dashed: hard IoU loss)",
             self.sweeps,
         )?;
-        let ops = ops(self.sweeps);
-        let x = x_range(self.sweeps);
-        for (k, (op, panel)) in ops
-            .iter()
-            .zip(area.split_evenly((1, ops.len())))
-            .enumerate()
-        {
-            let mut lines = Vec::new();
-            for (i, s) in self.sweeps.iter().enumerate() {
-                if let Some(c) = s.curve(*op) {
-                    lines.push(curve_line(i, s, c, |r| Some(r.loss)));
-                }
-            }
+        for (k, (op, panel)) in ops.iter().zip(panels).enumerate() {
+            let mut lines = scenario_lines(self.sweeps, *op, |r| Some(r.loss));
             let y = match YAxis::linear_robust(&lines) {
                 YAxis::Linear(lo, hi) => YAxis::Linear(lo.clamp(-0.5, -0.05), hi.clamp(1.05, 2.0)),
                 other => other,
@@ -170,24 +190,13 @@ impl Figure for ErrorFigure<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let area = titled(
+        let (ops, x, panels) = operator_panels(
             root,
             "Approximation error |soft − hard| against κ",
             self.sweeps,
         )?;
-        let ops = ops(self.sweeps);
-        let x = x_range(self.sweeps);
-        for (k, (op, panel)) in ops
-            .iter()
-            .zip(area.split_evenly((1, ops.len())))
-            .enumerate()
-        {
-            let mut lines = Vec::new();
-            for (i, s) in self.sweeps.iter().enumerate() {
-                if let Some(c) = s.curve(*op) {
-                    lines.push(curve_line(i, s, c, |r| Some(r.abs_error)));
-                }
-            }
+        for (k, (op, panel)) in ops.iter().zip(panels).enumerate() {
+            let mut lines = scenario_lines(self.sweeps, *op, |r| Some(r.abs_error));
             if let Some(c) = self.sweeps.first().and_then(|s| s.curve(*op)) {
                 lines.push(Line {
                     label: Some("bound of one smooth max (DESIGN.md) / s".into()),
@@ -309,12 +318,7 @@ impl Figure for GradientFigure<'_> {
         }
         if extra == 1 {
             let op = ops.last().copied().unwrap_or_default();
-            let mut lines = Vec::new();
-            for (i, sw) in self.sweeps.iter().enumerate() {
-                if let Some(c) = sw.curve(op) {
-                    lines.push(curve_line(i, sw, c, |r| Some(r.grad_norm_s)));
-                }
-            }
+            let lines = scenario_lines(self.sweeps, op, |r| Some(r.grad_norm_s));
             draw_panel(
                 &panels[ops.len()],
                 &Panel {
@@ -349,18 +353,12 @@ impl Figure for KappaDerivativeFigure<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let area = titled(
+        let (ops, x, panels) = operator_panels(
             root,
             "Sensitivity of the loss to κ (exact, dual numbers)",
             self.sweeps,
         )?;
-        let ops = ops(self.sweeps);
-        let x = x_range(self.sweeps);
-        for (k, (op, panel)) in ops
-            .iter()
-            .zip(area.split_evenly((1, ops.len())))
-            .enumerate()
-        {
+        for (k, (op, panel)) in ops.iter().zip(panels).enumerate() {
             let mut lines = Vec::new();
             for (i, s) in self.sweeps.iter().enumerate() {
                 if let Some(c) = s.curve(*op) {
