@@ -22,7 +22,7 @@ use num_dual::{Dual, Dual2SVec, DualNumFloat, DualSVec, first_derivative, gradie
 use crate::bbox::BBox;
 use crate::error::Error;
 use crate::error::Result;
-use crate::iou::{Corners, Loss, check_kappa};
+use crate::iou::{Corners, Loss, check_kappa_for, tiny_kappa_units};
 
 /// Loss value and gradient with respect to the predicted box.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -83,7 +83,7 @@ pub fn grad_pred<F: DualNumFloat>(
     t: &BBox<F>,
     kappa: F,
 ) -> Result<GradPred<F>> {
-    check_kappa(&kappa)?;
+    check_kappa_for(p, t, &kappa, loss.smoothing, false)?;
     let x = SVector::from(p.to_xyxy());
     let td = Corners(t.to_xyxy().map(DualSVec::from_re));
     let kd = DualSVec::from_re(kappa);
@@ -108,7 +108,7 @@ pub fn grad_all<F: DualNumFloat>(
     t: &BBox<F>,
     kappa: F,
 ) -> Result<GradAll<F>> {
-    check_kappa(&kappa)?;
+    check_kappa_for(p, t, &kappa, loss.smoothing, false)?;
     let [p0, p1, p2, p3] = p.to_xyxy();
     let [t0, t1, t2, t3] = t.to_xyxy();
     let x = SVector::from([p0, p1, p2, p3, t0, t1, t2, t3]);
@@ -140,7 +140,7 @@ pub fn hessian_pred<F: DualNumFloat>(
     t: &BBox<F>,
     kappa: F,
 ) -> Result<HessianPred<F>> {
-    check_kappa(&kappa)?;
+    check_kappa_for(p, t, &kappa, loss.smoothing, true)?;
     let x = SVector::from(p.to_xyxy());
     let td = Corners(t.to_xyxy().map(Dual2SVec::from_re));
     let kd = Dual2SVec::from_re(kappa);
@@ -182,11 +182,22 @@ pub fn dloss_dkappa<F: DualNumFloat>(
     t: &BBox<F>,
     kappa: F,
 ) -> Result<KappaDerivative<F>> {
-    check_kappa(&kappa)?;
-    let pd = Corners(p.to_xyxy().map(Dual::from_re));
-    let td = Corners(t.to_xyxy().map(Dual::from_re));
+    check_kappa_for(p, t, &kappa, loss.smoothing, false)?;
+    // For a tiny κ the lengths are rescaled here, before seeding, rather than inside the
+    // formula: seeded inside, κ/c would carry the derivative 1/c (up to 2^952) into
+    // terms like ln2/κ², which then overflow although ∂loss/∂κ is tiny. Differentiating
+    // in the scaled units and multiplying by d(κ/c)/dκ = 1/c at the end forms no such
+    // term.
+    let (p, t) = (Corners(p.to_xyxy()), Corners(t.to_xyxy()));
+    let (p, t, kappa, per_kappa) = match tiny_kappa_units(kappa, loss.smoothing) {
+        None => (p, t, kappa, F::one()),
+        Some(c) => (p.scaled(c), t.scaled(c), kappa / c, F::one() / c),
+    };
+    let pd = Corners(p.0.map(Dual::from_re));
+    let td = Corners(t.0.map(Dual::from_re));
     let (value, dloss_dkappa) =
         first_derivative(|k: Dual<F>| loss.eval_corners(&pd, &td, k), kappa);
+    let dloss_dkappa = dloss_dkappa * per_kappa;
     let value = loss.finite(value)?;
     finite_derivatives("dloss/dkappa", [dloss_dkappa].iter())?;
     Ok(KappaDerivative {

@@ -38,6 +38,24 @@ pub enum Error {
         num(*.0)
     )]
     InvalidKappa(f64),
+    /// κ·s below the smallest value at which `logsumexp` is evaluated
+    /// ([`crate::iou::logsumexp_min_kappa_s`], or
+    /// [`crate::iou::logsumexp_min_kappa_s_hessian`] for a Hessian).
+    #[error(
+        "kappa * s = {} (s = the shortest side of either box) is below {}, the smallest \
+         at which logsumexp is evaluated: its soft sides (about ln2/kappa) and the boxes are \
+         then further apart than the number range; every value there is at its kappa -> 0 \
+         limit, so use kappa * s >= {} for the same numbers",
+        num(*.kappa_s),
+        num(*.min),
+        num(*.min)
+    )]
+    KappaTooSmall {
+        /// κ times the shortest side.
+        kappa_s: f64,
+        /// The smallest κ·s accepted.
+        min: f64,
+    },
     /// A name that does not denote a smoothing operator.
     #[error("unknown smoothing operator '{0}'; expected one of: hard, boltzmann, logsumexp")]
     UnknownSmoothing(String),

@@ -25,13 +25,14 @@ use serde::Serialize;
 use crate::bbox::BBox;
 use crate::diff;
 use crate::error::{Error, Result};
-use crate::iou::{Loss, hard_iou, soft_iou};
+use crate::iou::{Loss, Region, hard_iou, soft_iou_and_region};
 
 /// The loss, IoUs and exact derivatives for one box pair.
 ///
 /// Serialises (serde) to an object with exactly the keys `loss`, `iou`, `hard_iou`,
-/// `grad_pred`, `grad_target`, `dloss_dkappa`, and `hessian_pred` only when it was
-/// computed.
+/// `grad_pred`, `grad_target`, `dloss_dkappa`, `kappa_s`, `warnings` (an array: empty,
+/// or the [`Region::code`] of an evaluation outside the meaningful region), and
+/// `hessian_pred` only when it was computed.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Evaluation<F = f64> {
     /// The loss ([`Loss::eval`]).
@@ -46,6 +47,12 @@ pub struct Evaluation<F = f64> {
     pub grad_target: [F; 4],
     /// `∂loss/∂κ`, in coordinate units.
     pub dloss_dkappa: F,
+    /// κ·s, with s the target's shorter side: the dimensionless temperature that decides
+    /// how close the soft loss is to the hard one (≳ 10: close; ≲ 1: very smooth).
+    pub kappa_s: F,
+    /// Whether the soft IoU lies in [0, 1] ([`Region`]); the numbers are exact either way.
+    #[serde(rename = "warnings", serialize_with = "warnings")]
+    pub region: Region,
     /// `∂²loss/∂p_i∂p_j` (row `i`, column `j`, xyxy order), if requested.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hessian_pred: Option<[[F; 4]; 4]>,
@@ -77,7 +84,7 @@ pub fn evaluate<F: DualNumFloat>(
     kappa: F,
 ) -> Result<Evaluation<F>> {
     let value = loss.eval(p, t, kappa)?;
-    let iou = soft_iou(p, t, kappa, loss.smoothing)?;
+    let (iou, region) = soft_iou_and_region(p, t, kappa, loss.smoothing)?;
     let grads = diff::grad_all(loss, p, t, kappa)?;
     let dk = diff::dloss_dkappa(loss, p, t, kappa)?;
     let grad_pred: [F; 4] = grads.grad_pred.into();
@@ -93,6 +100,8 @@ pub fn evaluate<F: DualNumFloat>(
         grad_pred,
         grad_target,
         dloss_dkappa: dk.dloss_dkappa,
+        kappa_s: kappa * t.width().min(t.height()),
+        region,
         hessian_pred: None,
     })
 }
@@ -125,6 +134,16 @@ pub fn evaluate_with_hessian<F: DualNumFloat>(
     }
     e.hessian_pred = Some(rows);
     Ok(e)
+}
+
+/// `region` as a JSON array of warnings: `[]` or `["<code>"]`.
+fn warnings<S: serde::Serializer>(region: &Region, s: S) -> std::result::Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(usize::from(!region.is_meaningful())))?;
+    if !region.is_meaningful() {
+        seq.serialize_element(region.code())?;
+    }
+    seq.end()
 }
 
 fn finite_derivative<F: DualNumFloat>(what: &'static str, d: F) -> Result<()> {
@@ -184,7 +203,7 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys.len(), 6);
+        assert_eq!(keys.len(), 8);
         for k in [
             "loss",
             "iou",
@@ -192,6 +211,8 @@ mod tests {
             "grad_pred",
             "grad_target",
             "dloss_dkappa",
+            "kappa_s",
+            "warnings",
         ] {
             assert!(keys.contains(&k), "missing {k}");
         }
@@ -261,7 +282,8 @@ mod tests {
         ) {
             let e = evaluate(loss, &p, &t, kappa).unwrap();
             prop_assert_eq!(e.loss, loss.eval(&p, &t, kappa).unwrap());
-            prop_assert_eq!(e.iou, soft_iou(&p, &t, kappa, loss.smoothing).unwrap());
+            prop_assert_eq!(e.iou, crate::soft_iou(&p, &t, kappa, loss.smoothing).unwrap());
+            prop_assert_eq!(e.region, crate::region(&p, &t, kappa, loss.smoothing).unwrap());
             prop_assert_eq!(e.hard_iou, hard_iou(&p, &t));
             let g = diff::grad_all(loss, &p, &t, kappa).unwrap();
             prop_assert_eq!(e.grad_pred, <[f64; 4]>::from(g.grad_pred));

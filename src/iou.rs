@@ -22,6 +22,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use num_dual::DualNum;
+use num_traits::Float;
 
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
@@ -37,6 +38,70 @@ pub fn check_kappa<D: DualNum>(kappa: &D) -> Result<()> {
         Ok(())
     } else {
         Err(Error::InvalidKappa(k))
+    }
+}
+
+/// The smallest κ·s (s the shortest side of either box) at which `logsumexp`'s value and
+/// first derivatives are evaluated: `2^(−⌊0.57·log2 MAX⌋)`, 2^-583 ≈ 3.2e-176 in f64 and
+/// 2^-72 ≈ 2.1e-22 in f32. `hard` and `boltzmann` take every κ > 0.
+///
+/// Below it, the soft sides (≈ ln2/κ) and the boxes (≈ s) are more than the number
+/// type's range apart: in units where the powers of 1/κ in the derivatives fit
+/// ([`tiny_kappa_units`]), ∂loss/∂κ (∝ (κs)² there) underflows to 0 although its true
+/// value is representable, and further down the square of a side (in the gradient of
+/// CIoU's aspect-ratio term, which does not depend on κ) underflows too. The loss itself
+/// is at its κ → 0 limit long before (the soft IoU loss is 2 to the last bit from
+/// κ·s ≈ 1e-8 down).
+///
+/// ```
+/// use softiou::iou::{logsumexp_min_kappa_s, logsumexp_min_kappa_s_hessian};
+/// assert_eq!(logsumexp_min_kappa_s::<f64>(), 2f64.powi(-583));
+/// assert_eq!(logsumexp_min_kappa_s::<f32>(), 2f32.powi(-72));
+/// assert!(logsumexp_min_kappa_s_hessian::<f64>() > logsumexp_min_kappa_s::<f64>());
+/// ```
+pub fn logsumexp_min_kappa_s<F: num_dual::DualNumFloat>() -> F {
+    F::TWO.powf(-(F::max_value().log2() * lit::<F>(0.57)).floor())
+}
+
+/// As [`logsumexp_min_kappa_s`], for the Hessian, which holds the cube of a side:
+/// `2^(−⌊0.49·log2 MAX⌋)`, 2^-501 ≈ 1.5e-151 in f64 and 2^-62 ≈ 2.2e-19 in f32.
+pub fn logsumexp_min_kappa_s_hessian<F: num_dual::DualNumFloat>() -> F {
+    F::TWO.powf(-(F::max_value().log2() * lit::<F>(0.49)).floor())
+}
+
+/// [`check_kappa`], and for `logsumexp` κ·s ≥ [`logsumexp_min_kappa_s`] (or
+/// [`logsumexp_min_kappa_s_hessian`] with `hessian`) with s the shortest side of either
+/// box.
+pub(crate) fn check_kappa_for<D: DualNum + Copy>(
+    p: &BBox<D>,
+    t: &BBox<D>,
+    kappa: &D,
+    op: Smoothing,
+    hessian: bool,
+) -> Result<()> {
+    check_kappa(kappa)?;
+    if op != Smoothing::LogSumExp {
+        return Ok(());
+    }
+    let (p, t): (Corners<D>, Corners<D>) = (p.into(), t.into());
+    let side = [p.width(), p.height(), t.width(), t.height()]
+        .into_iter()
+        .map(|v| v.re())
+        .fold(D::Primitive::infinity(), |a, b| if b < a { b } else { a });
+    let kappa_s = kappa.re() * side;
+    let min = if hessian {
+        logsumexp_min_kappa_s_hessian::<D::Primitive>()
+    } else {
+        logsumexp_min_kappa_s::<D::Primitive>()
+    };
+    if kappa_s >= min {
+        Ok(())
+    } else {
+        let f = |v: D::Primitive| num_traits::ToPrimitive::to_f64(&v).unwrap_or(f64::NAN);
+        Err(Error::KappaTooSmall {
+            kappa_s: f(kappa_s),
+            min: f(min),
+        })
     }
 }
 
@@ -88,12 +153,21 @@ impl<D: DualNum + Copy> Corners<D> {
     fn area(&self) -> D {
         self.width() * self.height()
     }
+    /// Every coordinate times `c` (a power of two, so exactly).
     #[inline(always)]
-    fn centre(&self) -> [D; 2] {
+    pub(crate) fn scaled(&self, c: D::Primitive) -> Self {
+        Corners(self.0.map(|x| x * c))
+    }
+
+    /// The offset between the centres, `centre(self) − centre(other)`, formed as half
+    /// the sum of two coordinate differences so that boxes far from the origin lose no
+    /// digits (the centres themselves are rounded at the coordinates' magnitude).
+    #[inline(always)]
+    fn centre_offset(&self, other: &Self) -> [D; 2] {
         let half = lit::<D>(0.5);
         [
-            (self.x_min() + self.x_max()) * half,
-            (self.y_min() + self.y_max()) * half,
+            ((self.x_min() - other.x_min()) + (self.x_max() - other.x_max())) * half,
+            ((self.y_min() - other.y_min()) + (self.y_max() - other.y_max())) * half,
         ]
     }
 }
@@ -124,27 +198,77 @@ fn corners_intersection_union<D: DualNum + Copy>(
     op: Smoothing,
 ) -> (D, D) {
     let w = op.srelu(
-        op.smin(p.x_max(), t.x_max(), kappa) - op.smax(p.x_min(), t.x_min(), kappa),
+        inner_side(p.x_min(), p.x_max(), t.x_min(), t.x_max(), kappa, op),
         kappa,
     );
     let h = op.srelu(
-        op.smin(p.y_max(), t.y_max(), kappa) - op.smax(p.y_min(), t.y_min(), kappa),
+        inner_side(p.y_min(), p.y_max(), t.y_min(), t.y_max(), kappa, op),
         kappa,
     );
     let i = w * h;
     (i, p.area() + t.area() - i)
 }
 
-/// Intersection, union and `(U − I)` computed without cancellation: `A_P + A_T − 2I`.
+/// `smin(p_max, t_max) − smax(p_min, t_min)`, the soft overlap along one axis before the
+/// soft ReLU, without cancellation: (the smaller max − the larger min, two inputs) +
+/// (the two smoothing corrections). Subtracting the two smooth extrema directly would
+/// round each at the magnitude of the coordinates first — for a box of side 10 at
+/// x ≈ 1e9 that loses 8 of 16 digits of the side.
 #[inline(always)]
-fn iou_parts<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
+fn inner_side<D: DualNum + Copy>(
+    p_min: D,
+    p_max: D,
+    t_min: D,
+    t_max: D,
     kappa: D,
     op: Smoothing,
-) -> (D, D, D) {
+) -> D {
+    let (hi, c_hi) = op.smin_split(p_max, t_max, kappa);
+    let (lo, c_lo) = op.smax_split(p_min, t_min, kappa);
+    (hi - lo) + (c_hi - c_lo)
+}
+
+/// `smax(p_max, t_max) − smin(p_min, t_min)`, a side of the soft enclosing box, formed
+/// like [`inner_side`].
+#[inline(always)]
+fn outer_side<D: DualNum + Copy>(
+    p_min: D,
+    p_max: D,
+    t_min: D,
+    t_max: D,
+    kappa: D,
+    op: Smoothing,
+) -> D {
+    let (hi, c_hi) = op.smax_split(p_max, t_max, kappa);
+    let (lo, c_lo) = op.smin_split(p_min, t_min, kappa);
+    (hi - lo) + (c_hi - c_lo)
+}
+
+/// The soft union `U` and the IoU loss `1 − I/U`, each evaluated in the form that does
+/// not cancel where it is used (`A = A_P + A_T`, `U = A − I`):
+///
+/// - `2I ≤ A` (IoU ≤ 1, the meaningful region): `(A − 2I)/U`. `1 − I/U` would cancel
+///   when I ≈ U, and a value or derivative of this form is never the difference of much
+///   larger terms.
+/// - `2I > A` (soft IoU above 1, or a union ≤ 0 beyond the pole — `logsumexp` at small
+///   κ·s): `2 − A/U`. Here `I` can exceed the areas by any factor (it grows like
+///   1/κ² as κ → 0), and the first form's derivatives are then differences of terms
+///   `I/A` times larger than their result (∂/∂κ at κ = 1e-100 came out as −4e100, the
+///   true value being ~1e-100); in this form `A` does not depend on κ and no such
+///   difference is formed.
+///
+/// The two forms are equal in exact arithmetic, so the switch is seamless in value and
+/// every derivative.
+#[inline(always)]
+fn iou_parts<D: DualNum + Copy>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let (i, u) = corners_intersection_union(p, t, kappa, op);
-    (i, u, p.area() + t.area() - i - i)
+    let a = p.area() + t.area();
+    let loss = if (i + i).re() > a.re() {
+        lit::<D>(2.0) - div(a, u)
+    } else {
+        div(a - i - i, u)
+    };
+    (u, loss)
 }
 
 /// The ordinary (hard) IoU of two plain boxes, in [0, 1].
@@ -167,9 +291,179 @@ pub fn hard_iou<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>) -> D {
 /// [`Error::InvalidKappa`] unless κ is finite and > 0 (also for `hard`, for uniformity);
 /// [`Error::NonFiniteResult`] if the smoothed union is exactly 0.
 pub fn soft_iou<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>, kappa: D, op: Smoothing) -> Result<D> {
-    check_kappa(&kappa)?;
-    let (i, u) = intersection_union(p, t, kappa, op);
+    let (i, u) = scaled_intersection_union(p, t, kappa, op)?;
     finite("soft IoU", div(i, u))
+}
+
+/// `(I, U)` in units where nothing overflows for a tiny κ ([`tiny_kappa_units`]): the
+/// same numbers times a power of two, so ratios and signs are those of `(I, U)`.
+///
+/// # Errors
+/// As [`check_kappa_for`].
+#[inline]
+fn scaled_intersection_union<D: DualNum + Copy>(
+    p: &BBox<D>,
+    t: &BBox<D>,
+    kappa: D,
+    op: Smoothing,
+) -> Result<(D, D)> {
+    check_kappa_for(p, t, &kappa, op, false)?;
+    let (p, t): (Corners<D>, Corners<D>) = (p.into(), t.into());
+    Ok(match tiny_kappa_units(kappa, op) {
+        None => corners_intersection_union(&p, &t, kappa, op),
+        Some(c) => corners_intersection_union(&p.scaled(c), &t.scaled(c), kappa * c.recip(), op),
+    })
+}
+
+/// Where a smoothed evaluation lies relative to the region in which the soft IoU means
+/// what an IoU means: `0 ≤ I ≤ U` with a positive soft union `U`, i.e. a soft IoU in
+/// [0, 1] and an IoU loss in [0, 1].
+///
+/// Outside it, every loss of the family is still the exact value of its formula, and the
+/// derivatives are exact — but the number is no longer an overlap: a loss above 1 or
+/// below 0, and a gradient that may point away from the target. The three ways out are
+/// mutually exclusive (`I < 0` implies `U > 0`). [`Smoothing::Hard`] is always
+/// [`Region::Meaningful`].
+///
+/// ```
+/// use softiou::{BBox, Region, Smoothing, region};
+/// let p = BBox::new(0.0, 0.0, 10.0, 10.0)?;
+/// let t = BBox::new(2.0, 2.0, 12.0, 12.0)?;
+/// // κ·s = 0.2 with s = 10, the target's shorter side: beyond the logsumexp pole
+/// assert_eq!(region(&p, &t, 0.02, Smoothing::LogSumExp)?, Region::UnionNotPositive);
+/// assert_eq!(region(&p, &t, 2.0, Smoothing::LogSumExp)?, Region::Meaningful);
+/// // boltzmann, boxes apart: the soft intersection is negative
+/// let far = BBox::new(20.0, 0.0, 30.0, 10.0)?;
+/// assert_eq!(region(&far, &t, 0.2, Smoothing::Boltzmann)?, Region::NegativeIntersection);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Region {
+    /// `0 ≤ I ≤ U`, `U > 0`: a soft IoU in [0, 1].
+    #[default]
+    Meaningful,
+    /// `I < 0` (`boltzmann`, boxes apart along an axis: its soft ReLU is negative
+    /// there): soft IoU < 0, IoU loss > 1.
+    NegativeIntersection,
+    /// `I > U > 0` (`logsumexp` at small κ·s, on the near side of the pole): soft IoU
+    /// > 1, IoU loss < 0.
+    IouAboveOne,
+    /// `U ≤ 0` (`logsumexp` at smaller κ·s still: κ is past the pole where the soft
+    /// union crosses 0 and the loss changes sign through ±∞).
+    UnionNotPositive,
+}
+
+impl Region {
+    /// The region of a soft intersection `i` and union `u`.
+    fn of<F: PartialOrd + num_traits::Zero>(i: F, u: F) -> Region {
+        // a NaN union (never produced by valid boxes) counts as not positive
+        if u.partial_cmp(&F::zero()) != Some(std::cmp::Ordering::Greater) {
+            Region::UnionNotPositive
+        } else if i < F::zero() {
+            Region::NegativeIntersection
+        } else if i > u {
+            Region::IouAboveOne
+        } else {
+            Region::Meaningful
+        }
+    }
+
+    /// Whether this is [`Region::Meaningful`].
+    pub fn is_meaningful(self) -> bool {
+        self == Region::Meaningful
+    }
+
+    /// A short code for files and JSON: `meaningful`, `negative_intersection`,
+    /// `iou_above_one` or `union_not_positive`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Region::Meaningful => "meaningful",
+            Region::NegativeIntersection => "negative_intersection",
+            Region::IouAboveOne => "iou_above_one",
+            Region::UnionNotPositive => "union_not_positive",
+        }
+    }
+
+    /// What it means, in one phrase, for a warning (empty for [`Region::Meaningful`]).
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Region::Meaningful => "",
+            Region::NegativeIntersection => {
+                "the soft intersection is negative (boltzmann's soft ReLU of a gap), so the \
+                 soft IoU is below 0 and the IoU loss above 1"
+            }
+            Region::IouAboveOne => {
+                "the soft intersection exceeds the soft union, so the soft IoU is above 1 and \
+                 the IoU loss negative; kappa * s is too small for these boxes"
+            }
+            Region::UnionNotPositive => {
+                "the soft union is <= 0: kappa * s is past the pole of the loss, whose sign \
+                 and size mean nothing there; raise kappa"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The [`Region`] of the soft IoU of `p` and `t` with operator `op` at `kappa`.
+///
+/// # Errors
+/// [`Error::InvalidKappa`] unless κ is finite and > 0.
+pub fn region<D: DualNum + Copy>(
+    p: &BBox<D>,
+    t: &BBox<D>,
+    kappa: D,
+    op: Smoothing,
+) -> Result<Region> {
+    let (i, u) = scaled_intersection_union(p, t, kappa, op)?;
+    Ok(Region::of(i.re(), u.re()))
+}
+
+/// The soft IoU and its [`Region`] from one evaluation of `(I, U)`.
+pub(crate) fn soft_iou_and_region<D: DualNum + Copy>(
+    p: &BBox<D>,
+    t: &BBox<D>,
+    kappa: D,
+    op: Smoothing,
+) -> Result<(D, Region)> {
+    let (i, u) = scaled_intersection_union(p, t, kappa, op)?;
+    Ok((finite("soft IoU", div(i, u))?, Region::of(i.re(), u.re())))
+}
+
+/// For κ so small that powers of 1/κ would overflow, the power of two `c < 1` by which
+/// to scale every length (and κ by `1/c`) before evaluating a dimensionless quantity.
+///
+/// Every loss and the soft IoU are invariant under `P, T, 1/κ → c·P, c·T, c/κ`, and
+/// with `c` a power of two the scaling is exact, so this changes no bit of any result
+/// that was finite without it (short of lengths scaled into the subnormal range, where
+/// they are negligible next to 1/κ anyway). It is needed because the `logsumexp` soft
+/// sides grow like ln2/κ as κ → 0: the soft intersection grows like 1/κ², and the
+/// derivatives of `A/U` hold `U²` (gradient) and `U³` (Hessian), which overflow in f64
+/// from κ ≈ 1e-77 and 1e-51 on (in f32, from κ ≈ 1e-10 and 1e-7), although the loss and
+/// its derivatives tend to finite limits. Below the threshold `2^(−⌊0.16·log2 MAX⌋)`
+/// (2^-163 ≈ 8.5e-50 in f64, 2^-20 ≈ 9.5e-7 in f32), κ is brought up to it, where
+/// (1/κ)⁶ still fits.
+#[inline(always)]
+pub(crate) fn tiny_kappa_units<D: DualNum + Copy>(kappa: D, op: Smoothing) -> Option<D::Primitive> {
+    // `hard` ignores κ and `boltzmann` stays within its arguments for every κ: rescaling
+    // them would only push small boxes' areas towards underflow.
+    if op != Smoothing::LogSumExp {
+        return None;
+    }
+    let k = kappa.re();
+    let two = <D::Primitive as num_dual::DualNumFloat>::TWO;
+    let floor_exp = (D::Primitive::max_value().log2() * lit::<D::Primitive>(0.16)).floor();
+    let threshold = two.powf(-floor_exp);
+    if k >= threshold {
+        return None;
+    }
+    // c = 2^(log2 k − log2 threshold), rounded down to a power of two: κ/c ≥ threshold.
+    Some(two.powf((k.log2() + floor_exp).floor()))
 }
 
 /// Soft IoU loss `1 − I/U` (evaluated as `(A_P + A_T − 2I)/U`).
@@ -202,15 +496,14 @@ fn corners_soft_iou_loss<D: DualNum + Copy>(
     kappa: D,
     op: Smoothing,
 ) -> D {
-    let (_, u, u_minus_i) = iou_parts(p, t, kappa, op);
-    div(u_minus_i, u)
+    iou_parts(p, t, kappa, op).1
 }
 
 /// Sides `(width, height)` of the smallest enclosing box, smoothed with `op`.
 #[inline]
 fn enclosing<D: DualNum + Copy>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
-    let cw = op.smax(p.x_max(), t.x_max(), kappa) - op.smin(p.x_min(), t.x_min(), kappa);
-    let ch = op.smax(p.y_max(), t.y_max(), kappa) - op.smin(p.y_min(), t.y_min(), kappa);
+    let cw = outer_side(p.x_min(), p.x_max(), t.x_min(), t.x_max(), kappa, op);
+    let ch = outer_side(p.y_min(), p.y_max(), t.y_min(), t.y_max(), kappa, op);
     (cw, ch)
 }
 
@@ -238,10 +531,10 @@ fn corners_giou_loss<D: DualNum + Copy>(
     kappa: D,
     op: Smoothing,
 ) -> D {
-    let (_, u, u_minus_i) = iou_parts(p, t, kappa, op);
+    let (u, iou_loss) = iou_parts(p, t, kappa, op);
     let (cw, ch) = enclosing(p, t, kappa, op);
     let c = cw * ch;
-    div(u_minus_i, u) + div(c - u, c)
+    iou_loss + div(c - u, c)
 }
 
 /// `(1 − IoU, ρ²/c²)`: the IoU loss and the DIoU penalty, the squared distance between
@@ -253,12 +546,10 @@ fn diou_parts<D: DualNum + Copy>(
     kappa: D,
     op: Smoothing,
 ) -> (D, D) {
-    let (_, u, u_minus_i) = iou_parts(p, t, kappa, op);
+    let (_, iou_loss) = iou_parts(p, t, kappa, op);
     let (cw, ch) = enclosing(p, t, kappa, op);
-    let [pcx, pcy] = p.centre();
-    let [tcx, tcy] = t.centre();
-    let (dx, dy) = (pcx - tcx, pcy - tcy);
-    (div(u_minus_i, u), div(dx * dx + dy * dy, cw * cw + ch * ch))
+    let [dx, dy] = p.centre_offset(t);
+    (iou_loss, div(dx * dx + dy * dy, cw * cw + ch * ch))
 }
 
 /// Distance-IoU loss (Zheng et al., AAAI 2020): `1 − IoU + ρ²(b_P, b_T)/c²`, with ρ the
@@ -414,7 +705,7 @@ impl Loss {
     /// As [`soft_iou`].
     #[inline]
     pub fn eval<D: DualNum + Copy>(&self, p: &BBox<D>, t: &BBox<D>, kappa: D) -> Result<D> {
-        check_kappa(&kappa)?;
+        check_kappa_for(p, t, &kappa, self.smoothing, false)?;
         self.finite(self.eval_corners(&p.into(), &t.into(), kappa))
     }
 
@@ -428,6 +719,14 @@ impl Loss {
         t: &Corners<D>,
         kappa: D,
     ) -> D {
+        match tiny_kappa_units(kappa, self.smoothing) {
+            None => self.formula(p, t, kappa),
+            Some(c) => self.formula(&p.scaled(c), &t.scaled(c), kappa * c.recip()),
+        }
+    }
+
+    #[inline(always)]
+    fn formula<D: DualNum + Copy>(&self, p: &Corners<D>, t: &Corners<D>, kappa: D) -> D {
         let op = self.smoothing;
         match self.kind {
             LossKind::SoftIou => corners_soft_iou_loss(p, t, kappa, op),

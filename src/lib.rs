@@ -55,7 +55,10 @@ pub mod sweep;
 
 pub use bbox::{BBox, BoxFormat};
 pub use error::{Error, Result};
-pub use iou::{Loss, LossKind, ciou_loss, diou_loss, giou_loss, hard_iou, soft_iou, soft_iou_loss};
+pub use iou::{
+    Loss, LossKind, Region, ciou_loss, diou_loss, giou_loss, hard_iou, region, soft_iou,
+    soft_iou_loss,
+};
 pub use smooth::Smoothing;
 
 /// The `nalgebra` of the result types.

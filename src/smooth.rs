@@ -74,6 +74,20 @@ impl Smoothing {
     /// ```
     #[inline(always)]
     pub fn smax<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> D {
+        let (h, c) = self.smax_split(a, b, kappa);
+        h + c
+    }
+
+    /// `smax(a, b)` as `(h, c)` with `smax = h + c`: `h` is whichever of `a`, `b` is
+    /// larger (an input, untouched) and `c` the smoothing's correction, small and
+    /// computed from the gap `|a − b|` alone.
+    ///
+    /// Keeping the two apart lets a caller subtract two smooth extrema without
+    /// cancellation: `smin(a, b) − smax(c, d)` is formed as (difference of two inputs) +
+    /// (difference of two corrections), so coordinates far from the origin never meet
+    /// (see `iou`).
+    #[inline(always)]
+    pub(crate) fn smax_split<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> (D, D) {
         // `h` is the larger argument; an exact tie takes the first branch, which is what
         // gives the symmetric derivative 1/2 (see the module docs).
         // The gap `d = h − l` is computed as ±(a − b): the same number (floating-point
@@ -86,17 +100,12 @@ impl Smoothing {
         } else {
             (b, -diff)
         };
-        match self {
-            Smoothing::Hard => {
-                if a.re() == b.re() {
-                    a + (b - a) * lit::<D>(0.5)
-                } else {
-                    h
-                }
-            }
-            Smoothing::Boltzmann => h - self.shift(d, kappa),
-            Smoothing::LogSumExp => h + self.shift(d, kappa),
-        }
+        let c = match self {
+            Smoothing::Hard => tie_correction(a, b),
+            Smoothing::Boltzmann => -self.shift(d, kappa),
+            Smoothing::LogSumExp => self.shift(d, kappa),
+        };
+        (h, c)
     }
 
     /// Smooth minimum: `-smax(-a, -b)`, evaluated directly (`l ∓ shift(h − l)`, with the
@@ -114,6 +123,14 @@ impl Smoothing {
     /// ```
     #[inline(always)]
     pub fn smin<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> D {
+        let (l, c) = self.smin_split(a, b, kappa);
+        l + c
+    }
+
+    /// `smin(a, b)` as `(l, c)` with `smin = l + c`, `l` the smaller input: the
+    /// counterpart of [`Smoothing::smax_split`].
+    #[inline(always)]
+    pub(crate) fn smin_split<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> (D, D) {
         // -smax(-a, -b) orders `-a` first on a tie, i.e. takes `a` as the smaller.
         let diff = b - a;
         let (l, d) = if a.re() <= b.re() {
@@ -121,17 +138,12 @@ impl Smoothing {
         } else {
             (b, -diff)
         };
-        match self {
-            Smoothing::Hard => {
-                if a.re() == b.re() {
-                    a + (b - a) * lit::<D>(0.5)
-                } else {
-                    l
-                }
-            }
-            Smoothing::Boltzmann => l + self.shift(d, kappa),
-            Smoothing::LogSumExp => l - self.shift(d, kappa),
-        }
+        let c = match self {
+            Smoothing::Hard => tie_correction(a, b),
+            Smoothing::Boltzmann => self.shift(d, kappa),
+            Smoothing::LogSumExp => -self.shift(d, kappa),
+        };
+        (l, c)
     }
 
     /// `|smax(a, b) − max(a, b)|` as a function of the gap `d = |a − b| ≥ 0`, with
@@ -166,6 +178,17 @@ impl Smoothing {
             Smoothing::Boltzmann => BOLTZMANN_BOUND / kappa,
             Smoothing::LogSumExp => std::f64::consts::LN_2 / kappa,
         }
+    }
+}
+
+/// The hard operator's correction to `a`: 0 unless `a` and `b` tie, and then
+/// `(b − a)/2`, whose value is 0 but whose derivative makes ∂/∂a = ∂/∂b = 1/2.
+#[inline(always)]
+fn tie_correction<D: DualNum + Copy>(a: D, b: D) -> D {
+    if a.re() == b.re() {
+        (b - a) * lit::<D>(0.5)
+    } else {
+        D::zero()
     }
 }
 

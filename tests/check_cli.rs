@@ -168,12 +168,14 @@ fn counts_of_one_are_singular_and_small_kappa_prints_with_an_exponent() {
 
 #[test]
 fn the_kappa_derivative_is_labelled_with_kappa_and_its_own_unit() {
-    // With this seed, loss and operator the worst component is ∂loss/∂κ.
+    // With this seed, loss and operator the worst component is ∂loss/∂κ (the seed
+    // changed from 0 when the widths became cancellation-free: last-bit changes moved the
+    // worst component of seed 0 to a gradient).
     let o = softiou(&[
         "--cases",
         "3",
         "--seed",
-        "0",
+        "4",
         "--loss",
         "soft-iou",
         "--smoothing",

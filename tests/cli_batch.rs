@@ -10,9 +10,11 @@ use softiou::evaluate::evaluate;
 use softiou::{BBox, Loss, LossKind, Smoothing};
 
 const HEADER: &str = "px1,py1,px2,py2,tx1,ty1,tx2,ty2,kappa";
-const OUTPUT: [&str; 11] = [
+/// The numeric output columns (after them comes `region`, a code).
+const OUTPUT: [&str; 13] = [
     "loss",
     "iou",
+    "hard_iou",
     "g_px1",
     "g_py1",
     "g_px2",
@@ -22,6 +24,7 @@ const OUTPUT: [&str; 11] = [
     "g_tx2",
     "g_ty2",
     "dloss_dkappa",
+    "kappa_s",
 ];
 
 fn softiou(args: &[&str], stdin: &str) -> Output {
@@ -101,7 +104,7 @@ fn field(header: &csv::StringRecord, row: &csv::StringRecord, name: &str) -> f64
     row[i].parse().unwrap()
 }
 
-/// The library's 11 output numbers for one row, in column order.
+/// The library's 13 output numbers for one row, in column order.
 fn library(p: [f64; 4], t: [f64; 4], kappa: f64, loss: Loss) -> Vec<f64> {
     let e = evaluate(
         loss,
@@ -111,10 +114,10 @@ fn library(p: [f64; 4], t: [f64; 4], kappa: f64, loss: Loss) -> Vec<f64> {
     )
     .unwrap();
     [
-        &[e.loss, e.iou][..],
+        &[e.loss, e.iou, e.hard_iou][..],
         &e.grad_pred,
         &e.grad_target,
-        &[e.dloss_dkappa],
+        &[e.dloss_dkappa, e.kappa_s],
     ]
     .concat()
 }
@@ -152,6 +155,7 @@ fn batch_output_equals_the_library_values_bit_for_bit() {
             .split(',')
             .chain(["smoothing"])
             .chain(OUTPUT)
+            .chain(["region"])
             .collect();
         assert_eq!(header.iter().collect::<Vec<_>>(), expected_header);
         assert_eq!(records.len(), rows.len());
@@ -204,7 +208,7 @@ fn a_dash_reads_standard_input_and_writes_standard_output() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let (header, records) = parse(&String::from_utf8(o.stdout).unwrap());
     assert_eq!(records.len(), 2);
-    assert_eq!(header.len(), 20);
+    assert_eq!(header.len(), 9 + OUTPUT.len() + 1);
     let loss = field(&header, &records[1], "loss");
     assert_eq!(
         loss,
@@ -221,7 +225,10 @@ fn a_dash_reads_standard_input_and_writes_standard_output() {
 fn a_header_without_rows_gives_a_header_without_rows() {
     let (o, text, _) = batch_files(&format!("{HEADER}\n"), &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(text.unwrap(), format!("{HEADER},{}\n", OUTPUT.join(",")));
+    assert_eq!(
+        text.unwrap(),
+        format!("{HEADER},{},region\n", OUTPUT.join(","))
+    );
 }
 
 #[test]

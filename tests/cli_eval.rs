@@ -67,7 +67,9 @@ fn json_output_has_exactly_the_documented_keys_and_the_library_values_bit_for_bi
             "grad_target",
             "hard_iou",
             "iou",
-            "loss"
+            "kappa_s",
+            "loss",
+            "warnings"
         ]
     );
     let p = BBox::new(10.0, 10.0, 110.0, 110.0).unwrap();
@@ -78,6 +80,8 @@ fn json_output_has_exactly_the_documented_keys_and_the_library_values_bit_for_bi
     assert_eq!(v["iou"].as_f64(), Some(e.iou));
     assert_eq!(v["hard_iou"].as_f64(), Some(e.hard_iou));
     assert_eq!(v["dloss_dkappa"].as_f64(), Some(e.dloss_dkappa));
+    assert_eq!(v["kappa_s"].as_f64(), Some(0.1 * 100.0)); // κ times the target side, 100
+    assert_eq!(v["warnings"].as_array().map(Vec::len), Some(0));
     assert_eq!(numbers(&v["grad_pred"]), e.grad_pred);
     assert_eq!(numbers(&v["grad_target"]), e.grad_target);
 }
@@ -100,7 +104,7 @@ fn hessian_flag_adds_hessian_pred_as_four_rows_of_four_library_values() {
         "--hessian",
     ];
     let v = json(&args);
-    assert_eq!(v.as_object().unwrap().len(), 7);
+    assert_eq!(v.as_object().unwrap().len(), 9); // the eight keys of every evaluation plus hessian_pred
     let p = BBox::new(10.0, 10.0, 110.0, 110.0).unwrap();
     let t = BBox::new(20.0, 20.0, 120.0, 120.0).unwrap();
     let loss = Loss::new(LossKind::Diou, Smoothing::Boltzmann);

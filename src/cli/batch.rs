@@ -14,6 +14,7 @@ use std::io::Read;
 use clap::Args;
 use csv::{ErrorKind, StringRecord};
 use rayon::prelude::*;
+use softiou::Region;
 use softiou::batch::{Batch, Exec};
 use softiou::evaluate::Evaluation;
 use softiou::{BBox, Loss, LossKind, Smoothing};
@@ -33,9 +34,10 @@ const INPUT_COLUMNS: [&str; 9] = [
 /// The optional per-row operator column.
 const SMOOTHING_COLUMN: &str = "smoothing";
 /// The columns appended to every row.
-const OUTPUT_COLUMNS: [&str; 11] = [
+const OUTPUT_COLUMNS: [&str; 14] = [
     "loss",
     "iou",
+    "hard_iou",
     "g_px1",
     "g_py1",
     "g_px2",
@@ -45,6 +47,8 @@ const OUTPUT_COLUMNS: [&str; 11] = [
     "g_tx2",
     "g_ty2",
     "dloss_dkappa",
+    "kappa_s",
+    "region",
 ];
 
 const AFTER_HELP: &str = "\
@@ -54,10 +58,15 @@ corners), kappa. Optional column: smoothing (hard, boltzmann or logsumexp; overr
 --smoothing for that row; an empty cell uses --smoothing). Other columns are copied through
 unchanged.
 
-Output: the input columns unchanged, then loss,iou,g_px1,g_py1,g_px2,g_py2,g_tx1,g_ty1,
-g_tx2,g_ty2,dloss_dkappa: the loss, the soft IoU, the exact gradient of the loss with
-respect to the xyxy corners of each box (loss per coordinate unit) and dloss/dkappa (in
-coordinate units). Every number has full round-trip precision.
+Output: the input columns unchanged, then loss,iou,hard_iou,g_px1,g_py1,g_px2,g_py2,
+g_tx1,g_ty1,g_tx2,g_ty2,dloss_dkappa,kappa_s,region: the loss, the soft and the hard IoU,
+the exact gradient of the loss with respect to the xyxy corners of each box (loss per
+coordinate unit), dloss/dkappa (in coordinate units), kappa times the target's shorter
+side, and where the soft IoU lies: meaningful (in [0, 1]), negative_intersection (below 0:
+boltzmann, boxes apart), iou_above_one (kappa_s too small) or union_not_positive (kappa_s
+past the pole of the loss). Rows outside [0, 1] are written all the same (their numbers
+are the formula's exact values) and counted in one warning on stderr; the exit status
+stays 0. Every number has full round-trip precision.
 
 Units: kappa is in 1 / coordinate units; what matters is kappa times a box side.
 
@@ -115,6 +124,7 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
     // chunks while this thread checks, evaluates and writes the previous one. At most two
     // chunks wait in the channel, so memory stays flat however many rows come.
     let (sender, chunks) = std::sync::mpsc::sync_channel::<Chunk>(2);
+    let mut tally = Tally::default();
     let name = &name;
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -147,6 +157,7 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
         let mut numbers = Vec::with_capacity(CHUNK);
         let mut group = Group::default();
         let mut out = StringRecord::new();
+        let tally = &mut tally;
         for Chunk {
             records,
             lines,
@@ -179,6 +190,7 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
                 .par_iter()
                 .map(format_values)
                 .collect_into_vec(&mut numbers);
+            tally.add(&results[..good]);
             for (record, numbers) in records.iter().zip(&numbers) {
                 out.clear();
                 for field in record {
@@ -205,31 +217,66 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
     let sink = writer
         .into_inner()
         .map_err(|e| write_error(&args.output, e.into_error()))?;
-    sink.finish(&args.output)
+    sink.finish(&args.output)?;
+    tally.warn();
+    Ok(())
 }
 
-/// The 11 output numbers of a row, comma-separated, each as `{:?}`: the shortest
-/// representation that parses back to the same f64 (never containing a comma).
+/// How many rows were written and how many of them lie outside the meaningful region.
+#[derive(Default)]
+struct Tally {
+    rows: u64,
+    flagged: u64,
+    first: Option<Region>,
+}
+
+impl Tally {
+    fn add(&mut self, results: &[Evaluation]) {
+        self.rows += results.len() as u64;
+        for e in results.iter().filter(|e| !e.region.is_meaningful()) {
+            self.flagged += 1;
+            self.first.get_or_insert(e.region);
+        }
+    }
+
+    /// One line on stderr if any row was flagged (the exit status stays 0: the numbers
+    /// are the formula's exact values; the user must be told, not stopped).
+    fn warn(&self) {
+        if self.flagged > 0 {
+            super::output::warn(&format!(
+                "{} of {} {} outside the meaningful region (soft IoU not in [0, 1]); see \
+                 the 'region' column (e.g. {}) and 'kappa_s'",
+                self.flagged,
+                self.rows,
+                if self.rows == 1 { "row is" } else { "rows are" },
+                self.first.unwrap_or_default().code(),
+            ));
+        }
+    }
+}
+
+/// The output cells of a row after the input's, comma-separated: 13 numbers, each as
+/// `{:?}` (the shortest representation that parses back to the same f64, never
+/// containing a comma), then the region's code.
 fn format_values(e: &Evaluation) -> String {
     use std::fmt::Write;
-    let mut s = String::with_capacity(11 * 24);
-    for (k, v) in values(e).iter().enumerate() {
-        if k > 0 {
-            s.push(',');
-        }
+    let mut s = String::with_capacity(14 * 24);
+    for v in values(e) {
         // Writing into a String cannot fail.
-        let _ = write!(s, "{v:?}");
+        let _ = write!(s, "{v:?},");
     }
+    s.push_str(e.region.code());
     s
 }
 
-/// The 11 output numbers of a row, in the order of [`OUTPUT_COLUMNS`].
-fn values(e: &Evaluation) -> [f64; 11] {
+/// The 13 output numbers of a row, in the order of [`OUTPUT_COLUMNS`].
+fn values(e: &Evaluation) -> [f64; 13] {
     let [g0, g1, g2, g3] = e.grad_pred;
     let [h0, h1, h2, h3] = e.grad_target;
     [
         e.loss,
         e.iou,
+        e.hard_iou,
         g0,
         g1,
         g2,
@@ -239,6 +286,7 @@ fn values(e: &Evaluation) -> [f64; 11] {
         h2,
         h3,
         e.dloss_dkappa,
+        e.kappa_s,
     ]
 }
 

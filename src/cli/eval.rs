@@ -14,7 +14,14 @@ Units: kappa is in 1 / coordinate units (1/pixel for pixel boxes, 1 for unit-nor
 boxes); what matters is kappa times a box side: kappa * side >> 1 is nearly the hard IoU,
 kappa * side ~ 1 is very smooth. Gradients are in loss per coordinate unit and always with
 respect to the xyxy corners [x1, y1, x2, y2] of each box, also with --box-format xywh or
-cxcywh; dloss/dkappa is in coordinate units.
+cxcywh; dloss/dkappa is in coordinate units. κ·s (kappa_s) is kappa times the target's
+shorter side.
+
+Warnings: when the soft IoU leaves [0, 1] (a negative soft intersection with boltzmann, or
+kappa * s too small for logsumexp: soft IoU above 1, or past the pole where the soft union
+crosses 0) the numbers are still printed — they are the formula's exact values — with one
+warning line on stderr and the region's code in the JSON's warnings array; the exit status
+stays 0.
 
 Every number is printed with full round-trip precision (the shortest decimal that parses
 back to the same 64-bit float).
@@ -52,7 +59,8 @@ pub struct EvalArgs {
     #[arg(long)]
     pub hessian: bool,
     /// Print one JSON object (keys: loss, iou, hard_iou, grad_pred, grad_target,
-    /// dloss_dkappa, and hessian_pred with --hessian) instead of a table
+    /// dloss_dkappa, kappa_s, warnings, and hessian_pred with --hessian) instead of a
+    /// table
     #[arg(long)]
     pub json: bool,
 }
@@ -88,11 +96,21 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
             row("target (xyxy)", &t.to_xyxy()),
             row("kappa", &[kappa]),
             row(&format!("loss ({kind}, {smoothing})"), &[e.loss]),
+            row("κ·s", &[e.kappa_s]),
         ];
         rows.extend(result_rows(&e));
         table(&rows)
     };
-    super::output::print(&text)
+    super::output::print(&text)?;
+    if !e.region.is_meaningful() {
+        super::output::warn(&format!(
+            "soft IoU = {:?} at kappa * s = {:?} (s = the target's shorter side): {}",
+            e.iou,
+            e.kappa_s,
+            e.region.explanation()
+        ));
+    }
+    Ok(())
 }
 
 /// The rows after the loss: IoUs, ∂loss/∂κ, gradients and the Hessian if present.

@@ -17,6 +17,12 @@ pub fn print(text: &str) -> Result<(), CliError> {
         .map_err(stdout_error)
 }
 
+/// Writes `warning: {text}` as one line on standard error. A warning that cannot be
+/// written (stderr closed) is dropped: it must not turn a good result into a failure.
+pub fn warn(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "warning: {text}");
+}
+
 /// The error for a failed write to standard output: [`CliError::BrokenPipe`] if the
 /// reader went away, otherwise a failure naming standard output.
 pub fn stdout_error(e: io::Error) -> CliError {
