@@ -30,4 +30,7 @@ mod run;
 pub use experiments::*;
 pub use optim::Optimizer;
 pub use param::{Param, Theta};
-pub use run::{FitConfig, FitResult, FitStep, KappaSchedule, StopReason, fit};
+pub use run::{
+    CONVERGED_IOU, DEGENERATE_FRACTION, EXPLODED_MULTIPLE, FitConfig, FitResult, FitStep,
+    KappaSchedule, MAX_STEPS, StopReason, fit,
+};

@@ -172,20 +172,79 @@ pub struct FitStep {
     pub bbox: [f64; 4],
 }
 
-/// Why a run stopped.
+/// Hard IoU at or above which a run that stopped at a stationary point counts as
+/// [`StopReason::Converged`] to the target: 0.5, the usual threshold for a detection to
+/// match its target. A stricter one would call the documented bias of a small fixed κ a
+/// failure (the smoothed optimum at κ·s = 10 has hard IoU 0.91, at κ·s = 2 only 0.58).
+pub const CONVERGED_IOU: f64 = 0.5;
+
+/// A final side shorter than this fraction of the target's same side makes the run
+/// [`StopReason::Degenerate`] (a collapsed box, e.g. the strips of `logsumexp` at κ·s ≲ 1).
+pub const DEGENERATE_FRACTION: f64 = 1e-3;
+
+/// A final side longer than this multiple of the target's same side makes the run
+/// [`StopReason::Degenerate`] (an exploded box).
+pub const EXPLODED_MULTIPLE: f64 = 1e3;
+
+/// The largest [`FitConfig::steps`]. The run keeps every iterate ([`FitResult::history`],
+/// 72 bytes a step, and one JSON object a step in `softiou fit --json`), so the step
+/// count bounds its memory: 100 000 steps are 7.2 MB. That is 50 times the default of
+/// 2000, which every run of the README's table needs at most; Newton converges in tens of
+/// steps.
+pub const MAX_STEPS: usize = 100_000;
+
+/// A loss that exceeds the start's by more than this (the loss is O(1) and rounded at
+/// ~1e-16) makes the run [`StopReason::Diverged`].
+const WORSE_BY: f64 = 1e-12;
+
+/// The final status of a run, decided in this order (the first that applies):
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StopReason {
-    /// κ was final and the gradient norm fell to `gtol` or below after the box moved.
+    /// 1. The final box is degenerate: a side is shorter than [`DEGENERATE_FRACTION`] or
+    ///    longer than [`EXPLODED_MULTIPLE`] times the target's same side, whatever the
+    ///    loss or the gradient say.
+    Degenerate,
+    /// 2. On the target: the run stopped at a stationary point (`‖∇_θ loss‖ ≤ gtol` at the
+    ///    final κ), the final hard IoU is at least [`CONVERGED_IOU`], and the smoothed loss
+    ///    agrees that the boxes overlap: `0 ≤ loss < 1` (every one of the four losses is
+    ///    ≥ 1 for disjoint boxes; a negative loss is a smoothed value beyond the pole).
     Converged,
-    /// The gradient norm was `gtol` or below at the start and the box never moved, however
-    /// κ was annealed (for `hard` from a disjoint start the gradient is exactly 0; at large
-    /// κ·gap it is exponentially small).
+    /// 3. The run made things worse: the final box's loss exceeds the start box's (by more
+    ///    than 1e-12) at the first or at the final κ of the schedule, or the start overlapped
+    ///    the target (hard IoU > 0) and the final box does not (hard IoU 0).
+    Diverged,
+    /// 4. No progress was possible: the box never moved, or the gradient at the final box
+    ///    is exactly 0 (the `hard` operator on disjoint boxes; at large κ·gap it
+    ///    underflows).
     Stuck,
-    /// Newton's line search found no decrease at the final κ.
-    NoDescent,
-    /// The step budget ran out.
+    /// 5. The run stopped at a stationary point of the smoothed loss that is not the target
+    ///    (hard IoU below [`CONVERGED_IOU`], or a loss outside `[0, 1)`): a biased or
+    ///    spurious optimum, not a fit.
+    Stalled,
+    /// 6. The step budget ran out before the gradient vanished.
     MaxSteps,
+}
+
+impl StopReason {
+    /// The name in JSON and CSV output: `converged`, `stalled`, `stuck`, `diverged`,
+    /// `degenerate` or `max-steps`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::Degenerate => "degenerate",
+            StopReason::Converged => "converged",
+            StopReason::Diverged => "diverged",
+            StopReason::Stuck => "stuck",
+            StopReason::Stalled => "stalled",
+            StopReason::MaxSteps => "max-steps",
+        }
+    }
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// The result of a run that did not diverge: the final box is always valid.
@@ -197,10 +256,13 @@ pub struct FitResult {
     pub final_iou: f64,
     /// Updates made.
     pub steps: usize,
-    /// Whether the run moved and stopped at a stationary point ([`StopReason::Converged`]).
+    /// Whether the final box is on the target (`stop == StopReason::Converged`).
     pub converged: bool,
-    /// Why it stopped.
+    /// The final status (see [`StopReason`] for the tests and their order).
     pub stop: StopReason,
+    /// Whether the run stopped because `‖∇_θ loss‖ ≤ gtol` at the final κ (a stationary
+    /// point of the smoothed loss, on the target or not).
+    pub stationary: bool,
     /// Newton steps that fell back to the gradient (Hessian not positive definite).
     pub gradient_fallbacks: usize,
     /// Every iterate, the start and the final box included.
@@ -232,6 +294,13 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
             return Err(Error::InvalidFitSetting { name, value: v });
         }
     }
+    if cfg.steps > MAX_STEPS {
+        return Err(Error::InvalidParameter {
+            name: "steps",
+            value: cfg.steps.to_string(),
+            need: "at most 100000 (softiou::fit::MAX_STEPS): the run keeps every iterate",
+        });
+    }
     if !(cfg.anneal_fraction.is_finite() && cfg.anneal_fraction > 0.0) {
         return Err(Error::InvalidFitSetting {
             name: "anneal fraction",
@@ -240,10 +309,14 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
     }
     let param = Param::for_target(t);
     let ramp = cfg.ramp();
-    let mut theta = param.theta(p);
+    let start = param.theta(p);
+    let mut theta = start;
     let mut state = State::default();
-    let mut history = Vec::with_capacity(cfg.steps.min(100_000) + 1);
-    let mut stop = StopReason::MaxSteps;
+    let mut history = Vec::with_capacity(cfg.steps + 1);
+    // whether the loop ended at a stationary point at the final κ, or with a gradient of
+    // exactly 0 (no descent direction at all)
+    let mut stationary = false;
+    let mut zero_gradient: bool;
     let mut k = 0;
     let mut fallbacks = 0;
     let mut kinks = 0_usize;
@@ -285,14 +358,9 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
             bbox: bbox.to_xyxy(),
         });
         let kappa_final = k >= ramp || matches!(cfg.schedule, KappaSchedule::Fixed(_));
+        zero_gradient = g.iter().all(|&d| d == 0.0);
         if kappa_final && grad_norm <= cfg.gtol {
-            // A box that never moved did not converge: its gradient was zero from the start
-            // (the `hard` operator on disjoint boxes), however many steps κ took to anneal.
-            stop = if moved {
-                StopReason::Converged
-            } else {
-                StopReason::Stuck
-            };
+            stationary = true;
             break;
         }
         if k == cfg.steps {
@@ -329,10 +397,8 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
                         kinks += 1;
                         theta + d / kinks as f64
                     }
-                    (None, None) => {
-                        stop = StopReason::NoDescent;
-                        break;
-                    }
+                    // No direction at all: the gradient is exactly 0 (`zero_gradient`).
+                    (None, None) => break,
                 }
             }
         };
@@ -353,13 +419,68 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
         reason: "no iterate was evaluated".into(),
     })?;
     let final_box = BBox::from_xyxy(last.bbox)?;
+    let first = history[0];
+    // The start's loss at the final κ and the final box's at the first κ, to tell a run
+    // that went uphill (an error here only means that comparison cannot be made).
+    let at = |th: &Theta<f64>, kappa: f64| param.loss(cfg.loss, th, t, kappa).ok();
+    let worse = last.loss > at(&start, last.kappa).map_or(f64::INFINITY, |v| v + WORSE_BY)
+        || at(&theta, first.kappa).is_some_and(|v| v > first.loss + WORSE_BY);
+    let stop = status(&Ending {
+        final_box: &final_box,
+        target: t,
+        stationary,
+        zero_gradient,
+        moved,
+        start_iou: first.hard_iou,
+        final_iou: last.hard_iou,
+        final_loss: last.loss,
+        worse,
+    });
     Ok(FitResult {
         final_box,
         final_iou: last.hard_iou,
         steps: last.step,
         converged: stop == StopReason::Converged,
         stop,
+        stationary,
         gradient_fallbacks: fallbacks,
         history,
     })
+}
+
+/// What [`status`] needs to know about the end of a run.
+struct Ending<'a> {
+    final_box: &'a BBox<f64>,
+    target: &'a BBox<f64>,
+    stationary: bool,
+    zero_gradient: bool,
+    moved: bool,
+    start_iou: f64,
+    final_iou: f64,
+    final_loss: f64,
+    worse: bool,
+}
+
+/// The final status: the tests of [`StopReason`], in its order.
+fn status(e: &Ending<'_>) -> StopReason {
+    let sides = [
+        (e.final_box.width(), e.target.width()),
+        (e.final_box.height(), e.target.height()),
+    ];
+    if sides
+        .iter()
+        .any(|&(s, t)| s < DEGENERATE_FRACTION * t || s > EXPLODED_MULTIPLE * t)
+    {
+        StopReason::Degenerate
+    } else if e.stationary && e.final_iou >= CONVERGED_IOU && (0.0..1.0).contains(&e.final_loss) {
+        StopReason::Converged
+    } else if e.worse || (e.start_iou > 0.0 && e.final_iou == 0.0) {
+        StopReason::Diverged
+    } else if !e.moved || e.zero_gradient {
+        StopReason::Stuck
+    } else if e.stationary {
+        StopReason::Stalled
+    } else {
+        StopReason::MaxSteps
+    }
 }
