@@ -625,3 +625,132 @@ fn many_chunks_with_mixed_operators_equal_the_library_in_input_order() {
     let (_, out) = parse(&String::from_utf8(o.stdout).unwrap());
     assert_eq!(out.len(), 17_998);
 }
+
+// ---- never lose the input: an output that is the input file is refused ----
+
+/// Checks a refused run: exit status 2, one line naming both paths, the input's bytes
+/// unchanged and no file added to its directory.
+fn assert_input_kept(
+    o: &Output,
+    dir: &Path,
+    names_before: &[String],
+    bytes: &[u8],
+    paths: [&str; 2],
+) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: --output "), "{err}");
+    for p in paths {
+        assert!(err.contains(p), "'{p}' not in: {err}");
+    }
+    assert!(err.contains("same file"), "{err}");
+    assert!(o.stdout.is_empty());
+    assert_eq!(std::fs::read(dir.join("in.csv")).unwrap(), bytes);
+    assert_eq!(names(dir), names_before, "a file was added or removed");
+}
+
+/// A directory with `in.csv` (a header and one good row); returns it and the bytes.
+fn input_dir() -> (tempfile::TempDir, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = format!("{HEADER}\n{GOOD_ROW}\n").into_bytes();
+    std::fs::write(dir.path().join("in.csv"), &bytes).unwrap();
+    (dir, bytes)
+}
+
+#[test]
+fn an_output_that_is_the_input_path_is_refused_and_the_input_kept() {
+    let (dir, bytes) = input_dir();
+    let input = dir.path().join("in.csv");
+    let o = batch_to(&input, &input);
+    let p = input.to_str().unwrap();
+    assert_input_kept(&o, dir.path(), &names(dir.path()), &bytes, [p, p]);
+    // the same file under another spelling of its path
+    let other = dir.path().join(".").join("in.csv");
+    let o = batch_to(&input, &other);
+    assert_input_kept(
+        &o,
+        dir.path(),
+        &names(dir.path()),
+        &bytes,
+        [p, other.to_str().unwrap()],
+    );
+}
+
+#[test]
+fn an_output_that_is_a_symlink_to_the_input_is_refused_and_the_input_kept() {
+    let (dir, bytes) = input_dir();
+    let (input, link) = (dir.path().join("in.csv"), dir.path().join("link.csv"));
+    std::os::unix::fs::symlink("in.csv", &link).unwrap();
+    let before = names(dir.path());
+    let o = batch_to(&input, &link);
+    assert_input_kept(
+        &o,
+        dir.path(),
+        &before,
+        &bytes,
+        [input.to_str().unwrap(), link.to_str().unwrap()],
+    );
+    // and the other way round: the input through the link, the output the file itself
+    let o = batch_to(&link, &input);
+    assert_input_kept(
+        &o,
+        dir.path(),
+        &before,
+        &bytes,
+        [link.to_str().unwrap(), input.to_str().unwrap()],
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn an_output_that_is_a_hard_link_to_the_input_is_refused_and_the_input_kept() {
+    let (dir, bytes) = input_dir();
+    let (input, hard) = (dir.path().join("in.csv"), dir.path().join("hard.csv"));
+    std::fs::hard_link(&input, &hard).unwrap();
+    let before = names(dir.path());
+    let o = batch_to(&input, &hard);
+    assert_input_kept(
+        &o,
+        dir.path(),
+        &before,
+        &bytes,
+        [input.to_str().unwrap(), hard.to_str().unwrap()],
+    );
+    assert_eq!(std::fs::read(&hard).unwrap(), bytes);
+}
+
+#[test]
+fn an_output_that_is_the_file_on_standard_input_is_refused_and_the_input_kept() {
+    // softiou batch --input - --output in.csv < in.csv
+    let (dir, bytes) = input_dir();
+    let input = dir.path().join("in.csv");
+    let before = names(dir.path());
+    let o = Command::new(env!("CARGO_BIN_EXE_softiou"))
+        .args(["batch", "--input", "-", "--output", input.to_str().unwrap()])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert_input_kept(
+        &o,
+        dir.path(),
+        &before,
+        &bytes,
+        [input.to_str().unwrap(), "standard input"],
+    );
+    // a different file on standard input is fine
+    let out = dir.path().join("out.csv");
+    let o = Command::new(env!("CARGO_BIN_EXE_softiou"))
+        .args(["batch", "--input", "-", "--output", out.to_str().unwrap()])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 2);
+    assert_eq!(std::fs::read(&input).unwrap(), bytes);
+}

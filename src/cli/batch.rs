@@ -18,9 +18,11 @@ use softiou::batch::{Batch, Exec};
 use softiou::evaluate::Evaluation;
 use softiou::{BBox, Loss, LossKind, Smoothing};
 
+use softiou::error::quote;
+
 use super::CliError;
 use super::args::{parse_kappa, parse_name, parse_number};
-use super::batch_io::{LineReader, Sink, open_input, write_error};
+use super::batch_io::{LineReader, Sink, open_input, refuse_input_as_output, write_error};
 
 /// Rows read, evaluated and written together: enough to keep every thread busy (the batch
 /// API splits down to 4096 rows per task), small enough that memory stays a few MB.
@@ -64,7 +66,9 @@ Units: kappa is in 1 / coordinate units; what matters is kappa times a box side.
 Errors: the first bad row (not a number, NaN or infinity, an inverted or empty box,
 kappa <= 0, an unknown operator, a wrong number of fields) stops the run with exit status
 2 and a message naming its line and column; nothing is written at --output. With
---output -, rows before the bad one have already gone to standard output.
+--output -, rows before the bad one have already gone to standard output. An --output
+that is the input file (the same path, a symbolic or hard link to it, or the file on
+standard input with --input -) is refused with exit status 2 before anything is written.
 
 Example:
   softiou batch --input pairs.csv --output results.csv --loss giou
@@ -95,6 +99,7 @@ pub struct BatchArgs {
 pub fn run(args: BatchArgs) -> Result<(), CliError> {
     let smoothing: Smoothing = parse_name("--smoothing", &args.smoothing)?;
     let kind: LossKind = parse_name("--loss", &args.loss)?;
+    refuse_input_as_output(&args.input, &args.output)?;
     let (input, name) = open_input(&args.input)?;
     let mut reader = csv::ReaderBuilder::new().from_reader(LineReader::new(input));
     let header = match reader.headers() {
@@ -105,7 +110,10 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
     let mut writer = csv::Writer::from_writer(Sink::create(&args.output)?);
     let write_err = |e: csv::Error| match e.into_kind() {
         ErrorKind::Io(e) => write_error(&args.output, e),
-        e => CliError::Failure(format!("--output: cannot write '{}': {e:?}", args.output)),
+        e => CliError::Failure(format!(
+            "--output: cannot write {}: {e:?}",
+            quote(&args.output)
+        )),
     };
     writer
         .write_record(header.iter().chain(OUTPUT_COLUMNS))

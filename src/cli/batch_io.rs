@@ -6,6 +6,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use softiou::error::{quote, quote_bare};
+
 use super::CliError;
 use super::output::stdout_error;
 
@@ -102,15 +104,18 @@ pub fn open_input(path: &str) -> Result<(Box<dyn Read + Send>, String), CliError
     // A directory opens on Unix and fails only at the first read, with no flag named.
     if Path::new(path).is_dir() {
         return Err(CliError::Input(format!(
-            "--input: '{path}' is a directory; give a CSV file, or - for standard input"
+            "--input: {} is a directory; give a CSV file, or - for standard input",
+            quote(path)
         )));
     }
     match File::open(path) {
-        Ok(f) => Ok((Box::new(f), path.to_owned())),
+        // the name in messages: the path, shortened if it is very long
+        Ok(f) => Ok((Box::new(f), quote_bare(path))),
         // A path that does not exist is a usage error (exit 2); anything else (permissions,
         // a device error) is a failure of the system (exit 1).
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(CliError::Input(format!(
-            "--input: cannot open '{path}': {e}"
+            "--input: cannot open {}: {e}",
+            quote(path)
         ))),
         Err(source) => Err(CliError::Io {
             path: PathBuf::from(path),
@@ -119,12 +124,72 @@ pub fn open_input(path: &str) -> Result<(Box<dyn Read + Send>, String), CliError
     }
 }
 
+/// Refuses an `--output` that is the file `--input` reads (exit status 2): writing the
+/// results there would destroy the input. On Unix the two are compared by device and
+/// inode after following symbolic links, so a symbolic or hard link to the input is caught,
+/// and `--input -` is compared with the file standard input is (`< in.csv`). Only regular
+/// files are refused: a device or FIFO (`/dev/null`, a terminal) loses nothing. Elsewhere
+/// the canonical paths are compared. Called before the output is opened.
+pub fn refuse_input_as_output(input: &str, output: &str) -> Result<(), CliError> {
+    if output == "-" {
+        return Ok(());
+    }
+    let same = || {
+        let what = if input == "-" {
+            "standard input (--input -)".to_owned()
+        } else {
+            format!("--input {}", quote(input))
+        };
+        Err(CliError::Input(format!(
+            "--output {} is the same file as {what}; writing the results there would \
+             destroy the input: choose another output path",
+            quote(output)
+        )))
+    };
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        // A missing output, or an input that cannot be read, cannot be the same file
+        // (opening the input reports the latter).
+        let Ok(out) = fs::metadata(output) else {
+            return Ok(());
+        };
+        let input_meta = if input == "-" {
+            io::stdin()
+                .as_fd()
+                .try_clone_to_owned()
+                .and_then(|fd| File::from(fd).metadata())
+        } else {
+            fs::metadata(input)
+        };
+        if let Ok(inp) = input_meta
+            && out.is_file()
+            && (out.dev(), out.ino()) == (inp.dev(), inp.ino())
+        {
+            return same();
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        // Standard input cannot be compared with a path here.
+        if input != "-"
+            && let (Ok(a), Ok(b)) = (fs::canonicalize(input), fs::canonicalize(output))
+            && a == b
+        {
+            return same();
+        }
+        Ok(())
+    }
+}
+
 /// The error for a failed write to `--output`.
 pub fn write_error(output: &str, e: io::Error) -> CliError {
     if output == "-" {
         return stdout_error(e);
     }
-    CliError::Failure(format!("--output: cannot write '{output}': {e}"))
+    CliError::Failure(format!("--output: cannot write {}: {e}", quote(output)))
 }
 
 /// Where the rows go: standard output; a FIFO or device written directly; or a temporary
@@ -172,7 +237,7 @@ impl Sink {
             return Ok(Sink::Stdout(io::stdout().lock()));
         }
         let fail = |e: &dyn std::fmt::Display| {
-            CliError::Failure(format!("--output: cannot write '{output}': {e}"))
+            CliError::Failure(format!("--output: cannot write {}: {e}", quote(output)))
         };
         let target = resolve_links(Path::new(output)).map_err(|e| fail(&e))?;
         match fs::metadata(&target) {
@@ -211,7 +276,11 @@ impl Sink {
             Sink::Stdout(mut s) => s.flush().map_err(|e| write_error(output, e)),
             Sink::Direct(mut f) => f.flush().map_err(|e| write_error(output, e)),
             Sink::Temp { file, target } => file.persist(&target).map(drop).map_err(|e| {
-                CliError::Failure(format!("--output: cannot write '{output}': {}", e.error))
+                CliError::Failure(format!(
+                    "--output: cannot write {}: {}",
+                    quote(output),
+                    e.error
+                ))
             }),
         }
     }

@@ -87,7 +87,8 @@ fn choice<T: std::str::FromStr + Copy>(
     }
     text.parse().map(|v| vec![v]).map_err(|_| {
         CliError::Input(format!(
-            "{flag}: unknown {what} '{text}'; expected one of: {}, all",
+            "{flag}: unknown {what} {}; expected one of: {}, all",
+            softiou::error::quote(text),
             names.join(", ")
         ))
     })

@@ -6,6 +6,8 @@ use clap::Args;
 use softiou::fit::{FitConfig, FitResult, KappaSchedule, MAX_STEPS, Optimizer, StopReason, fit};
 use softiou::{BBox, BoxFormat, Loss, LossKind, Smoothing};
 
+use softiou::error::{quote, quote_bare};
+
 use super::CliError;
 use super::args::{parse_box, parse_kappa, parse_name, parse_number};
 use super::output::{num, print};
@@ -91,7 +93,8 @@ fn schedule(args: &FitArgs, t: &BBox<f64>) -> Result<KappaSchedule, CliError> {
     };
     let Some((lo, hi)) = text.split_once("..") else {
         return Err(CliError::Input(format!(
-            "--anneal: expected KMIN..KMAX (for example 0.1..50), got '{text}'"
+            "--anneal: expected KMIN..KMAX (for example 0.1..50), got {}",
+            quote(text)
         )));
     };
     let (min, max) = (parse_kappa("--anneal", lo)?, parse_kappa("--anneal", hi)?);
@@ -121,7 +124,8 @@ fn config(args: &FitArgs, t: &BBox<f64>) -> Result<FitConfig, CliError> {
         let v = parse_number("--lr", "learning rate", lr)?;
         if v <= 0.0 {
             return Err(CliError::Input(format!(
-                "--lr: learning rate is {lr}; it must be > 0"
+                "--lr: learning rate is {}; it must be > 0",
+                quote_bare(lr)
             )));
         }
         cfg.lr = v;
@@ -174,9 +178,9 @@ fn stop_text(stop: StopReason) -> &'static str {
 fn check_out(dir: &Path) -> Result<(), CliError> {
     if dir.exists() && !dir.is_dir() {
         return Err(CliError::Input(format!(
-            "--out: '{}' is a file, not a directory; give a directory for fit_run.png, \
+            "--out: {} is a file, not a directory; give a directory for fit_run.png, \
              fit_run.csv and fit_run.gif",
-            dir.display()
+            quote(&dir.display().to_string())
         )));
     }
     Ok(())
