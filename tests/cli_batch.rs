@@ -754,3 +754,89 @@ fn an_output_that_is_the_file_on_standard_input_is_refused_and_the_input_kept() 
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 2);
     assert_eq!(std::fs::read(&input).unwrap(), bytes);
 }
+
+// ---- bounded rows and short messages about long cells ----
+
+/// 1 MiB, the longest row `batch` reads (its line end included).
+const MAX_ROW: usize = 1 << 20;
+
+/// `HEADER,note` and a row whose `note` cell makes it `len` bytes with its `\n`.
+fn row_of_length(len: usize) -> String {
+    let start = format!("{GOOD_ROW},");
+    format!("{start}{}\n", "n".repeat(len - start.len() - 1))
+}
+
+#[test]
+fn a_row_just_over_1_mib_is_refused_naming_its_line_and_one_at_the_limit_is_read() {
+    let at = format!("{HEADER},note\n{GOOD_ROW},a\n{}", row_of_length(MAX_ROW));
+    let (o, text, _) = batch_files(&at, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(text.unwrap().lines().count(), 3);
+    let over = format!(
+        "{HEADER},note\n{GOOD_ROW},a\n{}",
+        row_of_length(MAX_ROW + 1)
+    );
+    let t0 = std::time::Instant::now();
+    assert_bad_input(
+        &over,
+        &[],
+        &["line 3:", "longer than the limit of 1048576 bytes"],
+    );
+    // 10 s: generous for a debug build on a shared machine; the refusal takes milliseconds
+    assert!(t0.elapsed().as_secs() < 10);
+}
+
+#[test]
+fn a_50_mib_row_is_refused_without_reading_it_all() {
+    // The reader stops once its window is over two rows and a read-ahead; the line named
+    // is the one where the long row starts.
+    let input = format!(
+        "{HEADER},note\n{GOOD_ROW},a\n{GOOD_ROW},a\n{}",
+        row_of_length(50 * MAX_ROW)
+    );
+    assert_bad_input(&input, &[], &["line 4:", "longer than the limit"]);
+    // the same from standard input
+    let o = softiou(&["batch", "--input", "-", "--output", "-"], &input);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("<stdin> line 4:"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_header_over_1024_columns_is_refused() {
+    let wide = format!(
+        "{HEADER}{}\n",
+        (0..1016).map(|i| format!(",c{i}")).collect::<String>()
+    );
+    assert_bad_input(&wide, &[], &["line 1:", "1025 columns", "limit of 1024"]);
+    // 1024 columns are fine
+    let ok = format!(
+        "{HEADER}{}\n",
+        (0..1015).map(|i| format!(",c{i}")).collect::<String>()
+    );
+    let (o, text, _) = batch_files(&ok, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(text.is_some());
+}
+
+#[test]
+fn an_error_about_a_1_mb_cell_is_one_short_line_naming_line_and_column() {
+    let big = "7".repeat(1_000_000);
+    let word = "x".repeat(1_000_000);
+    for (row, column) in [
+        // a number that overflows to infinity, one that is not a number, a bad κ and an
+        // unknown operator
+        (format!("{big},0,1,1,0,0,1,1,1,"), "column 1 (px1)"),
+        (format!("{word},0,1,1,0,0,1,1,1,"), "column 1 (px1)"),
+        (format!("0,0,1,1,0,0,1,1,{word},"), "column 9 (kappa)"),
+        (format!("0,0,1,1,0,0,1,1,1,{word}"), "column 10 (smoothing)"),
+    ] {
+        let input = format!("{HEADER},smoothing\n{GOOD_ROW},\n{row}\n");
+        let (o, text, _) = batch_files(&input, &[]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{}", &err[..err.len().min(300)]);
+        assert!(err.len() < 300, "{} bytes: {}", err.len(), &err[..300]);
+        assert!(err.contains(&format!("line 3, {column}")), "{err}");
+        assert!(err.contains("…' (1000000 characters)"), "{err}");
+        assert_eq!(text, None);
+    }
+}

@@ -35,7 +35,7 @@ fn assert_status_consistent(r: &FitResult, t: &BBox<f64>, loss: Loss) {
     ];
     let degenerate = ratio
         .iter()
-        .any(|&q| q < DEGENERATE_FRACTION || q > EXPLODED_MULTIPLE);
+        .any(|q| !(DEGENERATE_FRACTION..=EXPLODED_MULTIPLE).contains(q));
     assert_eq!(
         r.stop == StopReason::Degenerate,
         degenerate,
@@ -751,8 +751,10 @@ fn fit_steps_above_the_limit_are_refused_before_any_work() {
     }
     // the library refuses it too
     let (p, t) = boxes();
-    let mut cfg = FitConfig::default();
-    cfg.steps = limit + 1;
+    let cfg = FitConfig {
+        steps: limit + 1,
+        ..FitConfig::default()
+    };
     assert!(matches!(
         fit(&p, &t, &cfg),
         Err(Error::InvalidParameter { name: "steps", .. })

@@ -11,6 +11,37 @@ use softiou::error::{quote, quote_bare};
 use super::CliError;
 use super::output::stdout_error;
 
+/// The longest row (header or data, line end included) that `batch` reads: 1 MiB. A row of
+/// the nine numbers is under 300 bytes; the limit leaves room for thousands of pass-through
+/// columns and still bounds the memory of a chunk of rows. Longer rows are refused with
+/// exit status 2 (a cell is part of a row, so it is bounded too).
+pub const MAX_ROW_BYTES: u64 = 1 << 20;
+
+/// The window of [`LineReader`] may hold the previous row (at most [`MAX_ROW_BYTES`]), the
+/// current one and the CSV reader's read-ahead (8 KiB): more than this means the current
+/// row is over the limit, and reading stops there instead of buffering the rest of it.
+const MAX_WINDOW: usize = 2 * MAX_ROW_BYTES as usize + (64 << 10);
+
+/// The error [`LineReader`] returns for a row over [`MAX_ROW_BYTES`]: the line on which
+/// the first over-long line of the input starts.
+#[derive(Debug)]
+pub struct RowTooLong {
+    /// The 1-based line.
+    pub line: u64,
+}
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: a row longer than {MAX_ROW_BYTES} bytes",
+            self.line
+        )
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
 /// The input, remembering the bytes the CSV reader has taken but not yet passed, so that
 /// a record's byte offset maps to its true line number.
 ///
@@ -92,6 +123,26 @@ impl<R: Read> Read for LineReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.window.extend(&buf[..n]);
+        if self.window.len() > MAX_WINDOW {
+            // the first physical line that is too long (a quoted field may span lines, but
+            // some line of an over-long row is over the limit or the row is within it)
+            let mut line = self.line;
+            let mut len = 0_u64;
+            for &b in &self.window {
+                len += 1;
+                if len > MAX_ROW_BYTES {
+                    break;
+                }
+                if b == b'\n' {
+                    line += 1;
+                    len = 0;
+                }
+            }
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                RowTooLong { line },
+            ));
+        }
         Ok(n)
     }
 }
@@ -117,10 +168,10 @@ pub fn open_input(path: &str) -> Result<(Box<dyn Read + Send>, String), CliError
             "--input: cannot open {}: {e}",
             quote(path)
         ))),
-        Err(source) => Err(CliError::Io {
-            path: PathBuf::from(path),
-            source,
-        }),
+        Err(e) => Err(CliError::Failure(format!(
+            "--input: cannot open {}: {e}",
+            quote(path)
+        ))),
     }
 }
 

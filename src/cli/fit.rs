@@ -214,10 +214,7 @@ pub fn run(args: FitArgs) -> Result<(), CliError> {
     );
     let mut written = Vec::new();
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
-            path: dir.clone(),
-            source,
-        })?;
+        super::plots::create_dir(dir)?;
         written = softiou::plot::fit::write_run_figures(dir, &result, &t, &title)
             .map_err(|e| CliError::Failure(e.to_string()))?;
     }
