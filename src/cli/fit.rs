@@ -28,7 +28,8 @@ steps and the status, the first of these that applies:
   stuck       the box never moved, or the gradient at the final box is exactly 0
   stalled     the gradient vanished at a box that is not the target (a biased optimum)
   max-steps   the step limit was reached before the gradient vanished
-A run whose box overflows or turns NaN stops with an error (exit status 1). With --out, every file written is listed (fit_run.png, fit_run.csv, fit_run.gif).
+A run whose box overflows or turns NaN stops with an error (exit status 1). With --out,
+every file written is listed (fit_run.png, fit_run.csv, fit_run.gif).
 
 Examples:
   softiou fit --pred 0,0,10,10 --target 15,3,25,13
