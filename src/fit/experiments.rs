@@ -3,7 +3,8 @@
 
 use super::optim::Optimizer;
 use super::param::Param;
-use super::run::{FitConfig, FitResult, KappaSchedule, StopReason, fit};
+use super::run::{FitConfig, FitResult, KappaSchedule, fit};
+use super::status::StopReason;
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
 use crate::iou::{Loss, LossKind};
