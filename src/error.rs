@@ -57,13 +57,13 @@ pub enum Error {
         min: f64,
     },
     /// A name that does not denote a smoothing operator.
-    #[error("unknown smoothing operator '{0}'; expected one of: hard, boltzmann, logsumexp")]
+    #[error("unknown smoothing operator {}; expected one of: hard, boltzmann, logsumexp", quote(.0))]
     UnknownSmoothing(String),
     /// A name that does not denote a loss.
-    #[error("unknown loss '{0}'; expected one of: soft-iou, giou, diou, ciou")]
+    #[error("unknown loss {}; expected one of: soft-iou, giou, diou, ciou", quote(.0))]
     UnknownLoss(String),
     /// A name that does not denote a box format.
-    #[error("unknown box format '{0}'; expected one of: xyxy, xywh, cxcywh")]
+    #[error("unknown box format {}; expected one of: xyxy, xywh, cxcywh", quote(.0))]
     UnknownBoxFormat(String),
     /// The formula evaluated to NaN or infinity (for example a smoothed union of exactly 0).
     #[error("{what} evaluated to {}, which is not finite; {hint}", num(*.value))]
@@ -76,7 +76,7 @@ pub enum Error {
         hint: &'static str,
     },
     /// A name that does not denote an optimiser.
-    #[error("unknown optimizer '{0}'; expected one of: gd, adam, newton")]
+    #[error("unknown optimizer {}; expected one of: gd, adam, newton", quote(.0))]
     UnknownOptimizer(String),
     /// A fitting setting (learning rate, tolerance) that is not a finite positive number.
     #[error("{name} = {} is not valid; it must be a finite number > 0", num(*.value))]
@@ -100,7 +100,7 @@ pub enum Error {
         reason: String,
     },
     /// A parameter (of a check, a study, a generator) outside its valid range.
-    #[error("{name} = {value} is not valid; {need}")]
+    #[error("{name} = {} is not valid; {need}", quote_bare(value))]
     InvalidParameter {
         /// The parameter.
         name: &'static str,
@@ -137,7 +137,7 @@ pub enum Error {
     #[error("invalid sweep: {0}")]
     InvalidSweep(String),
     /// A figure or data file could not be drawn or written.
-    #[error("could not write {path}: {reason}")]
+    #[error("could not write {}: {reason}", quote_bare(path))]
     Output {
         /// The file that was being written.
         path: String,
@@ -177,6 +177,42 @@ pub fn num(x: f64) -> String {
         format!("{x}")
     } else {
         format!("{x:e}")
+    }
+}
+
+/// The most characters of a user's text that a message quotes (see [`quote`]).
+pub const QUOTE_CHARS: usize = 80;
+
+/// A user's text as a message quotes it: in single quotes, and if it is longer than
+/// [`QUOTE_CHARS`] characters, its first 80 characters, `…` and its length, so that an
+/// error about a 1 MB CSV cell or argument stays one short line.
+///
+/// ```
+/// use softiou::error::quote;
+/// assert_eq!(quote("sgd"), "'sgd'");
+/// let long = "a".repeat(1_000_000);
+/// assert_eq!(quote(&long), format!("'{}…' (1000000 characters)", "a".repeat(80)));
+/// ```
+pub fn quote(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_CHARS) {
+        None => format!("'{text}'"),
+        Some((end, _)) => format!("'{}…' ({} characters)", &text[..end], text.chars().count()),
+    }
+}
+
+/// As [`quote`] without the quotes for text that fits: for messages that show a value
+/// (a number, a name the program produced) as it is.
+///
+/// ```
+/// use softiou::error::quote_bare;
+/// assert_eq!(quote_bare("1e-3"), "1e-3");
+/// assert!(quote_bare(&"9".repeat(500)).ends_with("…' (500 characters)"));
+/// ```
+pub fn quote_bare(text: &str) -> String {
+    if text.chars().nth(QUOTE_CHARS).is_none() {
+        text.to_owned()
+    } else {
+        quote(text)
     }
 }
 

@@ -632,3 +632,218 @@ fn many_chunks_with_mixed_operators_equal_the_library_in_input_order() {
     let (_, out) = parse(&String::from_utf8(o.stdout).unwrap());
     assert_eq!(out.len(), 17_998);
 }
+
+// ---- never lose the input: an output that is the input file is refused ----
+
+/// Checks a refused run: exit status 2, one line naming both paths, the input's bytes
+/// unchanged and no file added to its directory.
+fn assert_input_kept(
+    o: &Output,
+    dir: &Path,
+    names_before: &[String],
+    bytes: &[u8],
+    paths: [&str; 2],
+) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: --output "), "{err}");
+    for p in paths {
+        assert!(err.contains(p), "'{p}' not in: {err}");
+    }
+    assert!(err.contains("same file"), "{err}");
+    assert!(o.stdout.is_empty());
+    assert_eq!(std::fs::read(dir.join("in.csv")).unwrap(), bytes);
+    assert_eq!(names(dir), names_before, "a file was added or removed");
+}
+
+/// A directory with `in.csv` (a header and one good row); returns it and the bytes.
+fn input_dir() -> (tempfile::TempDir, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = format!("{HEADER}\n{GOOD_ROW}\n").into_bytes();
+    std::fs::write(dir.path().join("in.csv"), &bytes).unwrap();
+    (dir, bytes)
+}
+
+#[test]
+fn an_output_that_is_the_input_path_is_refused_and_the_input_kept() {
+    let (dir, bytes) = input_dir();
+    let input = dir.path().join("in.csv");
+    let o = batch_to(&input, &input);
+    let p = input.to_str().unwrap();
+    assert_input_kept(&o, dir.path(), &names(dir.path()), &bytes, [p, p]);
+    // the same file under another spelling of its path
+    let other = dir.path().join(".").join("in.csv");
+    let o = batch_to(&input, &other);
+    assert_input_kept(
+        &o,
+        dir.path(),
+        &names(dir.path()),
+        &bytes,
+        [p, other.to_str().unwrap()],
+    );
+}
+
+#[test]
+fn an_output_that_is_a_symlink_to_the_input_is_refused_and_the_input_kept() {
+    let (dir, bytes) = input_dir();
+    let (input, link) = (dir.path().join("in.csv"), dir.path().join("link.csv"));
+    std::os::unix::fs::symlink("in.csv", &link).unwrap();
+    let before = names(dir.path());
+    let o = batch_to(&input, &link);
+    assert_input_kept(
+        &o,
+        dir.path(),
+        &before,
+        &bytes,
+        [input.to_str().unwrap(), link.to_str().unwrap()],
+    );
+    // and the other way round: the input through the link, the output the file itself
+    let o = batch_to(&link, &input);
+    assert_input_kept(
+        &o,
+        dir.path(),
+        &before,
+        &bytes,
+        [link.to_str().unwrap(), input.to_str().unwrap()],
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn an_output_that_is_a_hard_link_to_the_input_is_refused_and_the_input_kept() {
+    let (dir, bytes) = input_dir();
+    let (input, hard) = (dir.path().join("in.csv"), dir.path().join("hard.csv"));
+    std::fs::hard_link(&input, &hard).unwrap();
+    let before = names(dir.path());
+    let o = batch_to(&input, &hard);
+    assert_input_kept(
+        &o,
+        dir.path(),
+        &before,
+        &bytes,
+        [input.to_str().unwrap(), hard.to_str().unwrap()],
+    );
+    assert_eq!(std::fs::read(&hard).unwrap(), bytes);
+}
+
+#[test]
+fn an_output_that_is_the_file_on_standard_input_is_refused_and_the_input_kept() {
+    // softiou batch --input - --output in.csv < in.csv
+    let (dir, bytes) = input_dir();
+    let input = dir.path().join("in.csv");
+    let before = names(dir.path());
+    let o = Command::new(env!("CARGO_BIN_EXE_softiou"))
+        .args(["batch", "--input", "-", "--output", input.to_str().unwrap()])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert_input_kept(
+        &o,
+        dir.path(),
+        &before,
+        &bytes,
+        [input.to_str().unwrap(), "standard input"],
+    );
+    // a different file on standard input is fine
+    let out = dir.path().join("out.csv");
+    let o = Command::new(env!("CARGO_BIN_EXE_softiou"))
+        .args(["batch", "--input", "-", "--output", out.to_str().unwrap()])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 2);
+    assert_eq!(std::fs::read(&input).unwrap(), bytes);
+}
+
+// ---- bounded rows and short messages about long cells ----
+
+/// 1 MiB, the longest row `batch` reads (its line end included).
+const MAX_ROW: usize = 1 << 20;
+
+/// `HEADER,note` and a row whose `note` cell makes it `len` bytes with its `\n`.
+fn row_of_length(len: usize) -> String {
+    let start = format!("{GOOD_ROW},");
+    format!("{start}{}\n", "n".repeat(len - start.len() - 1))
+}
+
+#[test]
+fn a_row_just_over_1_mib_is_refused_naming_its_line_and_one_at_the_limit_is_read() {
+    let at = format!("{HEADER},note\n{GOOD_ROW},a\n{}", row_of_length(MAX_ROW));
+    let (o, text, _) = batch_files(&at, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(text.unwrap().lines().count(), 3);
+    let over = format!(
+        "{HEADER},note\n{GOOD_ROW},a\n{}",
+        row_of_length(MAX_ROW + 1)
+    );
+    let t0 = std::time::Instant::now();
+    assert_bad_input(
+        &over,
+        &[],
+        &["line 3:", "longer than the limit of 1048576 bytes"],
+    );
+    // 10 s: generous for a debug build on a shared machine; the refusal takes milliseconds
+    assert!(t0.elapsed().as_secs() < 10);
+}
+
+#[test]
+fn a_50_mib_row_is_refused_without_reading_it_all() {
+    // The reader stops once its window is over two rows and a read-ahead; the line named
+    // is the one where the long row starts.
+    let input = format!(
+        "{HEADER},note\n{GOOD_ROW},a\n{GOOD_ROW},a\n{}",
+        row_of_length(50 * MAX_ROW)
+    );
+    assert_bad_input(&input, &[], &["line 4:", "longer than the limit"]);
+    // the same from standard input
+    let o = softiou(&["batch", "--input", "-", "--output", "-"], &input);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("<stdin> line 4:"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_header_over_1024_columns_is_refused() {
+    let wide = format!(
+        "{HEADER}{}\n",
+        (0..1016).map(|i| format!(",c{i}")).collect::<String>()
+    );
+    assert_bad_input(&wide, &[], &["line 1:", "1025 columns", "limit of 1024"]);
+    // 1024 columns are fine
+    let ok = format!(
+        "{HEADER}{}\n",
+        (0..1015).map(|i| format!(",c{i}")).collect::<String>()
+    );
+    let (o, text, _) = batch_files(&ok, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(text.is_some());
+}
+
+#[test]
+fn an_error_about_a_1_mb_cell_is_one_short_line_naming_line_and_column() {
+    let big = "7".repeat(1_000_000);
+    let word = "x".repeat(1_000_000);
+    for (row, column) in [
+        // a number that overflows to infinity, one that is not a number, a bad κ and an
+        // unknown operator
+        (format!("{big},0,1,1,0,0,1,1,1,"), "column 1 (px1)"),
+        (format!("{word},0,1,1,0,0,1,1,1,"), "column 1 (px1)"),
+        (format!("0,0,1,1,0,0,1,1,{word},"), "column 9 (kappa)"),
+        (format!("0,0,1,1,0,0,1,1,1,{word}"), "column 10 (smoothing)"),
+    ] {
+        let input = format!("{HEADER},smoothing\n{GOOD_ROW},\n{row}\n");
+        let (o, text, _) = batch_files(&input, &[]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{}", &err[..err.len().min(300)]);
+        assert!(err.len() < 300, "{} bytes: {}", err.len(), &err[..300]);
+        assert!(err.contains(&format!("line 3, {column}")), "{err}");
+        assert!(err.contains("…' (1000000 characters)"), "{err}");
+        assert_eq!(text, None);
+    }
+}

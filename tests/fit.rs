@@ -25,10 +25,58 @@ fn assert_every_step_valid(run: &FitResult) {
     assert_eq!(run.final_box.to_xyxy(), run.history[run.steps].bbox);
 }
 
+/// The final status agrees with its definition (`StopReason`'s tests and their order).
+fn assert_status_consistent(r: &FitResult, t: &BBox<f64>, loss: Loss) {
+    use softiou::fit::{CONVERGED_IOU, DEGENERATE_FRACTION, EXPLODED_MULTIPLE, StopReason};
+    let last = r.history.last().unwrap();
+    let ratio = [
+        r.final_box.width() / t.width(),
+        r.final_box.height() / t.height(),
+    ];
+    let degenerate = ratio
+        .iter()
+        .any(|q| !(DEGENERATE_FRACTION..=EXPLODED_MULTIPLE).contains(q));
+    assert_eq!(
+        r.stop == StopReason::Degenerate,
+        degenerate,
+        "{ratio:?} {:?}",
+        r.stop
+    );
+    assert_eq!(r.converged, r.stop == StopReason::Converged);
+    if r.converged {
+        assert!(r.stationary && r.final_iou >= CONVERGED_IOU);
+        assert!((0.0..1.0).contains(&last.loss), "loss {}", last.loss);
+    }
+    if r.stop == StopReason::Stalled {
+        assert!(r.stationary && last.grad_norm > 0.0);
+    }
+    if r.stop == StopReason::MaxSteps {
+        assert!(!r.stationary && last.grad_norm > 0.0);
+    }
+    if r.stop == StopReason::Diverged {
+        // it got worse: a higher loss than the start at the first or the final κ, or it
+        // left a target the start overlapped
+        let first = r.history[0];
+        let param = Param::for_target(t);
+        let at = |b: [f64; 4], k: f64| {
+            param
+                .loss(loss, &param.theta(&BBox::from_xyxy(b).unwrap()), t, k)
+                .unwrap()
+        };
+        let worse = last.loss > at(first.bbox, last.kappa) + 1e-12
+            || at(last.bbox, first.kappa) > first.loss + 1e-12;
+        assert!(
+            worse || (first.hard_iou > 0.0 && r.final_iou == 0.0),
+            "{r:?}"
+        );
+    }
+}
+
 fn run(loss: Loss, schedule: KappaSchedule, optimizer: Optimizer) -> FitResult {
     let (p, t) = boxes();
     let r = fit(&p, &t, &FitConfig::new(loss, schedule, optimizer)).unwrap();
     assert_every_step_valid(&r);
+    assert_status_consistent(&r, &t, loss);
     r
 }
 
@@ -224,7 +272,10 @@ proptest! {
         cfg.steps = 150;
         cfg.lr = optimizer.default_lr() * lr_scale;
         match fit(&p, &t, &cfg) {
-            Ok(r) => assert_every_step_valid(&r),
+            Ok(r) => {
+                assert_every_step_valid(&r);
+                assert_status_consistent(&r, &t, cfg.loss);
+            }
             Err(e) => prop_assert!(matches!(e, Error::FitDiverged { .. } | Error::NonFiniteResult { .. }), "{:?}", e),
         }
     }
@@ -448,9 +499,9 @@ fn a_fit_whose_box_never_moves_is_reported_stuck_in_text_and_json_even_when_kapp
         "hard",
     ];
     let text = String::from_utf8_lossy(&softiou(&args).stdout).into_owned();
-    let steps = text.lines().find(|l| l.starts_with("steps:")).unwrap();
+    let status = text.lines().find(|l| l.starts_with("status:")).unwrap();
     assert!(
-        steps.contains("stuck") && !steps.contains("converged"),
+        status.contains("stuck") && !status.contains("converged"),
         "{text}"
     );
     let v = json_of(&softiou(&[&args[..], &["--json"]].concat()));
@@ -573,4 +624,139 @@ fn the_default_schedule_fits_a_start_box_ten_times_smaller_than_the_target() {
         let r = fit(&BBox::from_xyxy(p).unwrap(), &t, &FitConfig::for_target(&t)).unwrap();
         assert!(r.final_iou >= 0.99, "{p:?}: {}", r.final_iou);
     }
+}
+
+// ---- the final status: one test per status, through the library and the command line ----
+
+/// Runs `softiou fit` on the issue's boxes with `extra` flags, in text and in JSON, and
+/// checks that both report `status` with the final hard IoU; returns the JSON.
+fn fit_status(pred: &str, extra: &[&str], status: &str) -> serde_json::Value {
+    let args = [&["fit", "--pred", pred, "--target", "15,3,25,13"], extra].concat();
+    let out = softiou(&args);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = text.lines().find(|l| l.starts_with("status:")).unwrap();
+    assert!(
+        line.starts_with(&format!("status:      {status} (hard IoU ")),
+        "{args:?}: {text}"
+    );
+    let v = json_of(&softiou(&[&args[..], &["--json"]].concat()));
+    assert_eq!(v["status"], status, "{args:?}");
+    assert_eq!(v["converged"], status == "converged", "{args:?}");
+    let iou = v["final_iou"].as_f64().unwrap();
+    assert!(line.contains(&format!("(hard IoU {iou:?})")), "{line}");
+    v
+}
+
+#[test]
+fn a_fit_on_the_target_is_converged_with_its_hard_iou() {
+    let v = fit_status("0,0,10,10", &[], "converged");
+    assert!(v["final_iou"].as_f64().unwrap() >= 0.99);
+    // the biased optimum of a fixed κ·s = 10 is still on the target: hard IoU 0.912
+    let v = fit_status("0,0,10,10", &["--kappa", "1"], "converged");
+    assert!(v["final_iou"].as_f64().unwrap() >= softiou::fit::CONVERGED_IOU);
+}
+
+#[test]
+fn the_thin_strip_of_a_tiny_kappa_is_degenerate_not_converged() {
+    // Seen: "converged" on a 3777 × 6e-10 strip with loss 2.06.
+    let v = fit_status("0,0,10,10", &["--kappa", "0.01"], "degenerate");
+    let b: Vec<f64> = serde_json::from_value(v["final_box"].clone()).unwrap();
+    let (w, h) = (b[2] - b[0], b[3] - b[1]);
+    assert!(h < 1e-3 * 10.0 || w < 1e-3 * 10.0, "{w} x {h}");
+    assert!(v["final_iou"].as_f64().unwrap() < 1e-6);
+}
+
+#[test]
+fn a_box_thrown_away_by_a_huge_learning_rate_is_diverged_not_converged() {
+    // Seen: gd at lr 100 ends at hard IoU 0 and loss 1.0, reported "converged: gradient
+    // below tolerance". Its loss at the first κ is higher than the start's.
+    let v = fit_status(
+        "0,0,10,10",
+        &["--lr", "100", "--optimizer", "gd"],
+        "diverged",
+    );
+    assert_eq!(v["final_iou"].as_f64(), Some(0.0));
+    // an overlapping start that ends disjoint is diverged too
+    let (_, t) = boxes();
+    let p = BBox::new(8.0, 0.0, 18.0, 10.0).unwrap();
+    let mut cfg = FitConfig::for_target(&t);
+    cfg.optimizer = Optimizer::Gd;
+    cfg.lr = 100.0;
+    let r = fit(&p, &t, &cfg).unwrap();
+    assert!(r.history[0].hard_iou > 0.0);
+    assert_eq!(
+        (r.final_iou, r.stop),
+        (0.0, softiou::fit::StopReason::Diverged)
+    );
+}
+
+#[test]
+fn a_zero_gradient_is_stuck() {
+    let v = fit_status("-30,0,-20,10", &["--smoothing", "hard"], "stuck");
+    assert_eq!(v["final_iou"].as_f64(), Some(0.0));
+    let hist = v["history"].as_array().unwrap();
+    assert_eq!(hist.last().unwrap()["grad_norm"].as_f64(), Some(0.0));
+}
+
+#[test]
+fn a_stationary_point_away_from_the_target_is_stalled() {
+    // boltzmann at κ·s = 5 from the far start: its soft intersection is negative for
+    // disjoint boxes, and Newton stops at a stationary point with hard IoU 0.
+    let v = fit_status(
+        "-30,0,-20,10",
+        &["--smoothing", "boltzmann", "--kappa", "0.5"],
+        "stalled",
+    );
+    assert_eq!(v["final_iou"].as_f64(), Some(0.0));
+    let hist = v["history"].as_array().unwrap();
+    let g = hist.last().unwrap()["grad_norm"].as_f64().unwrap();
+    assert!(g > 0.0 && g <= 1e-8, "{g}");
+}
+
+#[test]
+fn a_run_cut_short_is_max_steps() {
+    let v = fit_status("0,0,10,10", &["--steps", "5"], "max-steps");
+    assert_eq!(v["steps"].as_u64(), Some(5));
+}
+
+#[test]
+fn fit_steps_above_the_limit_are_refused_before_any_work() {
+    let limit = softiou::fit::MAX_STEPS;
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("never");
+    for steps in [(limit + 1).to_string(), "1000000000000".to_owned()] {
+        let t0 = std::time::Instant::now();
+        let out = softiou(
+            &[
+                &BOXES[..],
+                &["--steps", &steps, "--out", out_dir.to_str().unwrap()],
+            ]
+            .concat(),
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.starts_with("error: --steps:") && err.contains(&limit.to_string()),
+            "{err}"
+        );
+        // refused at once (the seen run went on for ever); 5 s is generous for a debug
+        // build on a loaded machine
+        assert!(t0.elapsed().as_secs() < 5);
+        assert!(!out_dir.exists());
+    }
+    // the library refuses it too
+    let (p, t) = boxes();
+    let cfg = FitConfig {
+        steps: limit + 1,
+        ..FitConfig::default()
+    };
+    assert!(matches!(
+        fit(&p, &t, &cfg),
+        Err(Error::InvalidParameter { name: "steps", .. })
+    ));
 }

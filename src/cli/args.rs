@@ -1,5 +1,6 @@
 //! Value parsers shared by the subcommands.
 
+use softiou::error::{quote, quote_bare};
 use softiou::{BBox, BoxFormat};
 
 use super::CliError;
@@ -10,9 +11,10 @@ pub fn parse_box(flag: &str, text: &str, format: BoxFormat) -> Result<BBox<f64>,
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
     if parts.len() != 4 {
         return Err(CliError::Input(format!(
-            "{flag}: expected 4 comma-separated numbers ({}), got {} in '{text}'",
+            "{flag}: expected 4 comma-separated numbers ({}), got {} in {}",
             format.fields().join(","),
-            parts.len()
+            parts.len(),
+            quote(text)
         )));
     }
     let mut c = [0.0; 4];
@@ -29,20 +31,22 @@ pub fn parse_box(flag: &str, text: &str, format: BoxFormat) -> Result<BBox<f64>,
 pub fn parse_number(flag: &str, what: &str, text: &str) -> Result<f64, CliError> {
     let v: f64 = text
         .parse()
-        .map_err(|_| CliError::Input(format!("{flag}: {what} '{text}' is not a number")))?;
+        .map_err(|_| CliError::Input(format!("{flag}: {what} {} is not a number", quote(text))))?;
     // a non-zero number too small for f64 parses as 0; say so rather than report a 0
     // the user never typed
     let mantissa = text.split(['e', 'E']).next().unwrap_or("");
     if v == 0.0 && mantissa.chars().any(|c| ('1'..='9').contains(&c)) {
         return Err(CliError::Input(format!(
-            "{flag}: {what} '{text}' is too small for a 64-bit float (it rounds to 0)"
+            "{flag}: {what} {} is too small for a 64-bit float (it rounds to 0)",
+            quote(text)
         )));
     }
     if v.is_finite() {
         Ok(v)
     } else {
         Err(CliError::Input(format!(
-            "{flag}: {what} is {text}; it must be a finite number"
+            "{flag}: {what} is {}; it must be a finite number",
+            quote_bare(text)
         )))
     }
 }

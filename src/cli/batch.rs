@@ -19,13 +19,26 @@ use softiou::batch::{Batch, Exec};
 use softiou::evaluate::Evaluation;
 use softiou::{BBox, Loss, LossKind, Smoothing};
 
+use softiou::error::quote;
+
 use super::CliError;
 use super::args::{parse_kappa, parse_name, parse_number};
-use super::batch_io::{LineReader, Sink, open_input, write_error};
+use super::batch_io::{
+    LineReader, MAX_ROW_BYTES, RowTooLong, Sink, open_input, refuse_input_as_output, write_error,
+};
 
 /// Rows read, evaluated and written together: enough to keep every thread busy (the batch
 /// API splits down to 4096 rows per task), small enough that memory stays a few MB.
 const CHUNK: usize = 8192;
+
+/// A chunk also ends once its rows hold this many bytes, so that long rows (up to
+/// [`MAX_ROW_BYTES`] each) cannot make a chunk of 8192 rows gigabytes: at most four
+/// chunks are alive (two waiting, one read, one evaluated), each under 8 MiB + one row.
+const CHUNK_BYTES: u64 = 8 << 20;
+
+/// The most columns of the input: the nine required ones leave over a thousand for
+/// pass-through data. Checked on the header; every row has the header's length.
+const MAX_COLUMNS: usize = 1024;
 
 /// The required input columns, in the order the library takes them.
 const INPUT_COLUMNS: [&str; 9] = [
@@ -70,10 +83,16 @@ stays 0. Every number has full round-trip precision.
 
 Units: kappa is in 1 / coordinate units; what matters is kappa times a box side.
 
+Limits: a row (the header too, line end included) is at most 1 MiB and the header at most
+1024 columns; the number of rows is unlimited (they are streamed in chunks of at most 8192
+rows or 8 MiB, so memory stays a few tens of MB).
+
 Errors: the first bad row (not a number, NaN or infinity, an inverted or empty box,
 kappa <= 0, an unknown operator, a wrong number of fields) stops the run with exit status
 2 and a message naming its line and column; nothing is written at --output. With
---output -, rows before the bad one have already gone to standard output.
+--output -, rows before the bad one have already gone to standard output. An --output
+that is the input file (the same path, a symbolic or hard link to it, or the file on
+standard input with --input -) is refused with exit status 2 before anything is written.
 
 Example:
   softiou batch --input pairs.csv --output results.csv --loss giou
@@ -104,17 +123,30 @@ pub struct BatchArgs {
 pub fn run(args: BatchArgs) -> Result<(), CliError> {
     let smoothing: Smoothing = parse_name("--smoothing", &args.smoothing)?;
     let kind: LossKind = parse_name("--loss", &args.loss)?;
+    refuse_input_as_output(&args.input, &args.output)?;
     let (input, name) = open_input(&args.input)?;
     let mut reader = csv::ReaderBuilder::new().from_reader(LineReader::new(input));
     let header = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(read_error(&name, e, reader.get_mut())),
     };
+    if header.len() > MAX_COLUMNS {
+        return Err(CliError::Input(format!(
+            "{name} line 1: the header has {} columns, more than the limit of {MAX_COLUMNS}",
+            header.len()
+        )));
+    }
+    if reader.position().byte() > MAX_ROW_BYTES {
+        return Err(too_long(&name, 1));
+    }
     let columns = Columns::find(&header, &name)?;
     let mut writer = csv::Writer::from_writer(Sink::create(&args.output)?);
     let write_err = |e: csv::Error| match e.into_kind() {
         ErrorKind::Io(e) => write_error(&args.output, e),
-        e => CliError::Failure(format!("--output: cannot write '{}': {e:?}", args.output)),
+        e => CliError::Failure(format!(
+            "--output: cannot write {}: {e:?}",
+            quote(&args.output)
+        )),
     };
     writer
         .write_record(header.iter().chain(OUTPUT_COLUMNS))
@@ -130,21 +162,34 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
         scope.spawn(move || {
             loop {
                 let mut chunk = Chunk::default();
-                while chunk.records.len() < CHUNK {
+                let mut bytes = 0;
+                let mut end = false;
+                while chunk.records.len() < CHUNK && bytes < CHUNK_BYTES {
                     let mut record = StringRecord::new();
                     match reader.read_record(&mut record) {
                         Ok(true) => {}
-                        Ok(false) => break,
+                        Ok(false) => {
+                            end = true;
+                            break;
+                        }
                         Err(e) => {
                             chunk.stop = Some(read_error(name, e, reader.get_mut()));
                             break;
                         }
                     }
                     let offset = record.position().map_or(0, csv::Position::byte);
-                    chunk.lines.push(reader.get_mut().line_at(offset));
+                    let line = reader.get_mut().line_at(offset);
+                    // the reader is now past the row and its line end
+                    let len = reader.position().byte().saturating_sub(offset);
+                    if len > MAX_ROW_BYTES {
+                        chunk.stop = Some(too_long(name, line));
+                        break;
+                    }
+                    bytes += len;
+                    chunk.lines.push(line);
                     chunk.records.push(record);
                 }
-                let last = chunk.stop.is_some() || chunk.records.len() < CHUNK;
+                let last = chunk.stop.is_some() || end;
                 // the receiver hangs up only when it stopped at an error of its own
                 if sender.send(chunk).is_err() || last {
                     break;
@@ -505,12 +550,26 @@ impl Row<'_> {
     }
 }
 
+/// The error for a row over [`MAX_ROW_BYTES`] on `line`.
+fn too_long(name: &str, line: u64) -> CliError {
+    CliError::Input(format!(
+        "{name} line {line}: the row is longer than the limit of {MAX_ROW_BYTES} bytes (1 MiB)"
+    ))
+}
+
 /// A CSV read error as one line naming the true line (and column, for bad UTF-8); an
 /// unterminated quote is named as such (the csv crate reads it to the end of the input as
 /// one field and reports a wrong number of fields).
 fn read_error<R: Read>(name: &str, e: csv::Error, input: &mut LineReader<R>) -> CliError {
     let offset = e.position().map_or(0, csv::Position::byte);
     let line = input.line_at(offset);
+    if let ErrorKind::Io(source) = e.kind()
+        && let Some(long) = source
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<RowTooLong>())
+    {
+        return too_long(name, long.line);
+    }
     let text = e.to_string();
     match e.into_kind() {
         ErrorKind::Io(source) if source.kind() == std::io::ErrorKind::IsADirectory => {

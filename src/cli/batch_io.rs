@@ -6,8 +6,41 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use softiou::error::{quote, quote_bare};
+
 use super::CliError;
 use super::output::stdout_error;
+
+/// The longest row (header or data, line end included) that `batch` reads: 1 MiB. A row of
+/// the nine numbers is under 300 bytes; the limit leaves room for thousands of pass-through
+/// columns and still bounds the memory of a chunk of rows. Longer rows are refused with
+/// exit status 2 (a cell is part of a row, so it is bounded too).
+pub const MAX_ROW_BYTES: u64 = 1 << 20;
+
+/// The window of [`LineReader`] may hold the previous row (at most [`MAX_ROW_BYTES`]), the
+/// current one and the CSV reader's read-ahead (8 KiB): more than this means the current
+/// row is over the limit, and reading stops there instead of buffering the rest of it.
+const MAX_WINDOW: usize = 2 * MAX_ROW_BYTES as usize + (64 << 10);
+
+/// The error [`LineReader`] returns for a row over [`MAX_ROW_BYTES`]: the line on which
+/// the first over-long line of the input starts.
+#[derive(Debug)]
+pub struct RowTooLong {
+    /// The 1-based line.
+    pub line: u64,
+}
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}: a row longer than {MAX_ROW_BYTES} bytes",
+            self.line
+        )
+    }
+}
+
+impl std::error::Error for RowTooLong {}
 
 /// The input, remembering the bytes the CSV reader has taken but not yet passed, so that
 /// a record's byte offset maps to its true line number.
@@ -90,6 +123,26 @@ impl<R: Read> Read for LineReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.window.extend(&buf[..n]);
+        if self.window.len() > MAX_WINDOW {
+            // the first physical line that is too long (a quoted field may span lines, but
+            // some line of an over-long row is over the limit or the row is within it)
+            let mut line = self.line;
+            let mut len = 0_u64;
+            for &b in &self.window {
+                len += 1;
+                if len > MAX_ROW_BYTES {
+                    break;
+                }
+                if b == b'\n' {
+                    line += 1;
+                    len = 0;
+                }
+            }
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                RowTooLong { line },
+            ));
+        }
         Ok(n)
     }
 }
@@ -102,20 +155,83 @@ pub fn open_input(path: &str) -> Result<(Box<dyn Read + Send>, String), CliError
     // A directory opens on Unix and fails only at the first read, with no flag named.
     if Path::new(path).is_dir() {
         return Err(CliError::Input(format!(
-            "--input: '{path}' is a directory; give a CSV file, or - for standard input"
+            "--input: {} is a directory; give a CSV file, or - for standard input",
+            quote(path)
         )));
     }
     match File::open(path) {
-        Ok(f) => Ok((Box::new(f), path.to_owned())),
+        // the name in messages: the path, shortened if it is very long
+        Ok(f) => Ok((Box::new(f), quote_bare(path))),
         // A path that does not exist is a usage error (exit 2); anything else (permissions,
         // a device error) is a failure of the system (exit 1).
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(CliError::Input(format!(
-            "--input: cannot open '{path}': {e}"
+            "--input: cannot open {}: {e}",
+            quote(path)
         ))),
-        Err(source) => Err(CliError::Io {
-            path: PathBuf::from(path),
-            source,
-        }),
+        Err(e) => Err(CliError::Failure(format!(
+            "--input: cannot open {}: {e}",
+            quote(path)
+        ))),
+    }
+}
+
+/// Refuses an `--output` that is the file `--input` reads (exit status 2): writing the
+/// results there would destroy the input. On Unix the two are compared by device and
+/// inode after following symbolic links, so a symbolic or hard link to the input is caught,
+/// and `--input -` is compared with the file standard input is (`< in.csv`). Only regular
+/// files are refused: a device or FIFO (`/dev/null`, a terminal) loses nothing. Elsewhere
+/// the canonical paths are compared. Called before the output is opened.
+pub fn refuse_input_as_output(input: &str, output: &str) -> Result<(), CliError> {
+    if output == "-" {
+        return Ok(());
+    }
+    let same = || {
+        let what = if input == "-" {
+            "standard input (--input -)".to_owned()
+        } else {
+            format!("--input {}", quote(input))
+        };
+        Err(CliError::Input(format!(
+            "--output {} is the same file as {what}; writing the results there would \
+             destroy the input: choose another output path",
+            quote(output)
+        )))
+    };
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        // A missing output, or an input that cannot be read, cannot be the same file
+        // (opening the input reports the latter).
+        let Ok(out) = fs::metadata(output) else {
+            return Ok(());
+        };
+        let input_meta = if input == "-" {
+            io::stdin()
+                .as_fd()
+                .try_clone_to_owned()
+                .and_then(|fd| File::from(fd).metadata())
+        } else {
+            fs::metadata(input)
+        };
+        if let Ok(inp) = input_meta
+            && out.is_file()
+            && (out.dev(), out.ino()) == (inp.dev(), inp.ino())
+        {
+            return same();
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        // Standard input cannot be compared with a path here.
+        if input != "-"
+            && let (Ok(a), Ok(b)) = (fs::canonicalize(input), fs::canonicalize(output))
+            && a == b
+        {
+            return same();
+        }
+        Ok(())
     }
 }
 
@@ -124,7 +240,7 @@ pub fn write_error(output: &str, e: io::Error) -> CliError {
     if output == "-" {
         return stdout_error(e);
     }
-    CliError::Failure(format!("--output: cannot write '{output}': {e}"))
+    CliError::Failure(format!("--output: cannot write {}: {e}", quote(output)))
 }
 
 /// Where the rows go: standard output; a FIFO or device written directly; or a temporary
@@ -172,7 +288,7 @@ impl Sink {
             return Ok(Sink::Stdout(io::stdout().lock()));
         }
         let fail = |e: &dyn std::fmt::Display| {
-            CliError::Failure(format!("--output: cannot write '{output}': {e}"))
+            CliError::Failure(format!("--output: cannot write {}: {e}", quote(output)))
         };
         let target = resolve_links(Path::new(output)).map_err(|e| fail(&e))?;
         match fs::metadata(&target) {
@@ -211,7 +327,11 @@ impl Sink {
             Sink::Stdout(mut s) => s.flush().map_err(|e| write_error(output, e)),
             Sink::Direct(mut f) => f.flush().map_err(|e| write_error(output, e)),
             Sink::Temp { file, target } => file.persist(&target).map(drop).map_err(|e| {
-                CliError::Failure(format!("--output: cannot write '{output}': {}", e.error))
+                CliError::Failure(format!(
+                    "--output: cannot write {}: {}",
+                    quote(output),
+                    e.error
+                ))
             }),
         }
     }

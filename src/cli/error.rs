@@ -20,7 +20,7 @@ pub enum CliError {
         source: softiou::Error,
     },
     /// A file could not be read or written (exit status 1).
-    #[error("{path}: {source}")]
+    #[error("{}: {source}", softiou::error::quote_bare(&path.display().to_string()))]
     Io {
         /// The file.
         path: PathBuf,

@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use softiou::fit::{FitConfig, FitResult, KappaSchedule, Optimizer, StopReason, fit};
+use softiou::fit::{FitConfig, FitResult, KappaSchedule, MAX_STEPS, Optimizer, StopReason, fit};
 use softiou::{BBox, BoxFormat, Loss, LossKind, Smoothing};
+
+use softiou::error::{quote, quote_bare};
 
 use super::CliError;
 use super::args::{parse_box, parse_kappa, parse_name, parse_number};
@@ -16,9 +18,18 @@ unit-normalised boxes); kappa is in 1 / coordinate units, and what matters is ka
 a box side. The optimiser works on theta = (centre / s, ln(size / s)), s = the target's
 shorter side, so --lr is in these dimensionless parameter units whatever the box size.
 
-Output: the final box, its hard IoU with the target, the smoothed loss and the number of
-steps with why the run stopped (converged, stuck: the box never moved, no descent, step
-limit). With --out, every file written is listed (fit_run.png, fit_run.csv, fit_run.gif).
+Output: the final box, its hard IoU with the target, the smoothed loss, the number of
+steps and the status, the first of these that applies:
+  degenerate  a side of the final box is below 1e-3 or above 1e3 times the target's side
+  converged   the gradient vanished (<= 1e-8 at the final kappa) on the target: hard IoU
+              >= 0.5 and 0 <= loss < 1 (every loss is >= 1 for disjoint boxes)
+  diverged    the final box has a higher loss than the start (at the first or the final
+              kappa), or the start overlapped the target and the final box does not
+  stuck       the box never moved, or the gradient at the final box is exactly 0
+  stalled     the gradient vanished at a box that is not the target (a biased optimum)
+  max-steps   the step limit was reached before the gradient vanished
+A run whose box overflows or turns NaN stops with an error (exit status 1). With --out,
+every file written is listed (fit_run.png, fit_run.csv, fit_run.gif).
 
 Examples:
   softiou fit --pred 0,0,10,10 --target 15,3,25,13
@@ -54,7 +65,8 @@ pub struct FitArgs {
     /// half of the steps [default: 2.5/s..500/s, s = the target's shorter side]
     #[arg(long, value_name = "KMIN..KMAX", allow_hyphen_values = true)]
     pub anneal: Option<String>,
-    /// Largest number of updates [default: 2000]
+    /// Largest number of updates, at most 100000 (every step is kept for the history and
+    /// the figures) [default: 2000]
     #[arg(long, value_name = "N")]
     pub steps: Option<usize>,
     /// Learning rate in (dimensionless) parameter units [default: gd 0.3, adam 0.05,
@@ -82,7 +94,8 @@ fn schedule(args: &FitArgs, t: &BBox<f64>) -> Result<KappaSchedule, CliError> {
     };
     let Some((lo, hi)) = text.split_once("..") else {
         return Err(CliError::Input(format!(
-            "--anneal: expected KMIN..KMAX (for example 0.1..50), got '{text}'"
+            "--anneal: expected KMIN..KMAX (for example 0.1..50), got {}",
+            quote(text)
         )));
     };
     let (min, max) = (parse_kappa("--anneal", lo)?, parse_kappa("--anneal", hi)?);
@@ -100,13 +113,20 @@ fn config(args: &FitArgs, t: &BBox<f64>) -> Result<FitConfig, CliError> {
     let optimizer: Optimizer = parse_name("--optimizer", &args.optimizer)?;
     let mut cfg = FitConfig::new(Loss::new(kind, smoothing), schedule(args, t)?, optimizer);
     if let Some(steps) = args.steps {
+        if steps > MAX_STEPS {
+            return Err(CliError::Input(format!(
+                "--steps: {steps} is more than the limit of {MAX_STEPS} (every step is kept \
+                 for the history)"
+            )));
+        }
         cfg.steps = steps;
     }
     if let Some(lr) = &args.lr {
         let v = parse_number("--lr", "learning rate", lr)?;
         if v <= 0.0 {
             return Err(CliError::Input(format!(
-                "--lr: learning rate is {lr}; it must be > 0"
+                "--lr: learning rate is {}; it must be > 0",
+                quote_bare(lr)
             )));
         }
         cfg.lr = v;
@@ -120,6 +140,8 @@ fn json(run: &FitResult, cfg: &FitConfig, written: &[PathBuf]) -> serde_json::Va
         "final_iou": run.final_iou,
         "final_loss": run.history.last().map(|s| s.loss),
         "steps": run.steps,
+        "status": run.stop,
+        "status_text": stop_text(run.stop),
         "converged": run.converged,
         "stop": run.stop,
         "loss": cfg.loss.kind.name(),
@@ -132,14 +154,24 @@ fn json(run: &FitResult, cfg: &FitConfig, written: &[PathBuf]) -> serde_json::Va
     })
 }
 
+/// What a status means, in one sentence after its name.
 fn stop_text(stop: StopReason) -> &'static str {
     match stop {
-        StopReason::Converged => "converged: gradient below tolerance",
-        StopReason::Stuck => {
-            "stuck: the gradient was (numerically) zero from the start; the box never moved"
+        StopReason::Converged => {
+            "the gradient vanished on the target (hard IoU >= 0.5 and 0 <= loss < 1)"
         }
-        StopReason::NoDescent => "no descent direction found",
-        StopReason::MaxSteps => "step limit reached, not converged",
+        StopReason::Stalled => {
+            "the gradient vanished at a box that is not the target (hard IoU < 0.5 or loss \
+             outside [0, 1))"
+        }
+        StopReason::Stuck => "the gradient is exactly 0 or the box never moved; no progress",
+        StopReason::Diverged => {
+            "the final box is worse than the start (a higher loss, or it left the target)"
+        }
+        StopReason::Degenerate => {
+            "a side collapsed below 1e-3 or grew beyond 1e3 times the target's side"
+        }
+        StopReason::MaxSteps => "the step limit was reached before the gradient vanished",
     }
 }
 
@@ -147,9 +179,9 @@ fn stop_text(stop: StopReason) -> &'static str {
 fn check_out(dir: &Path) -> Result<(), CliError> {
     if dir.exists() && !dir.is_dir() {
         return Err(CliError::Input(format!(
-            "--out: '{}' is a file, not a directory; give a directory for fit_run.png, \
+            "--out: {} is a file, not a directory; give a directory for fit_run.png, \
              fit_run.csv and fit_run.gif",
-            dir.display()
+            quote(&dir.display().to_string())
         )));
     }
     Ok(())
@@ -183,10 +215,7 @@ pub fn run(args: FitArgs) -> Result<(), CliError> {
     );
     let mut written = Vec::new();
     if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
-            path: dir.clone(),
-            source,
-        })?;
+        super::plots::create_dir(dir)?;
         written = softiou::plot::fit::write_run_figures(dir, &result, &t, &title)
             .map_err(|e| CliError::Failure(e.to_string()))?;
     }
@@ -202,8 +231,10 @@ pub fn run(args: FitArgs) -> Result<(), CliError> {
             text.push_str(&format!("loss:        {}\n", num(last.loss)));
         }
         text.push_str(&format!(
-            "steps:       {} ({})\n",
+            "steps:       {}\nstatus:      {} (hard IoU {}): {}\n",
             result.steps,
+            result.stop,
+            num(result.final_iou),
             stop_text(result.stop)
         ));
         for w in &written {

@@ -74,8 +74,8 @@ pub(crate) fn output_error(e: softiou::Error) -> CliError {
 pub(crate) fn create_dir(dir: &Path) -> Result<(), CliError> {
     std::fs::create_dir_all(dir).map_err(|source| {
         CliError::Failure(format!(
-            "--out: cannot create the output directory '{}': {source}",
-            dir.display()
+            "--out: cannot create the output directory {}: {source}",
+            softiou::error::quote(&dir.display().to_string())
         ))
     })
 }

@@ -30,7 +30,8 @@ pub struct SweepArgs {
     /// Largest κ (1/coordinate unit); default 10000/s.
     #[arg(long, value_name = "KAPPA", allow_hyphen_values = true)]
     pub kappa_max: Option<String>,
-    /// Number of κ values (log-spaced), at least 2.
+    /// Number of κ values (log-spaced), at least 2 and at most 10000 (every value is kept
+    /// and drawn) [default: 241]
     #[arg(long, value_name = "N")]
     pub points: Option<usize>,
     /// Only this operator (boltzmann or logsumexp); default both. `hard` is always drawn
@@ -88,7 +89,10 @@ pub fn run(args: SweepArgs) -> Result<(), CliError> {
             KappaRange::from_physical(lo, hi, points, side)
         }
     };
-    let flag = if args.points.is_some_and(|n| n < 2) {
+    let flag = if args
+        .points
+        .is_some_and(|n| !(2..=softiou::sweep::MAX_POINTS).contains(&n))
+    {
         "--points"
     } else {
         "--kappa-max"

@@ -3,7 +3,8 @@
 
 use super::optim::Optimizer;
 use super::param::Param;
-use super::run::{FitConfig, FitResult, KappaSchedule, StopReason, fit};
+use super::run::{FitConfig, FitResult, KappaSchedule, fit};
+use super::status::StopReason;
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
 use crate::iou::{Loss, LossKind};
@@ -153,9 +154,8 @@ pub fn markdown_table(outcomes: &[Outcome], optimizers: &[Optimizer]) -> String 
 fn steps_cell(r: &FitResult) -> String {
     match r.stop {
         StopReason::Converged => format!("{}", r.steps),
-        StopReason::Stuck => "0 (stuck)".to_owned(),
-        StopReason::NoDescent => format!("{} (no descent)", r.steps),
         StopReason::MaxSteps => format!("{} (limit)", r.steps),
+        status => format!("{} ({status})", r.steps),
     }
 }
 
@@ -232,7 +232,7 @@ pub fn bias_curve(lo: f64, hi: f64, n: usize) -> Result<Vec<BiasPoint>> {
                 // plateau, with a Hessian of ~e^{-κ·gap}, is not one).
                 let is_minimum = r.as_ref().is_some_and(|r| {
                     let param = Param::for_target(&t);
-                    matches!(r.stop, StopReason::Converged | StopReason::Stuck)
+                    r.stationary
                         && param
                             .hessian(cfg.loss, &param.theta(&r.final_box), &t, kappa_s / side)
                             .is_ok_and(|(_, _, h)| h.symmetric_eigenvalues().min() > 1e-6)

@@ -20,14 +20,17 @@
 //! | `param.rs` | θ = [c/s, ln(size/s)] and its exact derivatives |
 //! | `optim.rs` | gradient descent, Adam, damped Newton |
 //! | `run.rs` | the schedule, the loop, stop conditions, divergence, history |
+//! | `status.rs` | the final status: converged, stalled, stuck, diverged, degenerate, max-steps |
 //! | `experiments.rs` | the runs behind the figures and the README table |
 
 mod experiments;
 mod optim;
 mod param;
 mod run;
+mod status;
 
 pub use experiments::*;
 pub use optim::Optimizer;
 pub use param::{Param, Theta};
-pub use run::{FitConfig, FitResult, FitStep, KappaSchedule, StopReason, fit};
+pub use run::{FitConfig, FitResult, FitStep, KappaSchedule, MAX_STEPS, fit};
+pub use status::{CONVERGED_IOU, DEGENERATE_FRACTION, EXPLODED_MULTIPLE, StopReason};

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::optim::{NewtonKind, Optimizer, State, backtrack, newton_direction};
 use super::param::{Param, Theta};
+use super::status::{Ending, StopReason, WORSE_BY, status};
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
 use crate::iou::{Loss, check_kappa, hard_iou};
@@ -87,7 +88,7 @@ pub struct FitConfig {
     pub schedule: KappaSchedule,
     /// The optimiser.
     pub optimizer: Optimizer,
-    /// The largest number of updates.
+    /// The largest number of updates, at most [`MAX_STEPS`].
     pub steps: usize,
     /// Learning rate (θ units; see [`Optimizer::default_lr`]).
     pub lr: f64,
@@ -172,21 +173,12 @@ pub struct FitStep {
     pub bbox: [f64; 4],
 }
 
-/// Why a run stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StopReason {
-    /// κ was final and the gradient norm fell to `gtol` or below after the box moved.
-    Converged,
-    /// The gradient norm was `gtol` or below at the start and the box never moved, however
-    /// κ was annealed (for `hard` from a disjoint start the gradient is exactly 0; at large
-    /// κ·gap it is exponentially small).
-    Stuck,
-    /// Newton's line search found no decrease at the final κ.
-    NoDescent,
-    /// The step budget ran out.
-    MaxSteps,
-}
+/// The largest [`FitConfig::steps`]. The run keeps every iterate ([`FitResult::history`],
+/// 72 bytes a step, and one JSON object a step in `softiou fit --json`), so the step
+/// count bounds its memory: 100 000 steps are 7.2 MB. That is 50 times the default of
+/// 2000, which every run of the README's table needs at most; Newton converges in tens of
+/// steps.
+pub const MAX_STEPS: usize = 100_000;
 
 /// The result of a run that did not diverge: the final box is always valid.
 #[derive(Debug, Clone, PartialEq)]
@@ -197,10 +189,13 @@ pub struct FitResult {
     pub final_iou: f64,
     /// Updates made.
     pub steps: usize,
-    /// Whether the run moved and stopped at a stationary point ([`StopReason::Converged`]).
+    /// Whether the final box is on the target (`stop == StopReason::Converged`).
     pub converged: bool,
-    /// Why it stopped.
+    /// The final status (see [`StopReason`] for the tests and their order).
     pub stop: StopReason,
+    /// Whether the run stopped because `‖∇_θ loss‖ ≤ gtol` at the final κ (a stationary
+    /// point of the smoothed loss, on the target or not).
+    pub stationary: bool,
     /// Newton steps that fell back to the gradient (Hessian not positive definite).
     pub gradient_fallbacks: usize,
     /// Every iterate, the start and the final box included.
@@ -222,7 +217,8 @@ pub struct FitResult {
 ///
 /// # Errors
 /// [`Error::InvalidKappa`] for a bad schedule, [`Error::InvalidFitSetting`] for a learning
-/// rate or tolerance that is not finite and positive, any error of the loss at the start,
+/// rate or tolerance that is not finite and positive, [`Error::InvalidParameter`] for more
+/// than [`MAX_STEPS`] steps, any error of the loss at the start,
 /// and [`Error::FitDiverged`] if an iterate leaves the boxes where the loss is finite (a
 /// size that overflows or underflows, a NaN): the run stops there and returns no box.
 pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
@@ -232,6 +228,13 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
             return Err(Error::InvalidFitSetting { name, value: v });
         }
     }
+    if cfg.steps > MAX_STEPS {
+        return Err(Error::InvalidParameter {
+            name: "steps",
+            value: cfg.steps.to_string(),
+            need: "at most 100000 (softiou::fit::MAX_STEPS): the run keeps every iterate",
+        });
+    }
     if !(cfg.anneal_fraction.is_finite() && cfg.anneal_fraction > 0.0) {
         return Err(Error::InvalidFitSetting {
             name: "anneal fraction",
@@ -240,10 +243,14 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
     }
     let param = Param::for_target(t);
     let ramp = cfg.ramp();
-    let mut theta = param.theta(p);
+    let start = param.theta(p);
+    let mut theta = start;
     let mut state = State::default();
-    let mut history = Vec::with_capacity(cfg.steps.min(100_000) + 1);
-    let mut stop = StopReason::MaxSteps;
+    let mut history = Vec::with_capacity(cfg.steps + 1);
+    // whether the loop ended at a stationary point at the final κ, or with a gradient of
+    // exactly 0 (no descent direction at all)
+    let mut stationary = false;
+    let mut zero_gradient: bool;
     let mut k = 0;
     let mut fallbacks = 0;
     let mut kinks = 0_usize;
@@ -285,14 +292,9 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
             bbox: bbox.to_xyxy(),
         });
         let kappa_final = k >= ramp || matches!(cfg.schedule, KappaSchedule::Fixed(_));
+        zero_gradient = g.iter().all(|&d| d == 0.0);
         if kappa_final && grad_norm <= cfg.gtol {
-            // A box that never moved did not converge: its gradient was zero from the start
-            // (the `hard` operator on disjoint boxes), however many steps κ took to anneal.
-            stop = if moved {
-                StopReason::Converged
-            } else {
-                StopReason::Stuck
-            };
+            stationary = true;
             break;
         }
         if k == cfg.steps {
@@ -329,10 +331,8 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
                         kinks += 1;
                         theta + d / kinks as f64
                     }
-                    (None, None) => {
-                        stop = StopReason::NoDescent;
-                        break;
-                    }
+                    // No direction at all: the gradient is exactly 0 (`zero_gradient`).
+                    (None, None) => break,
                 }
             }
         };
@@ -353,12 +353,30 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
         reason: "no iterate was evaluated".into(),
     })?;
     let final_box = BBox::from_xyxy(last.bbox)?;
+    let first = history[0];
+    // The start's loss at the final κ and the final box's at the first κ, to tell a run
+    // that went uphill (an error here only means that comparison cannot be made).
+    let at = |th: &Theta<f64>, kappa: f64| param.loss(cfg.loss, th, t, kappa).ok();
+    let worse = last.loss > at(&start, last.kappa).map_or(f64::INFINITY, |v| v + WORSE_BY)
+        || at(&theta, first.kappa).is_some_and(|v| v > first.loss + WORSE_BY);
+    let stop = status(&Ending {
+        final_box: &final_box,
+        target: t,
+        stationary,
+        zero_gradient,
+        moved,
+        start_iou: first.hard_iou,
+        final_iou: last.hard_iou,
+        final_loss: last.loss,
+        worse,
+    });
     Ok(FitResult {
         final_box,
         final_iou: last.hard_iou,
         steps: last.step,
         converged: stop == StopReason::Converged,
         stop,
+        stationary,
         gradient_fallbacks: fallbacks,
         history,
     })

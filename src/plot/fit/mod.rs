@@ -241,7 +241,7 @@ pub fn bias_csv(path: &Path, points: &[BiasPoint]) -> Result<()> {
                 opt(p.hard_iou),
                 opt(p.width),
                 p.stop
-                    .map_or_else(|| "diverged".to_owned(), |s| format!("{s:?}")),
+                    .map_or_else(|| "diverged".to_owned(), |s| s.name().to_owned()),
                 p.is_minimum.to_string(),
             ]
         })

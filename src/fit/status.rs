@@ -1,0 +1,113 @@
+//! The final status of a fitting run: what the end of a run means, decided once from its
+//! last iterate (see [`StopReason`] for the tests and their order).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::bbox::BBox;
+
+/// Hard IoU at or above which a run that stopped at a stationary point counts as
+/// [`StopReason::Converged`] to the target: 0.5, the usual threshold for a detection to
+/// match its target. A stricter one would call the documented bias of a small fixed κ a
+/// failure (the smoothed optimum at κ·s = 10 has hard IoU 0.91, at κ·s = 2 only 0.58).
+pub const CONVERGED_IOU: f64 = 0.5;
+
+/// A final side shorter than this fraction of the target's same side makes the run
+/// [`StopReason::Degenerate`] (a collapsed box, e.g. the strips of `logsumexp` at κ·s ≲ 1).
+pub const DEGENERATE_FRACTION: f64 = 1e-3;
+
+/// A final side longer than this multiple of the target's same side makes the run
+/// [`StopReason::Degenerate`] (an exploded box).
+pub const EXPLODED_MULTIPLE: f64 = 1e3;
+
+/// A loss that exceeds the start's by more than this (the loss is O(1) and rounded at
+/// ~1e-16) makes the run [`StopReason::Diverged`].
+pub(crate) const WORSE_BY: f64 = 1e-12;
+
+/// The final status of a run, decided in this order (the first that applies):
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StopReason {
+    /// 1. The final box is degenerate: a side is shorter than [`DEGENERATE_FRACTION`] or
+    ///    longer than [`EXPLODED_MULTIPLE`] times the target's same side, whatever the
+    ///    loss or the gradient say.
+    Degenerate,
+    /// 2. On the target: the run stopped at a stationary point (`‖∇_θ loss‖ ≤ gtol` at the
+    ///    final κ), the final hard IoU is at least [`CONVERGED_IOU`], and the smoothed loss
+    ///    agrees that the boxes overlap: `0 ≤ loss < 1` (every one of the four losses is
+    ///    ≥ 1 for disjoint boxes; a negative loss is a smoothed value beyond the pole).
+    Converged,
+    /// 3. The run made things worse: the final box's loss exceeds the start box's (by more
+    ///    than 1e-12) at the first or at the final κ of the schedule, or the start overlapped
+    ///    the target (hard IoU > 0) and the final box does not (hard IoU 0).
+    Diverged,
+    /// 4. No progress was possible: the box never moved, or the gradient at the final box
+    ///    is exactly 0 (the `hard` operator on disjoint boxes; at large κ·gap it
+    ///    underflows).
+    Stuck,
+    /// 5. The run stopped at a stationary point of the smoothed loss that is not the target
+    ///    (hard IoU below [`CONVERGED_IOU`], or a loss outside `[0, 1)`): a biased or
+    ///    spurious optimum, not a fit.
+    Stalled,
+    /// 6. The step budget ran out before the gradient vanished.
+    MaxSteps,
+}
+
+impl StopReason {
+    /// The name in JSON and CSV output: `converged`, `stalled`, `stuck`, `diverged`,
+    /// `degenerate` or `max-steps`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopReason::Degenerate => "degenerate",
+            StopReason::Converged => "converged",
+            StopReason::Diverged => "diverged",
+            StopReason::Stuck => "stuck",
+            StopReason::Stalled => "stalled",
+            StopReason::MaxSteps => "max-steps",
+        }
+    }
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What [`status`] needs to know about the end of a run.
+pub(crate) struct Ending<'a> {
+    pub(crate) final_box: &'a BBox<f64>,
+    pub(crate) target: &'a BBox<f64>,
+    pub(crate) stationary: bool,
+    pub(crate) zero_gradient: bool,
+    pub(crate) moved: bool,
+    pub(crate) start_iou: f64,
+    pub(crate) final_iou: f64,
+    pub(crate) final_loss: f64,
+    pub(crate) worse: bool,
+}
+
+/// The final status: the tests of [`StopReason`], in its order.
+pub(crate) fn status(e: &Ending<'_>) -> StopReason {
+    let sides = [
+        (e.final_box.width(), e.target.width()),
+        (e.final_box.height(), e.target.height()),
+    ];
+    if sides
+        .iter()
+        .any(|&(s, t)| s < DEGENERATE_FRACTION * t || s > EXPLODED_MULTIPLE * t)
+    {
+        StopReason::Degenerate
+    } else if e.stationary && e.final_iou >= CONVERGED_IOU && (0.0..1.0).contains(&e.final_loss) {
+        StopReason::Converged
+    } else if e.worse || (e.start_iou > 0.0 && e.final_iou == 0.0) {
+        StopReason::Diverged
+    } else if !e.moved || e.zero_gradient {
+        StopReason::Stuck
+    } else if e.stationary {
+        StopReason::Stalled
+    } else {
+        StopReason::MaxSteps
+    }
+}
