@@ -141,8 +141,13 @@ pub struct ComponentReport {
     pub noise: f64,
     /// `|exact − numerical|`.
     pub abs_error: f64,
-    /// [`Tolerance::relative_error`].
+    /// [`Tolerance::relative_error`]: the metric of the check.
     pub rel_error: f64,
+    /// How close the component is to failing: `rel_error` over what the pass test
+    /// allows it (`rtol` plus the round-off allowance `noise` in the same relative
+    /// units). A differentiable component passes exactly when this is ≤ 1, so the
+    /// largest margin is the component closest to failing.
+    pub margin: f64,
     /// The verdict.
     #[serde(flatten)]
     pub status: Status,
@@ -163,8 +168,8 @@ pub struct Report {
     pub tolerance: Tolerance,
     /// Every derivative compared.
     pub components: Vec<ComponentReport>,
-    /// Index into `components` of the differentiable component with the largest
-    /// relative error (`None` if every component is a kink).
+    /// Index into `components` of the differentiable component closest to failing, the
+    /// largest [`ComponentReport::margin`] (`None` if every component is a kink).
     pub worst: Option<usize>,
     /// `true` unless a differentiable component failed.
     pub passed: bool,
@@ -188,7 +193,7 @@ impl Report {
                 .filter(|(_, r)| !matches!(r.status, Status::Kink { .. }))
         };
         let worst = differentiable()
-            .max_by(|a, b| a.1.rel_error.total_cmp(&b.1.rel_error))
+            .max_by(|a, b| a.1.margin.total_cmp(&b.1.margin))
             .map(|(i, _)| i);
         let passed = differentiable().all(|(_, r)| r.status == Status::Pass);
         let kinks = components.len() - differentiable().count();
@@ -212,7 +217,11 @@ impl Report {
 
     /// The largest relative error over the differentiable components (0 if none).
     pub fn max_rel_error(&self) -> f64 {
-        self.worst.map_or(0.0, |i| self.components[i].rel_error)
+        self.components
+            .iter()
+            .filter(|r| !matches!(r.status, Status::Kink { .. }))
+            .map(|r| r.rel_error)
+            .fold(0.0, f64::max)
     }
 }
 
@@ -229,7 +238,18 @@ pub(crate) fn component(
     tol: &Tolerance,
     scale: f64,
 ) -> ComponentReport {
-    let agrees = tol.accepts(exact, numerical, scale) || (exact - numerical).abs() <= noise;
+    // One metric for the verdict and the report: the relative error, allowed `rtol`
+    // plus the measured round-off `noise` expressed in the same relative units.
+    let rel_error = tol.relative_error(exact, numerical, scale);
+    let allowed = tol.rtol + tol.relative_error(0.0, noise, scale);
+    let margin = if allowed > 0.0 {
+        rel_error / allowed
+    } else if rel_error == 0.0 {
+        0.0
+    } else {
+        f64::INFINITY
+    };
+    let agrees = margin <= 1.0;
     let status = match kink.faint {
         Some((forward, backward)) if kink.clear || !agrees => Status::Kink { forward, backward },
         _ if agrees => Status::Pass,
@@ -243,7 +263,8 @@ pub(crate) fn component(
         step,
         noise,
         abs_error: (exact - numerical).abs(),
-        rel_error: tol.relative_error(exact, numerical, scale),
+        rel_error,
+        margin,
         status,
     }
 }
@@ -252,7 +273,9 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} check ({}, c = {:.3e}, atol = {:e}, rtol = {:e}): {}",
+            "{} check ({}, c = {:.3e}, atol = {:e}, rtol = {:e}; rel err = |exact - numerical| \
+             / max(|exact|, largest |derivative|, atol/rtol), pass if <= rtol + round-off \
+             allowance in the same units): {}",
             self.what,
             self.stencil,
             self.c,
@@ -262,8 +285,8 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "  {:<16} {:>24} {:>24} {:>9} {:>10} {:>10}  verdict",
-            "component", "exact", "numerical", "step", "abs err", "rel err"
+            "  {:<16} {:>24} {:>24} {:>9} {:>10} {:>10} {:>10}  verdict",
+            "component", "exact", "numerical", "step", "abs err", "rel err", "round-off"
         )?;
         for (i, r) in self.components.iter().enumerate() {
             let verdict = match r.status {
@@ -280,8 +303,8 @@ impl fmt::Display for Report {
             };
             writeln!(
                 f,
-                "  {:<16} {:>24.16e} {:>24.16e} {:>9.2e} {:>10.2e} {:>10.2e}  {verdict}{mark}",
-                r.label, r.exact, r.numerical, r.step, r.abs_error, r.rel_error
+                "  {:<16} {:>24.16e} {:>24.16e} {:>9.2e} {:>10.2e} {:>10.2e} {:>10.2e}  {verdict}{mark}",
+                r.label, r.exact, r.numerical, r.step, r.abs_error, r.rel_error, r.noise
             )?;
         }
         Ok(())

@@ -98,7 +98,8 @@ pub struct Summary {
     pub components: usize,
     /// The largest relative error over all differentiable components.
     pub max_rel_error: f64,
-    /// Where it occurred.
+    /// The differentiable component closest to failing (largest
+    /// [`ComponentReport::margin`]): a failure if there is one.
     pub worst: Option<WorstCase>,
     /// The first failures (at most 10).
     pub failures: Vec<WorstCase>,
@@ -118,11 +119,14 @@ impl Summary {
         self.kink_components += other.kink_components;
         self.undefined += other.undefined;
         self.components += other.components;
-        if other.worst.is_some()
-            && (self.worst.is_none() || other.max_rel_error > self.max_rel_error)
+        self.max_rel_error = self.max_rel_error.max(other.max_rel_error);
+        if let Some(w) = other.worst
+            && self
+                .worst
+                .as_ref()
+                .is_none_or(|mine| w.component.margin > mine.component.margin)
         {
-            self.max_rel_error = other.max_rel_error;
-            self.worst = other.worst;
+            self.worst = Some(w);
         }
         self.failures.extend(other.failures);
         self.failures.truncate(10);
@@ -183,10 +187,13 @@ fn check_case(case: &Case, opts: &SuiteOptions) -> Summary {
                 unit,
                 component: c.clone(),
             };
+            s.max_rel_error = s.max_rel_error.max(r.max_rel_error());
             if let Some(w) = r.worst.map(|i| &r.components[i])
-                && (s.worst.is_none() || w.rel_error > s.max_rel_error)
+                && s
+                    .worst
+                    .as_ref()
+                    .is_none_or(|mine| w.margin > mine.component.margin)
             {
-                s.max_rel_error = w.rel_error;
                 s.worst = Some(record(w));
             }
             if !r.passed {
