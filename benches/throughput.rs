@@ -115,7 +115,7 @@ fn batch_1m(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     // No HTML plots: criterion draws them with plotters, which needs a system font that
-    // the machines this runs on may not have (see DESIGN.md); the numbers are printed.
+    // the machines this runs on may not have (see docs/design.md); the numbers are printed.
     config = Criterion::default().without_plots();
     targets = per_pair, batch_1m
 }

@@ -2,7 +2,7 @@
 //!
 //! Smooth (differentiable) Intersection-over-Union losses with **exact** derivatives.
 //!
-//! The soft IoU of the article in `DESIGN.md` replaces every `max` and `min` in the IoU of
+//! The soft IoU of the article (`docs/design.md`) replaces every `max` and `min` in the IoU of
 //! two boxes by a smooth operator with temperature κ (in 1/coordinate units). This crate
 //! evaluates it stably for every finite input and every κ > 0, and — because every
 //! function is generic over `num-dual`'s `DualNum` — gets exact first and second

@@ -1,4 +1,4 @@
-//! Smooth maximum, minimum and ReLU: the three operators of DESIGN.md, evaluated stably.
+//! Smooth maximum, minimum and ReLU: the three operators of docs/design.md, evaluated stably.
 //!
 //! Every function is generic over `D: DualNum + Copy`, so the same code runs on `f64`,
 //! `f32` and every dual number of `num-dual`, which then carry exact derivatives.

@@ -1,4 +1,4 @@
-//! The IoU family keeps the invariants of DESIGN.md.
+//! The IoU family keeps the invariants of docs/design.md.
 
 mod common;
 
@@ -124,7 +124,7 @@ fn the_articles_example_with_hard_is_exactly_one_minus_8100_over_11900() {
 
 #[test]
 fn disjoint_boxes_get_a_negative_boltzmann_intersection_and_a_loss_above_one() {
-    // DESIGN.md, what the article gets wrong, 2: one gap negative → negative soft IoU
+    // docs/design.md, what the article gets wrong, 2: one gap negative → negative soft IoU
     let p = BBox::new(0.0, 0.0, 10.0, 10.0).unwrap();
     let t = BBox::new(15.0, 3.0, 25.0, 13.0).unwrap();
     let l = soft_iou_loss(&p, &t, 0.5, Smoothing::Boltzmann).unwrap();

@@ -1,5 +1,6 @@
 //! Agreement with the independent high-precision reference (`tests/data/soft_iou_reference.csv`,
-//! computed in arbitrary precision from the definitions in DESIGN.md; see its README).
+//! computed in arbitrary precision from the definitions in docs/design.md; see
+//! tests/data/README.md).
 
 use softiou::{BBox, Loss, Smoothing, diff};
 

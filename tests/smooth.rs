@@ -1,4 +1,4 @@
-//! The smoothing operators keep the contract of DESIGN.md.
+//! The smoothing operators keep the contract of docs/design.md.
 
 mod common;
 
@@ -115,7 +115,7 @@ proptest! {
 
 #[test]
 fn srelu_of_boltzmann_is_negative_for_negative_inputs_and_logsumexp_is_positive() {
-    // DESIGN.md, "what the article gets wrong" 2 and 3.
+    // docs/design.md, "What the article gets wrong" 2 and 3.
     for x in [-5.0, -0.5, -1e-3] {
         let b = Smoothing::Boltzmann.srelu(x, 1.0);
         assert!(b < 0.0 && b >= x, "boltzmann srelu({x}) = {b}");

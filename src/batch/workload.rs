@@ -1,4 +1,4 @@
-//! The peers' benchmark workload (`shared/peers/peer_bench.py`), reproducible from a seed.
+//! The peers' benchmark workload (`benches/peers/peer_bench.py`), reproducible from a seed.
 
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;

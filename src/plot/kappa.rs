@@ -174,7 +174,7 @@ impl Figure for LossFigure<'_> {
 }
 
 /// Figure 2: |soft − hard| against κ·s on log–log axes, with the operator's bound of
-/// DESIGN.md (in units of s) dashed.
+/// docs/design.md (in units of s) dashed.
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorFigure<'a> {
     /// The sweeps.
@@ -199,7 +199,7 @@ impl Figure for ErrorFigure<'_> {
             let mut lines = scenario_lines(self.sweeps, *op, |r| Some(r.abs_error));
             if let Some(c) = self.sweeps.first().and_then(|s| s.curve(*op)) {
                 lines.push(Line {
-                    label: Some("bound of one smooth max (DESIGN.md) / s".into()),
+                    label: Some("bound of one smooth max / s".into()),
                     color: BLACK,
                     mark: Mark::Dashed,
                     points: c.rows.iter().map(|r| (r.kappa_s, r.bound_s)).collect(),

@@ -2,7 +2,7 @@
 //! (figure 9).
 //!
 //! **This is a deliberately naive transcription** of the article's Python
-//! (`seed/soft-iou-article.md`), kept only to draw the map of its failures: it computes
+//! (summarised in `docs/design.md`), kept only to draw the map of its failures: it computes
 //! `exp(k*a)` directly, which overflows for κ·a > 709.8 in f64 (88.7 in f32) and
 //! underflows to 0 for κ·a < −745.1 (−103.9 in f32); either way a ratio of two of them
 //! becomes ∞/∞ or 0/0 = NaN.

@@ -22,7 +22,7 @@ pub struct KappaRow {
     pub loss: f64,
     /// `|loss − hard loss|`.
     pub abs_error: f64,
-    /// The operator's bound of DESIGN.md divided by s: `0.2785/(κ·s)` (boltzmann) or
+    /// The operator's bound (docs/design.md) divided by s: `0.2785/(κ·s)` (boltzmann) or
     /// `ln2/(κ·s)` (logsumexp), the largest shift of one smooth max, in units of s.
     pub bound_s: f64,
     /// Exact `s·∂loss/∂[px1, py1, px2, py2]` (loss per side length).
