@@ -329,8 +329,10 @@ fn scaled_intersection_union<D: DualNum + Copy>(
 /// use softiou::{BBox, Region, Smoothing, region};
 /// let p = BBox::new(0.0, 0.0, 10.0, 10.0)?;
 /// let t = BBox::new(2.0, 2.0, 12.0, 12.0)?;
-/// // κ·s = 0.2 with s = 10, the target's shorter side: beyond the logsumexp pole
-/// assert_eq!(region(&p, &t, 0.02, Smoothing::LogSumExp)?, Region::UnionNotPositive);
+/// // κ·s = 0.2 with s = 10, the target's shorter side: the soft IoU exceeds 1 …
+/// assert_eq!(region(&p, &t, 0.02, Smoothing::LogSumExp)?, Region::IouAboveOne);
+/// // … and at κ·s = 0.01 the soft union is negative: beyond the logsumexp pole
+/// assert_eq!(region(&p, &t, 0.001, Smoothing::LogSumExp)?, Region::UnionNotPositive);
 /// assert_eq!(region(&p, &t, 2.0, Smoothing::LogSumExp)?, Region::Meaningful);
 /// // boltzmann, boxes apart: the soft intersection is negative
 /// let far = BBox::new(20.0, 0.0, 30.0, 10.0)?;
