@@ -189,8 +189,7 @@ fn check_case(case: &Case, opts: &SuiteOptions) -> Summary {
             };
             s.max_rel_error = s.max_rel_error.max(r.max_rel_error());
             if let Some(w) = r.worst.map(|i| &r.components[i])
-                && s
-                    .worst
+                && s.worst
                     .as_ref()
                     .is_none_or(|mine| w.margin > mine.component.margin)
             {
