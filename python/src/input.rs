@@ -26,8 +26,8 @@ impl<'py> Rows<'py> {
     /// The rows, as the library's batch API takes them.
     pub fn rows(&self) -> &[[f64; 4]] {
         match self.borrowed.as_ref().map(PyReadonlyArrayDyn::as_slice) {
-            // `Rows::read` keeps an array only after `as_slice` succeeded on it, and its
-            // length is a multiple of 4 (shape (N, 4)), so the remainder is empty.
+            // `Rows::read` keeps an array only if it is C-contiguous of shape (N, 4) and
+            // `as_slice` succeeded on it, so the remainder is empty.
             Some(Ok(flat)) => flat.as_chunks::<4>().0,
             _ => &self.owned,
         }
@@ -57,7 +57,9 @@ impl<'py> Rows<'py> {
         }
         let rows = if let Ok(a) = obj.cast::<PyArrayDyn<f64>>() {
             let a = a.readonly();
-            if format == BoxFormat::Xyxy && a.as_slice().is_ok() {
+            // `as_slice` also succeeds on a Fortran-ordered array, whose memory holds the
+            // columns one after the other: only C order is N rows of 4.
+            if format == BoxFormat::Xyxy && array.is_c_contiguous() && a.as_slice().is_ok() {
                 return Ok(Rows {
                     borrowed: Some(a),
                     owned: Vec::new(),
