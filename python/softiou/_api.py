@@ -119,14 +119,24 @@ def _losses(loss, pred, target, kappa, smoothing, box_format, reduction, threads
     return _reduce(values.astype(_dtype(pred, target), copy=False), reduction)
 
 
-def _and_grad(loss, pred, target, kappa, smoothing, box_format, reduction, threads):
+def _and_grad(loss, pred, target, kappa, smoothing, box_format, reduction, wrt, threads):
     _check_reduction(reduction)
+    if wrt not in ("all", "pred"):
+        raise ValueError(f"wrt: unknown choice {wrt!r}; expected one of: all, pred")
     pred, target = _boxes("pred", pred), _boxes("target", target)
     kappa = _kappa(kappa)
+    dtype = _dtype(pred, target)
+    if wrt == "pred":
+        value, gp = _native.grad_pred(
+            loss, pred, target, kappa, smoothing, box_format, threads
+        )
+        value, gp = value.astype(dtype, copy=False), gp.astype(dtype, copy=False)
+        if reduction == "mean" and value.shape[0] > 0:
+            gp = gp / dtype.type(value.shape[0])
+        return LossAndGrad(_reduce(value, reduction), gp, None, None, None)
     value, gp, gt, dk, flags = _native.evaluate(
         loss, pred, target, kappa, smoothing, box_format, threads
     )
-    dtype = _dtype(pred, target)
     value, gp, gt, dk = (x.astype(dtype, copy=False) for x in (value, gp, gt, dk))
     n = value.shape[0]
     if reduction == "mean" and n > 0:
@@ -211,15 +221,22 @@ def _make_and_grad(loss: str, title: str):
         box_format: str = "xyxy",
         reduction: str = "none",
         *,
+        wrt: str = "all",
         threads: Optional[int] = None,
     ) -> LossAndGrad:
         return _and_grad(
-            loss, pred, target, kappa, smoothing, box_format, reduction, threads
+            loss, pred, target, kappa, smoothing, box_format, reduction, wrt, threads
         )
 
     f.__doc__ = f"""{title} and its exact derivatives (from dual numbers, not finite
     differences): gradient wrt ``pred`` and ``target`` and ∂loss/∂κ.
 {_SIGNATURE_DOC}
+    wrt : {"all", "pred"}, keyword-only
+        ``"all"``: gradients wrt both boxes and ∂loss/∂κ. ``"pred"``: only the gradient
+        wrt ``pred`` (``grad_target``, ``dloss_dkappa`` and ``flags`` are ``None``), from
+        one forward pass instead of the full evaluation: about 4× less work, the same
+        numbers.
+
     Returns
     -------
     LossAndGrad

@@ -49,9 +49,15 @@ pub fn at_row(e: Error, index: usize) -> Error {
             what,
             source,
         },
-        e => Error::InPair {
+        // `Batch::new` checks only κ
+        e @ Error::InvalidKappa(_) => Error::InPair {
             index,
             what: "kappa",
+            source: Box::new(e),
+        },
+        e => Error::InPair {
+            index,
+            what: "loss",
             source: Box::new(e),
         },
     }

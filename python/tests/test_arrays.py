@@ -186,3 +186,17 @@ def test_a_large_batch_runs_in_parallel_and_agrees_with_one_thread():
     assert same(softiou.soft_iou_loss(p, t, 1.0), one)
     assert same(softiou.soft_iou_loss(p, t, 1.0, threads=2), one)
     assert same(softiou.box_iou(p[:300], t[:400], threads=1), softiou.box_iou(p[:300], t[:400]))
+
+
+@pytest.mark.parametrize("loss", ALL_GRAD)
+@pytest.mark.parametrize("op", ["hard", "boltzmann", "logsumexp"])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+def test_the_gradient_wrt_pred_alone_is_the_same_numbers(loss, op, reduction):
+    for kappa in (0.6, np.geomspace(0.05, 20.0, len(P))):
+        full = loss(P, T, kappa, op, reduction=reduction)
+        fast = loss(P, T, kappa, op, reduction=reduction, wrt="pred")
+        assert np.array_equal(fast.loss, full.loss)
+        assert same(fast.grad_pred, full.grad_pred)
+        assert fast.grad_target is None and fast.dloss_dkappa is None and fast.flags is None
+    p32, t32 = P.astype(np.float32), T.astype(np.float32)
+    assert loss(p32, t32, 0.6, op, wrt="pred").grad_pred.dtype == np.float32

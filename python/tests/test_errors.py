@@ -16,6 +16,7 @@ LOSS_FUNCTIONS = [
     softiou.soft_iou_loss_and_grad, softiou.giou_loss_and_grad,
     softiou.diou_loss_and_grad, softiou.ciou_loss_and_grad,
     lambda p, t, k, *a, **kw: softiou.hessian(p, t, k, *a, **kw),
+    lambda p, t, k, *a, **kw: softiou.diou_loss_and_grad(p, t, k, *a, wrt="pred", **kw),
 ]
 
 
@@ -78,6 +79,8 @@ def test_the_first_bad_row_is_found_in_a_large_parallel_batch():
                1.0, threads=threads)
         raises(ValueError, r"^pred: row 9000 \(0-based\)", softiou.hessian, p, t,
                np.ones(len(p)), threads=threads)
+        raises(ValueError, r"^pred: row 9000 \(0-based\)", softiou.soft_iou_loss_and_grad,
+               p, t, np.ones(len(p)), wrt="pred", threads=threads)
 
 
 @pytest.mark.parametrize("f", LOSS_FUNCTIONS)
@@ -109,10 +112,15 @@ def test_unknown_names(f):
            "xywh, cxcywh", f, P, T, 1.0, box_format="xyhw")
 
 
-@pytest.mark.parametrize("f", LOSS_FUNCTIONS[:8])
+@pytest.mark.parametrize("f", LOSS_FUNCTIONS[:8] + LOSS_FUNCTIONS[9:])
 def test_unknown_reduction(f):
     raises(ValueError, r"^reduction: unknown reduction 'avg'; expected one of: none, mean, sum",
            f, P, T, 1.0, reduction="avg")
+
+
+def test_unknown_choice_of_gradients():
+    raises(ValueError, r"^wrt: unknown choice 'target'; expected one of: all, pred",
+           softiou.giou_loss_and_grad, P, T, 1.0, wrt="target")
 
 
 def test_unknown_loss_of_the_hessian():
