@@ -62,3 +62,20 @@ pub fn at_row(e: Error, index: usize) -> Error {
         },
     }
 }
+
+/// `e` of a batch that started at row `start` of the caller's arrays, with the caller's
+/// row number.
+pub fn shifted(e: Error, start: usize) -> Error {
+    match e {
+        Error::InPair {
+            index,
+            what,
+            source,
+        } => Error::InPair {
+            index: index + start,
+            what,
+            source,
+        },
+        e => e,
+    }
+}

@@ -78,7 +78,7 @@ impl<'py> Rows<'py> {
                 .map(|r| std::array::from_fn(|j| f64::from(r[j])))
                 .collect()
         } else {
-            return Err(dtype_error(arg, &array));
+            return Err(dtype_error(arg, array));
         };
         let owned = if format == BoxFormat::Xyxy {
             rows
@@ -88,7 +88,9 @@ impl<'py> Rows<'py> {
                 .map(|(i, r)| {
                     BBox::from_format(r, format)
                         .map(|b| b.to_xyxy())
-                        .map_err(|e| PyValueError::new_err(format!("{arg}: row {i} (0-based): {e}")))
+                        .map_err(|e| {
+                            PyValueError::new_err(format!("{arg}: row {i} (0-based): {e}"))
+                        })
                 })
                 .collect::<PyResult<_>>()?
         };
@@ -135,7 +137,13 @@ impl Kappa {
         if let Ok(a) = obj.cast::<PyArrayDyn<f64>>() {
             per_row(a.readonly().as_array().iter().copied().collect())
         } else if let Ok(a) = obj.cast::<PyArrayDyn<f32>>() {
-            per_row(a.readonly().as_array().iter().map(|&k| f64::from(k)).collect())
+            per_row(
+                a.readonly()
+                    .as_array()
+                    .iter()
+                    .map(|&k| f64::from(k))
+                    .collect(),
+            )
         } else {
             Err(dtype_error("kappa", array))
         }

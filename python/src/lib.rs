@@ -86,21 +86,47 @@ impl Job {
         Ok(Batch::new(self.loss, k)?.exec(exec))
     }
 
-    /// Every pair's full evaluation (loss, gradients wrt both boxes, ∂loss/∂κ).
-    fn evaluate(
-        &self,
-        exec: Exec,
-        p: &[[f64; 4]],
-        t: &[[f64; 4]],
-    ) -> Result<Vec<Evaluation<f64>>, Error> {
-        let mut out = vec![Evaluation::default(); p.len()];
+    /// Every pair's full evaluation (loss, gradients wrt both boxes, ∂loss/∂κ), as
+    /// columns. The library fills [`Evaluation`]s (a few hundred bytes each, Hessian slot
+    /// included) [`CHUNK`] pairs at a time, so memory stays that of the outputs.
+    fn evaluate(&self, exec: Exec, p: &[[f64; 4]], t: &[[f64; 4]]) -> Result<Columns, Error> {
+        let n = p.len();
         let batch = self.batch(exec)?;
-        match &self.kappa {
-            Kappa::One(_) => batch.evaluate(p, t, &mut out)?,
-            Kappa::PerRow(k) => batch.evaluate_kappas(p, t, k, &mut out)?,
+        let mut cols = Columns {
+            loss: Vec::with_capacity(n),
+            grad_pred: Vec::with_capacity(n),
+            grad_target: Vec::with_capacity(n),
+            dkappa: Vec::with_capacity(n),
+        };
+        let mut buf = vec![Evaluation::default(); CHUNK.min(n)];
+        for start in (0..n).step_by(CHUNK) {
+            let end = (start + CHUNK).min(n);
+            let (p, t, out) = (&p[start..end], &t[start..end], &mut buf[..end - start]);
+            match &self.kappa {
+                Kappa::One(_) => batch.evaluate(p, t, out),
+                Kappa::PerRow(k) => batch.evaluate_kappas(p, t, &k[start..end], out),
+            }
+            .map_err(|e| errors::shifted(e, start))?;
+            for e in out.iter() {
+                cols.loss.push(e.loss);
+                cols.grad_pred.push(e.grad_pred);
+                cols.grad_target.push(e.grad_target);
+                cols.dkappa.push(e.dloss_dkappa);
+            }
         }
-        Ok(out)
+        Ok(cols)
     }
+}
+
+/// Pairs evaluated together by [`Job::evaluate`]: 16 parallel tasks of the batch API.
+const CHUNK: usize = 1 << 16;
+
+/// The columns of the pairs' evaluations.
+struct Columns {
+    loss: Vec<f64>,
+    grad_pred: Vec<[f64; 4]>,
+    grad_target: Vec<[f64; 4]>,
+    dkappa: Vec<f64>,
 }
 
 fn array2<'py>(py: Python<'py>, rows: Vec<[f64; 4]>) -> PyResult<Bound<'py, PyArray2<f64>>> {
@@ -132,7 +158,7 @@ fn losses<'py>(
         }
         // The library's per-pair-κ batch function evaluates everything; the loss is the
         // same number `Batch::loss` gives.
-        Kappa::PerRow(_) => Ok(job.evaluate(exec, p, t)?.iter().map(|e| e.loss).collect()),
+        Kappa::PerRow(_) => Ok(job.evaluate(exec, p, t)?.loss),
     })?
     .map_err(|e| errors::batch(e, PRED_TARGET))?;
     Ok(PyArray1::from_vec(py, value))
@@ -167,21 +193,20 @@ fn evaluate<'py>(
     let (job, p, t) = pairs.parts();
     let out = run::detached(py, threads, |exec| job.evaluate(exec, p, t))?
         .map_err(|e| errors::batch(e, PRED_TARGET))?;
-    let value = out.iter().map(|e| e.loss).collect();
-    let grad_pred = out.iter().map(|e| e.grad_pred).collect();
-    let grad_target = out.iter().map(|e| e.grad_target).collect();
-    let dkappa = out.iter().map(|e| e.dloss_dkappa).collect();
     // The out-of-region flag of each evaluation (issue 12) goes here, as a bool array,
     // once `Evaluation` carries it; the Python API already has the slot.
     let flags = None;
     Ok((
-        PyArray1::from_vec(py, value),
-        array2(py, grad_pred)?,
-        array2(py, grad_target)?,
-        PyArray1::from_vec(py, dkappa),
+        PyArray1::from_vec(py, out.loss),
+        array2(py, out.grad_pred)?,
+        array2(py, out.grad_target)?,
+        PyArray1::from_vec(py, out.dkappa),
         flags,
     ))
 }
+
+/// What `grad_pred` returns: loss (N,), ∂loss/∂pred (N, 4).
+type LossGrad<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>);
 
 /// The loss and its exact gradient wrt the predicted box only, of every pair: one
 /// forward pass on a 4-component dual number instead of the full evaluation (a quarter
@@ -198,7 +223,7 @@ fn grad_pred<'py>(
     smoothing: &str,
     box_format: &str,
     threads: Option<usize>,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>)> {
+) -> PyResult<LossGrad<'py>> {
     let pairs = Pairs::read(loss, pred, target, kappa, smoothing, box_format)?;
     let (job, p, t) = pairs.parts();
     let n = p.len();
@@ -343,7 +368,15 @@ fn soft_box_iou<'py>(
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let smoothing: Smoothing = name("smoothing", smoothing)?;
     let format: BoxFormat = name("box_format", box_format)?;
-    check_kappa(&kappa).map_err(|e| errors::batch(e, Args { first: "a", second: "b" }))?;
+    check_kappa(&kappa).map_err(|e| {
+        errors::batch(
+            e,
+            Args {
+                first: "a",
+                second: "b",
+            },
+        )
+    })?;
     let a = boxes("a", &Rows::read("a", a, format)?)?;
     let b = boxes("b", &Rows::read("b", b, format)?)?;
     pairwise(py, &a, &b, threads, |p, q| soft_iou(p, q, kappa, smoothing))

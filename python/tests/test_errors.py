@@ -83,6 +83,22 @@ def test_the_first_bad_row_is_found_in_a_large_parallel_batch():
                p, t, np.ones(len(p)), wrt="pred", threads=threads)
 
 
+def test_rows_past_the_first_chunk_of_65536_pairs_keep_their_numbers():
+    p, t = random_pairs(140_000, seed=6)
+    t[131_000] = [1, 1, 2, 0]
+    p[133_000] = [1, 1, 0, 2]
+    raises(ValueError, r"^target: row 131000 \(0-based\)", softiou.giou_loss_and_grad, p, t, 1.0)
+    kappa = np.ones(len(p))
+    kappa[70_000] = -1
+    raises(ValueError, r"^kappa: row 70000 \(0-based\)", softiou.giou_loss, p, t, kappa)
+    # and the values of the later chunks are each pair's own
+    ok = slice(0, 130_000)
+    full = softiou.ciou_loss_and_grad(p[ok], t[ok], 1.0)
+    tail = softiou.ciou_loss_and_grad(p[100_000:130_000], t[100_000:130_000], 1.0)
+    for a, b in zip(full[:4], tail[:4]):
+        assert np.array_equal(a[100_000:], b)
+
+
 @pytest.mark.parametrize("f", LOSS_FUNCTIONS)
 @pytest.mark.parametrize("kappa, shown", [(0.0, "0"), (-1.0, "-1"), (np.nan, "NaN"),
                                           (np.inf, "inf")])
