@@ -200,3 +200,30 @@ def test_the_gradient_wrt_pred_alone_is_the_same_numbers(loss, op, reduction):
         assert fast.grad_target is None and fast.dloss_dkappa is None and fast.flags is None
     p32, t32 = P.astype(np.float32), T.astype(np.float32)
     assert loss(p32, t32, 0.6, op, wrt="pred").grad_pred.dtype == np.float32
+
+
+def test_the_gil_is_released_while_the_library_computes():
+    """Another Python thread keeps running during a long call. With the GIL held it
+    could not tick at all between `started` and `done` (bar one switch interval of 5 ms
+    before the call enters the library); released, it ticks every millisecond of the
+    ≳ 0.3 s the call takes on one thread."""
+    import threading
+    import time
+
+    p, t = random_pairs(200_000, seed=8)
+    state = {"started": False, "done": False}
+
+    def work():
+        state["started"] = True
+        softiou.soft_iou_loss_and_grad(p, t, 1.0, threads=1)
+        state["done"] = True
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    ticks = 0
+    while not state["done"]:
+        if state["started"]:
+            ticks += 1
+        time.sleep(0.001)
+    worker.join()
+    assert ticks >= 20
