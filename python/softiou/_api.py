@@ -69,7 +69,7 @@ def _boxes(name: str, x) -> np.ndarray:
     if a.dtype.kind in "biu":
         return a.astype(np.float64)
     raise TypeError(
-        f"{name}: dtype {a.dtype} is not supported; give float64 or float32 boxes"
+        f"{name}: dtype {a.dtype} is not supported; give float64 or float32 numbers"
     )
 
 
@@ -79,6 +79,19 @@ def _kappa(kappa):
     ):
         return float(kappa)
     return _boxes("kappa", kappa)
+
+
+def _threads(threads):
+    """``threads`` checked here, so that a negative or non-integer count is a ValueError
+    with the argument's name rather than a conversion error of the compiled module."""
+    if threads is None:
+        return None
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(
+            f"threads: {threads!r} is not valid; give None (all cores) or a number of "
+            "threads >= 1"
+        )
+    return int(threads)
 
 
 def _dtype(*arrays: np.ndarray) -> np.dtype:
@@ -114,7 +127,7 @@ def _losses(loss, pred, target, kappa, smoothing, box_format, reduction, threads
     _check_reduction(reduction)
     pred, target = _boxes("pred", pred), _boxes("target", target)
     values = _native.losses(
-        loss, pred, target, _kappa(kappa), smoothing, box_format, threads
+        loss, pred, target, _kappa(kappa), smoothing, box_format, _threads(threads)
     )
     return _reduce(values.astype(_dtype(pred, target), copy=False), reduction)
 
@@ -124,7 +137,7 @@ def _and_grad(loss, pred, target, kappa, smoothing, box_format, reduction, wrt, 
     if wrt not in ("all", "pred"):
         raise ValueError(f"wrt: unknown choice {wrt!r}; expected one of: all, pred")
     pred, target = _boxes("pred", pred), _boxes("target", target)
-    kappa = _kappa(kappa)
+    kappa, threads = _kappa(kappa), _threads(threads)
     dtype = _dtype(pred, target)
     if wrt == "pred":
         value, gp = _native.grad_pred(
@@ -294,7 +307,9 @@ def hessian(
     """
     name = _loss_name(loss)
     pred, target = _boxes("pred", pred), _boxes("target", target)
-    h = _native.hessian(name, pred, target, _kappa(kappa), smoothing, box_format, threads)
+    h = _native.hessian(
+        name, pred, target, _kappa(kappa), smoothing, box_format, _threads(threads)
+    )
     return h.astype(_dtype(pred, target), copy=False)
 
 
@@ -303,7 +318,8 @@ def box_iou(a, b, box_format: str = "xyxy", *, threads: Optional[int] = None):
     shape (N, M), as ``torchvision.ops.box_iou``. Boxes are validated (finite, positive
     width and height); errors name ``a`` or ``b`` and the row."""
     a, b = _boxes("a", a), _boxes("b", b)
-    return _native.box_iou(a, b, box_format, threads).astype(_dtype(a, b), copy=False)
+    out = _native.box_iou(a, b, box_format, _threads(threads))
+    return out.astype(_dtype(a, b), copy=False)
 
 
 def soft_box_iou(
@@ -319,9 +335,12 @@ def soft_box_iou(
     units) of every box of ``a`` (N, 4) with every box of ``b`` (M, 4), shape (N, M).
     With ``smoothing="hard"`` it equals :func:`box_iou`."""
     a, b = _boxes("a", a), _boxes("b", b)
+    kappa = _kappa(kappa)
     if np.ndim(kappa) != 0:
         raise ValueError(
             f"kappa: soft_box_iou takes one number, got shape {np.shape(kappa)}"
         )
-    out = _native.soft_box_iou(a, b, float(kappa), smoothing, box_format, threads)
+    out = _native.soft_box_iou(
+        a, b, float(kappa), smoothing, box_format, _threads(threads)
+    )
     return out.astype(_dtype(a, b), copy=False)

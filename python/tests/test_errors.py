@@ -173,9 +173,16 @@ def test_unsupported_dtypes_are_a_type_error(dtype):
 
 
 def test_threads_must_be_positive():
-    raises(ValueError, r"^threads: 0 is not valid", softiou.soft_iou_loss, P, T, 1.0, threads=0)
-    with pytest.raises((TypeError, OverflowError)):
-        softiou.soft_iou_loss(P, T, 1.0, threads=-1)
+    for f in LOSS_FUNCTIONS:
+        for bad in (0, -1, 1.5, True, "2"):
+            raises(ValueError, rf"^threads: {re.escape(repr(bad))} is not valid", f, P, T,
+                   1.0, threads=bad)
+    raises(ValueError, r"^threads: -2 is not valid", softiou.box_iou, P, T, threads=-2)
+    raises(ValueError, r"^threads: 0 is not valid", softiou.soft_box_iou, P, T, 1.0,
+           threads=0)
+    # the compiled module checks too
+    raises(ValueError, r"^threads: 0 is not valid", _native.losses, "giou", P, T, 1.0,
+           "hard", "xyxy", 0)
 
 
 def test_pairwise_errors_name_a_and_b():
@@ -188,6 +195,7 @@ def test_pairwise_errors_name_a_and_b():
     raises(ValueError, r"^kappa: soft_box_iou takes one number", softiou.soft_box_iou, P, T,
            np.ones(20))
     raises(ValueError, r"^smoothing: unknown", softiou.soft_box_iou, P, T, 1.0, "max")
+    raises(TypeError, r"^kappa: dtype", softiou.soft_box_iou, P, T, "1.0")
     p = np.array([[0.0, 0.0, 1.0, 1.0]] * 2)
     raises(ValueError, r"^a, b: row 0 of a and row 0 of b \(0-based\): .*not finite",
            softiou.soft_box_iou, p, p, 1e-300)
