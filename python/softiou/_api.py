@@ -247,7 +247,7 @@ def _make_and_grad(loss: str, title: str):
     wrt : {"all", "pred"}, keyword-only
         ``"all"``: gradients wrt both boxes and ∂loss/∂κ. ``"pred"``: only the gradient
         wrt ``pred`` (``grad_target``, ``dloss_dkappa`` and ``flags`` are ``None``), from
-        one forward pass instead of the full evaluation: about 4× less work, the same
+        one forward pass instead of the full evaluation: about 3× faster, the same
         numbers.
 
     Returns

@@ -209,8 +209,8 @@ fn evaluate<'py>(
 type LossGrad<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>);
 
 /// The loss and its exact gradient wrt the predicted box only, of every pair: one
-/// forward pass on a 4-component dual number instead of the full evaluation (a quarter
-/// of the work), for training loops that need nothing else.
+/// forward pass on a 4-component dual number instead of the full evaluation (about a
+/// third of the time), for training loops that need nothing else.
 #[pyfunction]
 #[pyo3(signature = (loss, pred, target, kappa, smoothing, box_format, threads=None))]
 #[allow(clippy::too_many_arguments)]
