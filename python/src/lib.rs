@@ -1,0 +1,396 @@
+//! `softiou._native`: the compiled half of the `softiou` Python package.
+//!
+//! Every number comes from the `softiou` library's batch API ([`Batch`]) or, for the
+//! pairwise matrices, from its per-pair functions; this crate only reads NumPy arrays,
+//! calls the library with the GIL released and copies the results into new arrays. The
+//! Python half (`softiou/_api.py`) adds the torchvision-style signatures, dtypes and
+//! reductions.
+//!
+//! All computation is in f64: float32 input is widened exactly; the Python half rounds
+//! the results back to float32.
+
+mod errors;
+mod input;
+mod run;
+
+use numpy::{PyArray1, PyArray2, PyArray3, PyArrayMethods};
+use pyo3::prelude::*;
+use softiou::batch::{Batch, Exec};
+use softiou::evaluate::Evaluation;
+use softiou::iou::check_kappa;
+use softiou::{BBox, BoxFormat, Error, Loss, LossKind, Smoothing, hard_iou, soft_iou};
+
+use errors::{Args, PRED_TARGET};
+use input::{Kappa, Rows, name};
+
+/// The arguments every loss function takes, read and checked.
+struct Pairs<'py> {
+    job: Job,
+    pred: Rows<'py>,
+    target: Rows<'py>,
+}
+
+/// What to compute on the pairs (plain data, so it crosses into the threads that run
+/// without the GIL; the rows go as slices).
+struct Job {
+    loss: Loss,
+    kappa: Kappa,
+}
+
+impl<'py> Pairs<'py> {
+    fn read(
+        loss: &str,
+        pred: &Bound<'py, PyAny>,
+        target: &Bound<'py, PyAny>,
+        kappa: &Bound<'py, PyAny>,
+        smoothing: &str,
+        box_format: &str,
+    ) -> PyResult<Self> {
+        let kind: LossKind = name("loss", loss)?;
+        let smoothing: Smoothing = name("smoothing", smoothing)?;
+        let format: BoxFormat = name("box_format", box_format)?;
+        let pred = Rows::read("pred", pred, format)?;
+        let target = Rows::read("target", target, format)?;
+        if target.len() != pred.len() {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "target: has {} boxes but pred has {}; give one target box per predicted box",
+                target.len(),
+                pred.len()
+            )));
+        }
+        let kappa = Kappa::read(kappa, pred.len())?;
+        Ok(Pairs {
+            job: Job {
+                loss: Loss::new(kind, smoothing),
+                kappa,
+            },
+            pred,
+            target,
+        })
+    }
+
+    /// The job and the two boxes' rows, ready to cross into [`run::detached`].
+    fn parts(&self) -> (&Job, &[[f64; 4]], &[[f64; 4]]) {
+        (&self.job, self.pred.rows(), self.target.rows())
+    }
+}
+
+impl Job {
+    /// The batch evaluator at κ (any valid κ when κ is per row: the library then takes
+    /// each pair's own).
+    fn batch(&self, exec: Exec) -> Result<Batch<f64>, Error> {
+        let k = match self.kappa {
+            Kappa::One(k) => k,
+            Kappa::PerRow(_) => 1.0,
+        };
+        Ok(Batch::new(self.loss, k)?.exec(exec))
+    }
+
+    /// Every pair's full evaluation (loss, gradients wrt both boxes, ∂loss/∂κ), as
+    /// columns. The library fills [`Evaluation`]s (a few hundred bytes each, Hessian slot
+    /// included) [`CHUNK`] pairs at a time, so memory stays that of the outputs.
+    fn evaluate(&self, exec: Exec, p: &[[f64; 4]], t: &[[f64; 4]]) -> Result<Columns, Error> {
+        let n = p.len();
+        let batch = self.batch(exec)?;
+        let mut cols = Columns {
+            loss: Vec::with_capacity(n),
+            grad_pred: Vec::with_capacity(n),
+            grad_target: Vec::with_capacity(n),
+            dkappa: Vec::with_capacity(n),
+        };
+        let mut buf = vec![Evaluation::default(); CHUNK.min(n)];
+        for start in (0..n).step_by(CHUNK) {
+            let end = (start + CHUNK).min(n);
+            let (p, t, out) = (&p[start..end], &t[start..end], &mut buf[..end - start]);
+            match &self.kappa {
+                Kappa::One(_) => batch.evaluate(p, t, out),
+                Kappa::PerRow(k) => batch.evaluate_kappas(p, t, &k[start..end], out),
+            }
+            .map_err(|e| errors::shifted(e, start))?;
+            for e in out.iter() {
+                cols.loss.push(e.loss);
+                cols.grad_pred.push(e.grad_pred);
+                cols.grad_target.push(e.grad_target);
+                cols.dkappa.push(e.dloss_dkappa);
+            }
+        }
+        Ok(cols)
+    }
+}
+
+/// Pairs evaluated together by [`Job::evaluate`]: 16 parallel tasks of the batch API.
+const CHUNK: usize = 1 << 16;
+
+/// The columns of the pairs' evaluations.
+struct Columns {
+    loss: Vec<f64>,
+    grad_pred: Vec<[f64; 4]>,
+    grad_target: Vec<[f64; 4]>,
+    dkappa: Vec<f64>,
+}
+
+fn array2<'py>(py: Python<'py>, rows: Vec<[f64; 4]>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let n = rows.len();
+    PyArray1::from_vec(py, rows.into_flattened()).reshape([n, 4])
+}
+
+/// The loss of every pair, shape (N,).
+#[pyfunction]
+#[pyo3(signature = (loss, pred, target, kappa, smoothing, box_format, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn losses<'py>(
+    py: Python<'py>,
+    loss: &str,
+    pred: &Bound<'py, PyAny>,
+    target: &Bound<'py, PyAny>,
+    kappa: &Bound<'py, PyAny>,
+    smoothing: &str,
+    box_format: &str,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray1<f64>>> {
+    let pairs = Pairs::read(loss, pred, target, kappa, smoothing, box_format)?;
+    let (job, p, t) = pairs.parts();
+    let value = run::detached(py, threads, |exec| match &job.kappa {
+        Kappa::One(_) => {
+            let mut value = vec![0.0; p.len()];
+            job.batch(exec)?.loss(p, t, &mut value)?;
+            Ok(value)
+        }
+        // The library's per-pair-κ batch function evaluates everything; the loss is the
+        // same number `Batch::loss` gives.
+        Kappa::PerRow(_) => Ok(job.evaluate(exec, p, t)?.loss),
+    })?
+    .map_err(|e| errors::batch(e, PRED_TARGET))?;
+    Ok(PyArray1::from_vec(py, value))
+}
+
+/// What `evaluate` returns: loss (N,), ∂loss/∂pred (N, 4), ∂loss/∂target (N, 4),
+/// ∂loss/∂κ (N,), and the out-of-region flags (N,) bool — `None` until the library
+/// reports them.
+type Evaluated<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Option<Bound<'py, PyArray1<bool>>>,
+);
+
+/// Loss, exact gradients wrt both boxes and ∂loss/∂κ of every pair.
+#[pyfunction]
+#[pyo3(signature = (loss, pred, target, kappa, smoothing, box_format, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn evaluate<'py>(
+    py: Python<'py>,
+    loss: &str,
+    pred: &Bound<'py, PyAny>,
+    target: &Bound<'py, PyAny>,
+    kappa: &Bound<'py, PyAny>,
+    smoothing: &str,
+    box_format: &str,
+    threads: Option<usize>,
+) -> PyResult<Evaluated<'py>> {
+    let pairs = Pairs::read(loss, pred, target, kappa, smoothing, box_format)?;
+    let (job, p, t) = pairs.parts();
+    let out = run::detached(py, threads, |exec| job.evaluate(exec, p, t))?
+        .map_err(|e| errors::batch(e, PRED_TARGET))?;
+    // The out-of-region flag of each evaluation (issue 12) goes here, as a bool array,
+    // once `Evaluation` carries it; the Python API already has the slot.
+    let flags = None;
+    Ok((
+        PyArray1::from_vec(py, out.loss),
+        array2(py, out.grad_pred)?,
+        array2(py, out.grad_target)?,
+        PyArray1::from_vec(py, out.dkappa),
+        flags,
+    ))
+}
+
+/// What `grad_pred` returns: loss (N,), ∂loss/∂pred (N, 4).
+type LossGrad<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>);
+
+/// The loss and its exact gradient wrt the predicted box only, of every pair: one
+/// forward pass on a 4-component dual number instead of the full evaluation (about a
+/// third of the time), for training loops that need nothing else.
+#[pyfunction]
+#[pyo3(signature = (loss, pred, target, kappa, smoothing, box_format, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn grad_pred<'py>(
+    py: Python<'py>,
+    loss: &str,
+    pred: &Bound<'py, PyAny>,
+    target: &Bound<'py, PyAny>,
+    kappa: &Bound<'py, PyAny>,
+    smoothing: &str,
+    box_format: &str,
+    threads: Option<usize>,
+) -> PyResult<LossGrad<'py>> {
+    let pairs = Pairs::read(loss, pred, target, kappa, smoothing, box_format)?;
+    let (job, p, t) = pairs.parts();
+    let n = p.len();
+    let (value, grad) = run::detached(py, threads, |exec| {
+        let (mut value, mut grad) = (vec![0.0; n], vec![[0.0; 4]; n]);
+        match &job.kappa {
+            Kappa::One(_) => job.batch(exec)?.grad(p, t, &mut value, &mut grad)?,
+            // No batch function takes a κ per pair and returns only this gradient: run
+            // the batch function on chunks of one pair each, at that pair's κ.
+            Kappa::PerRow(k) => {
+                let mut rows: Vec<(f64, [f64; 4])> = vec![(0.0, [0.0; 4]); n];
+                run::each_chunk(exec, &mut rows, 1, |i, row| {
+                    let (v, g) = &mut row[0];
+                    Batch::new(job.loss, k[i])
+                        .and_then(|b| {
+                            b.grad(
+                                &p[i..=i],
+                                &t[i..=i],
+                                std::slice::from_mut(v),
+                                std::slice::from_mut(g),
+                            )
+                        })
+                        .map_err(|e| errors::at_row(e, i))
+                })?;
+                (value, grad) = rows.into_iter().unzip();
+            }
+        }
+        Ok::<_, Error>((value, grad))
+    })?
+    .map_err(|e| errors::batch(e, PRED_TARGET))?;
+    Ok((PyArray1::from_vec(py, value), array2(py, grad)?))
+}
+
+/// The Hessian of the loss wrt the predicted box of every pair, shape (N, 4, 4).
+#[pyfunction]
+#[pyo3(signature = (loss, pred, target, kappa, smoothing, box_format, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn hessian<'py>(
+    py: Python<'py>,
+    loss: &str,
+    pred: &Bound<'py, PyAny>,
+    target: &Bound<'py, PyAny>,
+    kappa: &Bound<'py, PyAny>,
+    smoothing: &str,
+    box_format: &str,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray3<f64>>> {
+    let pairs = Pairs::read(loss, pred, target, kappa, smoothing, box_format)?;
+    let (job, p, t) = pairs.parts();
+    let n = p.len();
+    let hessians = run::detached(py, threads, |exec| {
+        let mut hess = vec![[[0.0; 4]; 4]; n];
+        match &job.kappa {
+            Kappa::One(_) => {
+                let (mut value, mut grad) = (vec![0.0; n], vec![[0.0; 4]; n]);
+                job.batch(exec)?
+                    .hessian(p, t, &mut value, &mut grad, &mut hess)?;
+            }
+            // No batch function takes a κ per pair and returns Hessians: run the batch
+            // function on chunks of one pair each, at that pair's κ.
+            Kappa::PerRow(k) => run::each_chunk(exec, &mut hess, 1, |i, h| {
+                let (mut value, mut grad) = ([0.0], [[0.0; 4]]);
+                Batch::new(job.loss, k[i])
+                    .and_then(|b| b.hessian(&p[i..=i], &t[i..=i], &mut value, &mut grad, h))
+                    .map_err(|e| errors::at_row(e, i))
+            })?,
+        }
+        Ok::<_, Error>(hess)
+    })?
+    .map_err(|e| errors::batch(e, PRED_TARGET))?;
+    PyArray1::from_vec(py, hessians.into_flattened().into_flattened()).reshape([n, 4, 4])
+}
+
+/// Validated boxes of a pairwise function, for the library's per-pair functions.
+fn boxes(arg: &'static str, rows: &Rows<'_>) -> PyResult<Vec<BBox<f64>>> {
+    rows.rows()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            BBox::from_xyxy(*r).map_err(|e| {
+                pyo3::exceptions::PyValueError::new_err(format!("{arg}: row {i} (0-based): {e}"))
+            })
+        })
+        .collect()
+}
+
+/// The (N, M) matrix `f(a[i], b[j])`, computed row by row without the GIL; the error
+/// of the first failing pair in row-major order.
+fn pairwise<'py>(
+    py: Python<'py>,
+    a: &[BBox<f64>],
+    b: &[BBox<f64>],
+    threads: Option<usize>,
+    f: impl Fn(&BBox<f64>, &BBox<f64>) -> Result<f64, Error> + Sync,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let (n, m) = (a.len(), b.len());
+    let out = run::detached(py, threads, |exec| {
+        let mut out = vec![0.0; n * m];
+        run::each_chunk(exec, &mut out, m, |i, row| {
+            for (j, (o, q)) in row.iter_mut().zip(b).enumerate() {
+                *o = f(&a[i], q).map_err(|e| (i, j, e))?;
+            }
+            Ok(())
+        })
+        .map(|()| out)
+    })?
+    .map_err(|(i, j, e)| {
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "a, b: row {i} of a and row {j} of b (0-based): {e}"
+        ))
+    })?;
+    PyArray1::from_vec(py, out).reshape([n, m])
+}
+
+/// Pairwise hard IoU, shape (N, M), as `torchvision.ops.box_iou`.
+#[pyfunction]
+#[pyo3(signature = (a, b, box_format, threads=None))]
+fn box_iou<'py>(
+    py: Python<'py>,
+    a: &Bound<'py, PyAny>,
+    b: &Bound<'py, PyAny>,
+    box_format: &str,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let format: BoxFormat = name("box_format", box_format)?;
+    let a = boxes("a", &Rows::read("a", a, format)?)?;
+    let b = boxes("b", &Rows::read("b", b, format)?)?;
+    pairwise(py, &a, &b, threads, |p, q| Ok(hard_iou(p, q)))
+}
+
+/// Pairwise soft IoU with operator `smoothing` at one κ, shape (N, M).
+#[pyfunction]
+#[pyo3(signature = (a, b, kappa, smoothing, box_format, threads=None))]
+fn soft_box_iou<'py>(
+    py: Python<'py>,
+    a: &Bound<'py, PyAny>,
+    b: &Bound<'py, PyAny>,
+    kappa: f64,
+    smoothing: &str,
+    box_format: &str,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let smoothing: Smoothing = name("smoothing", smoothing)?;
+    let format: BoxFormat = name("box_format", box_format)?;
+    check_kappa(&kappa).map_err(|e| {
+        errors::batch(
+            e,
+            Args {
+                first: "a",
+                second: "b",
+            },
+        )
+    })?;
+    let a = boxes("a", &Rows::read("a", a, format)?)?;
+    let b = boxes("b", &Rows::read("b", b, format)?)?;
+    pairwise(py, &a, &b, threads, |p, q| soft_iou(p, q, kappa, smoothing))
+}
+
+/// The compiled module `softiou._native`.
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(losses, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(grad_pred, m)?)?;
+    m.add_function(wrap_pyfunction!(hessian, m)?)?;
+    m.add_function(wrap_pyfunction!(box_iou, m)?)?;
+    m.add_function(wrap_pyfunction!(soft_box_iou, m)?)?;
+    Ok(())
+}
