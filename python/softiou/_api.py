@@ -43,8 +43,12 @@ class LossAndGrad(NamedTuple):
       whatever ``box_format`` the boxes were given in, per coordinate unit;
     - ``grad_target``: shape (N, 4), ∂loss_i/∂target_i, likewise;
     - ``dloss_dkappa``: shape (N,), ∂loss_i/∂κ, in coordinate units;
-    - ``flags``: reserved for the out-of-region flags (a boolean (N,) array marking pairs
-      where the smoothed loss is not to be trusted); ``None`` in this version.
+    - ``flags``: shape (N,) bool, True where the pair lies outside the meaningful region:
+      its soft IoU is not in [0, 1] (a negative soft intersection with ``boltzmann``, or
+      ``logsumexp`` at a κ·s so small that the soft IoU exceeds 1 or the soft union is
+      <= 0, past the loss's pole). The numbers are the formula's exact values either way;
+      the CLI writes the same information as its ``region`` column. ``None`` with
+      ``wrt="pred"``.
 
     With ``reduction="sum"`` or ``"mean"`` every field is the derivative of the *reduced*
     loss (what autograd returns after ``loss.sum().backward()``/``loss.mean()``): the

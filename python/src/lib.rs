@@ -97,6 +97,7 @@ impl Job {
             grad_pred: Vec::with_capacity(n),
             grad_target: Vec::with_capacity(n),
             dkappa: Vec::with_capacity(n),
+            outside: Vec::with_capacity(n),
         };
         let mut buf = vec![Evaluation::default(); CHUNK.min(n)];
         for start in (0..n).step_by(CHUNK) {
@@ -112,6 +113,7 @@ impl Job {
                 cols.grad_pred.push(e.grad_pred);
                 cols.grad_target.push(e.grad_target);
                 cols.dkappa.push(e.dloss_dkappa);
+                cols.outside.push(!e.region.is_meaningful());
             }
         }
         Ok(cols)
@@ -127,6 +129,8 @@ struct Columns {
     grad_pred: Vec<[f64; 4]>,
     grad_target: Vec<[f64; 4]>,
     dkappa: Vec<f64>,
+    /// Outside the meaningful region (`softiou::Region`: soft IoU not in [0, 1]).
+    outside: Vec<bool>,
 }
 
 fn array2<'py>(py: Python<'py>, rows: Vec<[f64; 4]>) -> PyResult<Bound<'py, PyArray2<f64>>> {
@@ -165,8 +169,8 @@ fn losses<'py>(
 }
 
 /// What `evaluate` returns: loss (N,), ∂loss/∂pred (N, 4), ∂loss/∂target (N, 4),
-/// ∂loss/∂κ (N,), and the out-of-region flags (N,) bool — `None` until the library
-/// reports them.
+/// ∂loss/∂κ (N,), and the out-of-region flags (N,) bool (the library's `Region` is not
+/// `Meaningful`: soft IoU outside [0, 1]).
 type Evaluated<'py> = (
     Bound<'py, PyArray1<f64>>,
     Bound<'py, PyArray2<f64>>,
@@ -193,9 +197,8 @@ fn evaluate<'py>(
     let (job, p, t) = pairs.parts();
     let out = run::detached(py, threads, |exec| job.evaluate(exec, p, t))?
         .map_err(|e| errors::batch(e, PRED_TARGET))?;
-    // The out-of-region flag of each evaluation (issue 12) goes here, as a bool array,
-    // once `Evaluation` carries it; the Python API already has the slot.
-    let flags = None;
+    // True where the library's `Region` is not `Meaningful` (soft IoU outside [0, 1]).
+    let flags = Some(PyArray1::from_vec(py, out.outside));
     Ok((
         PyArray1::from_vec(py, out.loss),
         array2(py, out.grad_pred)?,

@@ -121,7 +121,7 @@ def test_the_shapes_of_every_output():
     out = softiou.ciou_loss_and_grad(P, T, 1.0)
     assert out.loss.shape == (257,) and out.dloss_dkappa.shape == (257,)
     assert out.grad_pred.shape == out.grad_target.shape == (257, 4)
-    assert out.flags is None  # reserved for the out-of-region flags
+    assert out.flags.shape == (257,) and out.flags.dtype == np.bool_
     loss, gp, gt, dk, flags = out  # unpacks as a tuple
     assert loss is out.loss
     h = softiou.hessian(P, T, 1.0, loss="ciou")

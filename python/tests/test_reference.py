@@ -41,6 +41,9 @@ def assert_same_as_cli(out, expected, op):
         out.grad_target, column(expected, "g_tx1", "g_ty1", "g_tx2", "g_ty2")
     ), op
     assert np.array_equal(out.dloss_dkappa, column(expected, "dloss_dkappa")), op
+    # the out-of-region flags are the CLI's region column, row by row
+    region = np.array([r["region"] for r in expected])
+    assert np.array_equal(out.flags, region != "meaningful"), op
 
 
 @pytest.mark.parametrize("loss", LOSSES)
@@ -130,3 +133,15 @@ def test_hessians_equal_the_cli_eval_output(loss, cli, reference_rows):
             LOSSES[loss][1](pred, target, kappa, r["smoothing"]).grad_pred[0],
             np.array(expected["grad_pred"]),
         )
+
+
+def test_the_flags_mark_exactly_the_pairs_whose_soft_iou_leaves_zero_one():
+    # one pair at falling κ·s (s = 10): meaningful, soft IoU above 1, past the pole; and
+    # boltzmann boxes apart along x, whose soft intersection is negative
+    pred = np.array([[0, 0, 10, 10]] * 3 + [[20, 0, 30, 10]], dtype=np.float64)
+    target = np.array([[2, 2, 12, 12]] * 3 + [[0, 0, 10, 10]], dtype=np.float64)
+    out = softiou.soft_iou_loss_and_grad(pred[:3], target[:3], np.array([2.0, 0.02, 0.001]))
+    assert out.flags.tolist() == [False, True, True]
+    assert out.loss[0] >= 0 and out.loss[1] < 0  # the loss says so too: IoU > 1
+    out = softiou.soft_iou_loss_and_grad(pred[3:], target[3:], 0.2, smoothing="boltzmann")
+    assert out.flags.tolist() == [True] and out.loss[0] > 1
