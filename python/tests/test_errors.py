@@ -154,14 +154,16 @@ def test_a_non_positive_width_or_height_in_another_format(fmt):
            softiou.giou_loss_and_grad, P, t, 1.0, box_format=fmt)
 
 
-def test_a_loss_that_is_not_finite_names_the_pair():
-    # logsumexp at κ·size ≪ 1: the soft intersection (≈ (ln2/κ)²) outgrows the areas
-    # and overflows; the library reports it instead of returning inf or NaN
+def test_a_kappa_below_the_logsumexp_range_names_the_pair():
+    # logsumexp at κ·s = 1e-300: the soft sides (≈ ln2/κ) and the boxes are further apart
+    # than the f64 range; the library says so instead of returning inf or NaN
     p = np.array([[0.0, 0.0, 1.0, 1.0]] * 3)
     t = p.copy()
     kappas = np.array([1.0, 1.0, 1.0])
-    raises(ValueError, r"^pred, target: row 2 \(0-based\): .*not finite",
+    raises(ValueError, r"^pred, target: row 2 \(0-based\): kappa \* s = 1e-300 .* is below",
            softiou.soft_iou_loss, p, t, np.array([1.0, 1.0, 1e-300]))
+    # κ·s = 1e-150 is inside the range: finite, at the κ → 0 limit (loss 2)
+    assert softiou.soft_iou_loss(p, t, np.array([1.0, 1.0, 1e-150]))[2] == 2.0
     assert np.all(np.isfinite(softiou.soft_iou_loss(p, t, kappas)))
 
 
@@ -197,7 +199,7 @@ def test_pairwise_errors_name_a_and_b():
     raises(ValueError, r"^smoothing: unknown", softiou.soft_box_iou, P, T, 1.0, "max")
     raises(TypeError, r"^kappa: dtype", softiou.soft_box_iou, P, T, "1.0")
     p = np.array([[0.0, 0.0, 1.0, 1.0]] * 2)
-    raises(ValueError, r"^a, b: row 0 of a and row 0 of b \(0-based\): .*not finite",
+    raises(ValueError, r"^a, b: row 0 of a and row 0 of b \(0-based\): kappa \* s = 1e-300",
            softiou.soft_box_iou, p, p, 1e-300)
 
 

@@ -32,7 +32,12 @@ def np_box_iou(a, b):
 
 def parts(p, t):
     """Per pair: IoU, union, enclosing box's area and squared diagonal, squared centre
-    distance."""
+    distance — in NumPy's extended precision (np.longdouble, a 64-bit significand on
+    x86-64), so that the transcription's own rounding is not what is measured: the
+    papers' centre distance subtracts two centres, which for boxes far from the origin
+    (coordinates ~1e5 here) loses digits in float64 that the library, which forms the
+    offset from coordinate differences, keeps."""
+    p, t = p.astype(np.longdouble), t.astype(np.longdouble)
     lt = np.maximum(p[:, :2], t[:, :2])
     rb = np.minimum(p[:, 2:], t[:, 2:])
     wh = np.clip(rb - lt, 0.0, None)
