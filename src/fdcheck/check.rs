@@ -16,9 +16,11 @@ use crate::error::Result;
 /// h_i = c·max(1, |x_i|); each component is then a pass, a failure, or a kink (see
 /// [`super::Status`]). Cost: one dual pass and (stencil + 7) evaluations per component.
 ///
-/// *Step refinement.* Where the estimate at h disagrees with the exact value, the stencil
-/// is repeated at h/4, h/16, … (at most 8 times, and only while the round-off ε/h stays
-/// below rtol/10) and the estimate that agrees best is reported, with its step.
+/// *Step refinement.* Where the estimate at h is not within a hundredth of the tolerance
+/// of the exact value, the stencil is repeated at h/4, h/16, … (at most 8 times, and only
+/// while the round-off ε/h stays below rtol/10) and the estimate that agrees best is
+/// reported, with its step: the reported error is what finite differences can resolve,
+/// not merely "below rtol".
 /// Truncation error shrinks with h, so a correct derivative of a function with a feature
 /// narrower than h (a smoothed union near 0, a near-tie at large κ) is reproduced at
 /// some step of the ladder; a wrong derivative agrees at none, because the estimates
