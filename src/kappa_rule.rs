@@ -348,7 +348,8 @@ pub fn pull(op: Smoothing, kappa_s: f64, gap_over_s: f64) -> Result<f64> {
 /// falls below `threshold` as the gap grows from 0 (scanned on 0 and a log grid from
 /// 1e-4 to 1e4 with 100 points a decade, then bisected); `None` if it is below the
 /// threshold already at g = 0, `Some(f64::INFINITY)` if it never falls below it on the
-/// grid.
+/// grid. The gap is resolved down to the grid's first point, 1e-4: `hard`, whose pull
+/// vanishes at every positive gap, gets `Some(1e-4)`.
 ///
 /// # Errors
 /// As [`pull`].
