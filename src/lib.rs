@@ -46,6 +46,7 @@ pub mod bbox;
 pub mod diff;
 pub mod error;
 pub mod evaluate;
+pub mod explore;
 pub mod fdcheck;
 pub mod fit;
 pub mod iou;

@@ -9,6 +9,7 @@ pub mod batch_io;
 pub mod check;
 pub mod error;
 pub mod eval;
+pub mod explore;
 pub mod fit;
 pub mod kappa;
 pub mod output;
@@ -47,6 +48,8 @@ pub enum Command {
     Fit(fit::FitArgs),
     /// Which kappa for boxes of shorter side S: tolerance, pole, gradient reach, mixed sizes.
     Kappa(kappa::KappaArgs),
+    /// Write the interactive kappa explorer: one self-contained HTML page.
+    Explore(explore::ExploreArgs),
 }
 
 /// Runs the parsed command line.
@@ -60,5 +63,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Sweep(a)) => sweep::run(a),
         Some(Command::Fit(a)) => fit::run(a),
         Some(Command::Kappa(a)) => kappa::run(a),
+        Some(Command::Explore(a)) => explore::run(a),
     }
 }
