@@ -84,3 +84,27 @@ fn a_missing_side_is_a_usage_error_with_exit_status_2() {
     assert!(text(&o.stderr).contains("--side"));
     assert!(o.stdout.is_empty());
 }
+
+/// The README's "Choosing κ" shows the command's real output: each ```sh block with a
+/// `softiou kappa` command there is followed by a ```text block equal to what it prints.
+#[test]
+fn the_readme_shows_the_real_output_of_softiou_kappa() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = &readme[readme.find("## Choosing κ").unwrap()..];
+    let section = &section[..section.find("\n## ").unwrap()];
+    let mut checked = 0;
+    let mut rest = section;
+    while let Some(i) = rest.find("```sh\nsoftiou kappa ") {
+        let cmd_start = i + "```sh\n".len();
+        let cmd_end = cmd_start + rest[cmd_start..].find('\n').unwrap();
+        let args: Vec<&str> = rest[cmd_start..cmd_end].split_whitespace().skip(1).collect();
+        let text_start = cmd_end + rest[cmd_end..].find("```text\n").unwrap() + "```text\n".len();
+        let text_end = text_start + rest[text_start..].find("```").unwrap();
+        let o = softiou(&args);
+        assert_eq!(o.status.code(), Some(0));
+        assert_eq!(text(&o.stdout), &rest[text_start..text_end], "README block for {args:?}");
+        checked += 1;
+        rest = &rest[text_end..];
+    }
+    assert_eq!(checked, 2);
+}
