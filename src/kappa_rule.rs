@@ -161,7 +161,10 @@ fn smoothing_name<S: serde::Serializer>(
     s.serialize_str(op.name())
 }
 
-fn family_boxes() -> Result<Vec<(&'static str, BBox<f64>, BBox<f64>)>> {
+/// A pair of [`FAMILY`]: its name, P and T.
+type Pair = (&'static str, BBox<f64>, BBox<f64>);
+
+fn family_boxes() -> Result<Vec<Pair>> {
     let t = BBox::new(0.0, 0.0, FAMILY_SIDE, FAMILY_SIDE)?;
     FAMILY
         .iter()
@@ -285,9 +288,8 @@ pub fn pole(op: Smoothing) -> Result<Option<Pole>> {
     let grid = scan_grid();
     let mut best: Option<Pole> = None;
     for (name, p, t) in family_boxes()? {
-        let bad = |ks: f64| {
-            region(&p, &t, ks / FAMILY_SIDE, op).map(|r| r == Region::UnionNotPositive)
-        };
+        let bad =
+            |ks: f64| region(&p, &t, ks / FAMILY_SIDE, op).map(|r| r == Region::UnionNotPositive);
         if let Some(ks) = last_bad(&grid, bad)?
             && best.as_ref().is_none_or(|b| ks > b.kappa_s)
         {

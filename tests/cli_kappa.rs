@@ -18,7 +18,14 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn json_output_is_the_librarys_rule_bit_for_bit() {
-    let o = softiou(&["kappa", "--side", "32", "--smoothing", "boltzmann", "--json"]);
+    let o = softiou(&[
+        "kappa",
+        "--side",
+        "32",
+        "--smoothing",
+        "boltzmann",
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
     let rule = kappa_rule(
@@ -47,8 +54,16 @@ fn the_text_says_kappa_with_its_units_and_kappa_s_rounded() {
     let line = out.lines().find(|l| l.starts_with("kappa   =")).unwrap();
     assert!(line.contains("per coordinate unit"), "{line}");
     // four significant digits of the library's values
-    assert!(line.contains(&format!("{:.2}", rule.kappa)), "{line} vs {}", rule.kappa);
-    assert!(line.contains(&format!("{:.1}", rule.kappa_s)), "{line} vs {}", rule.kappa_s);
+    assert!(
+        line.contains(&format!("{:.2}", rule.kappa)),
+        "{line} vs {}",
+        rule.kappa
+    );
+    assert!(
+        line.contains(&format!("{:.1}", rule.kappa_s)),
+        "{line} vs {}",
+        rule.kappa_s
+    );
     assert!(out.contains("pole"));
     assert!(out.contains(&format!("{:.4}", rule.pole.unwrap().kappa_s)));
     assert!(text(&o.stderr).is_empty());
@@ -61,11 +76,26 @@ fn each_kind_of_bad_input_gets_one_line_naming_the_flag_and_exit_status_2() {
         (vec!["kappa", "--side", "-3"], "--side"),
         (vec!["kappa", "--side", "abc"], "--side"),
         (vec!["kappa", "--side", "inf"], "--side"),
-        (vec!["kappa", "--side", "1", "--tolerance", "2"], "--tolerance"),
-        (vec!["kappa", "--side", "1", "--tolerance", "1e-12"], "--tolerance"),
-        (vec!["kappa", "--side", "1", "--smoothing", "hard"], "--smoothing"),
-        (vec!["kappa", "--side", "1", "--smoothing", "softmax"], "--smoothing"),
-        (vec!["kappa", "--side", "1", "--grad-threshold", "0"], "--grad-threshold"),
+        (
+            vec!["kappa", "--side", "1", "--tolerance", "2"],
+            "--tolerance",
+        ),
+        (
+            vec!["kappa", "--side", "1", "--tolerance", "1e-12"],
+            "--tolerance",
+        ),
+        (
+            vec!["kappa", "--side", "1", "--smoothing", "hard"],
+            "--smoothing",
+        ),
+        (
+            vec!["kappa", "--side", "1", "--smoothing", "softmax"],
+            "--smoothing",
+        ),
+        (
+            vec!["kappa", "--side", "1", "--grad-threshold", "0"],
+            "--grad-threshold",
+        ),
     ] {
         let o = softiou(&args);
         let err = text(&o.stderr);
@@ -89,7 +119,8 @@ fn a_missing_side_is_a_usage_error_with_exit_status_2() {
 /// `softiou kappa` command there is followed by a ```text block equal to what it prints.
 #[test]
 fn the_readme_shows_the_real_output_of_softiou_kappa() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let section = &readme[readme.find("## Choosing κ").unwrap()..];
     let section = &section[..section.find("\n## ").unwrap()];
     let mut checked = 0;
@@ -97,12 +128,19 @@ fn the_readme_shows_the_real_output_of_softiou_kappa() {
     while let Some(i) = rest.find("```sh\nsoftiou kappa ") {
         let cmd_start = i + "```sh\n".len();
         let cmd_end = cmd_start + rest[cmd_start..].find('\n').unwrap();
-        let args: Vec<&str> = rest[cmd_start..cmd_end].split_whitespace().skip(1).collect();
+        let args: Vec<&str> = rest[cmd_start..cmd_end]
+            .split_whitespace()
+            .skip(1)
+            .collect();
         let text_start = cmd_end + rest[cmd_end..].find("```text\n").unwrap() + "```text\n".len();
         let text_end = text_start + rest[text_start..].find("```").unwrap();
         let o = softiou(&args);
         assert_eq!(o.status.code(), Some(0));
-        assert_eq!(text(&o.stdout), &rest[text_start..text_end], "README block for {args:?}");
+        assert_eq!(
+            text(&o.stdout),
+            &rest[text_start..text_end],
+            "README block for {args:?}"
+        );
         checked += 1;
         rest = &rest[text_end..];
     }

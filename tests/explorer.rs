@@ -13,7 +13,9 @@ use softiou::{Loss, Smoothing, region};
 fn page() -> (String, serde_json::Value) {
     let data = softiou::explore::compute().unwrap();
     let html = softiou::explore::render(&data).unwrap();
-    let start = html.find(r#"<script type="application/json" id="data">"#).unwrap();
+    let start = html
+        .find(r#"<script type="application/json" id="data">"#)
+        .unwrap();
     let json_start = html[start..].find('>').unwrap() + start + 1;
     let json_end = html[json_start..].find("</script>").unwrap() + json_start;
     let json = html[json_start..json_end].replace("<\\/", "</");
@@ -30,7 +32,15 @@ fn the_page_is_one_self_contained_file_under_5_mb() {
     assert!(html.len() < 5_000_000, "{} bytes", html.len());
     assert!(html.starts_with("<!DOCTYPE html>"));
     // nothing fetched from anywhere: no URLs, no external scripts, styles or images
-    for needle in ["http:", "https:", "<script src", "<link", "<img", "@import", "url("] {
+    for needle in [
+        "http:",
+        "https:",
+        "<script src",
+        "<link",
+        "<img",
+        "@import",
+        "url(",
+    ] {
         assert!(!html.contains(needle), "the page contains {needle:?}");
     }
     // the placeholder was replaced exactly once, and the data cannot close its element
@@ -47,8 +57,19 @@ fn the_grids_have_the_documented_shape() {
     let npos = OFFSETS.len() * OFFSETS.len() * SCALES.len();
     assert_eq!(d["pred"].as_array().unwrap().len(), npos);
     for op in ["boltzmann", "logsumexp"] {
-        for (field, per) in [("loss", 1), ("dloss", 1), ("iou", 1), ("diou", 1), ("grad", 4), ("inter", 4)] {
-            assert_eq!(d[op][field].as_array().unwrap().len(), npos * ks.len() * per, "{op}.{field}");
+        for (field, per) in [
+            ("loss", 1),
+            ("dloss", 1),
+            ("iou", 1),
+            ("diou", 1),
+            ("grad", 4),
+            ("inter", 4),
+        ] {
+            assert_eq!(
+                d[op][field].as_array().unwrap().len(),
+                npos * ks.len() * per,
+                "{op}.{field}"
+            );
         }
         assert_eq!(d[op]["regions"].as_array().unwrap().len(), npos);
     }
@@ -61,16 +82,30 @@ fn every_embedded_loss_is_the_librarys_at_its_grid_point_up_to_the_stated_roundi
     let ks: Vec<f64> = d["kappa_s"].as_array().unwrap().iter().map(f).collect();
     let preds = grid::positions().unwrap();
     let t = grid::target().unwrap();
-    for (name, op) in [("boltzmann", Smoothing::Boltzmann), ("logsumexp", Smoothing::LogSumExp)] {
+    for (name, op) in [
+        ("boltzmann", Smoothing::Boltzmann),
+        ("logsumexp", Smoothing::LogSumExp),
+    ] {
         let g = &d[name];
         for (ip, p) in preds.iter().enumerate() {
-            assert_eq!(d["pred"][ip].as_array().unwrap().iter().map(f).collect::<Vec<_>>(), p.to_xyxy());
+            assert_eq!(
+                d["pred"][ip]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(f)
+                    .collect::<Vec<_>>(),
+                p.to_xyxy()
+            );
             for (k, &kk) in ks.iter().enumerate().step_by(4) {
                 let e = evaluate(Loss::soft_iou(op), p, &t, kk / SIDE).unwrap();
                 let i = ip * ks.len() + k;
                 // 6 significant digits: a relative error of at most 5e-6
                 let shown = f(&g["loss"][i]);
-                assert!((shown - e.loss).abs() <= 5e-6 * e.loss.abs() + 1e-300, "{name} {ip} {kk}");
+                assert!(
+                    (shown - e.loss).abs() <= 5e-6 * e.loss.abs() + 1e-300,
+                    "{name} {ip} {kk}"
+                );
                 assert!((f(&g["iou"][i]) - e.iou).abs() <= 5e-6 * e.iou.abs() + 1e-300);
                 // the region intervals say what `region` says at the grid point
                 let intervals: Vec<(f64, &'static str)> = g["regions"][ip]
@@ -79,7 +114,10 @@ fn every_embedded_loss_is_the_librarys_at_its_grid_point_up_to_the_stated_roundi
                     .iter()
                     .map(|r| (f(&r[0]), code(r[1].as_str().unwrap())))
                     .collect();
-                assert_eq!(region_at(&intervals, kk), region(p, &t, kk / SIDE, op).unwrap().code());
+                assert_eq!(
+                    region_at(&intervals, kk),
+                    region(p, &t, kk / SIDE, op).unwrap().code()
+                );
             }
         }
     }
@@ -90,10 +128,15 @@ fn every_embedded_loss_is_the_librarys_at_its_grid_point_up_to_the_stated_roundi
 }
 
 fn code(s: &str) -> &'static str {
-    ["meaningful", "negative_intersection", "iou_above_one", "union_not_positive"]
-        .into_iter()
-        .find(|c| *c == s)
-        .unwrap_or_else(|| panic!("unknown region code {s}"))
+    [
+        "meaningful",
+        "negative_intersection",
+        "iou_above_one",
+        "union_not_positive",
+    ]
+    .into_iter()
+    .find(|c| *c == s)
+    .unwrap_or_else(|| panic!("unknown region code {s}"))
 }
 
 #[test]
@@ -105,9 +148,12 @@ fn the_documented_interpolation_error_holds_at_points_between_the_checked_ones()
     let ks: Vec<f64> = d["kappa_s"].as_array().unwrap().iter().map(f).collect();
     let preds = grid::positions().unwrap();
     let t = grid::target().unwrap();
-    for (oi, (name, op)) in [("boltzmann", Smoothing::Boltzmann), ("logsumexp", Smoothing::LogSumExp)]
-        .into_iter()
-        .enumerate()
+    for (oi, (name, op)) in [
+        ("boltzmann", Smoothing::Boltzmann),
+        ("logsumexp", Smoothing::LogSumExp),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let bound = f(&d["interpolation_error"][oi]["loss_above_1"]);
         // the bound is small enough to be worth showing: well below the 1% of the κ rule
@@ -124,7 +170,14 @@ fn the_documented_interpolation_error_holds_at_points_between_the_checked_ones()
                         continue;
                     }
                     let e = evaluate(Loss::soft_iou(op), p, &t, k / SIDE).unwrap();
-                    let y = hermite(f(&g["loss"][a]), f(&g["dloss"][a]), f(&g["loss"][b]), f(&g["dloss"][b]), h, frac);
+                    let y = hermite(
+                        f(&g["loss"][a]),
+                        f(&g["dloss"][a]),
+                        f(&g["loss"][b]),
+                        f(&g["dloss"][b]),
+                        h,
+                        frac,
+                    );
                     worst = worst.max((y - e.loss).abs());
                 }
             }
@@ -144,7 +197,12 @@ fn softiou_explore_writes_only_the_page_and_fails_cleanly_on_a_bad_directory() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -172,9 +230,15 @@ fn the_page_works_in_headless_chromium_or_the_test_says_it_was_skipped() {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     let missing: Vec<&str> = [
         (!Path::new(&chromium).exists()).then_some("chromium (apt-get install chromium)"),
-        (!root.join("tests/browser/node_modules/playwright-core").exists())
-            .then_some("playwright-core (npm ci in tests/browser)"),
-        Command::new("node").arg("--version").output().is_err().then_some("node"),
+        (!root
+            .join("tests/browser/node_modules/playwright-core")
+            .exists())
+        .then_some("playwright-core (npm ci in tests/browser)"),
+        Command::new("node")
+            .arg("--version")
+            .output()
+            .is_err()
+            .then_some("node"),
     ]
     .into_iter()
     .flatten()
@@ -198,6 +262,11 @@ fn the_page_works_in_headless_chromium_or_the_test_says_it_was_skipped() {
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
     println!("{out}");
-    assert_eq!(o.status.code(), Some(0), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(out.contains("browser test passed"));
 }

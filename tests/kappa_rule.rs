@@ -40,14 +40,26 @@ fn the_family_is_the_plot_sets_standard_pairs() {
 fn the_rules_kappa_meets_the_tolerance_at_the_users_scale_and_a_slightly_smaller_one_does_not() {
     for op in OPS {
         for side in [0.05, 1.0, 32.0, 1000.0] {
-            let rule = kappa_rule(side, RuleOptions { smoothing: op, ..Default::default() })
-                .unwrap();
+            let rule = kappa_rule(
+                side,
+                RuleOptions {
+                    smoothing: op,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
             assert_eq!(rule.kappa, rule.kappa_s / side);
             // scaling the family by side/10 is exact only up to rounding of the
             // coordinates (a few ulps of loss), hence the 1e-12 margin
-            assert!(worst_at_scale(op, side, rule.kappa) <= 0.01 + 1e-12, "{op} {side}");
+            assert!(
+                worst_at_scale(op, side, rule.kappa) <= 0.01 + 1e-12,
+                "{op} {side}"
+            );
             // 0.1% smaller: the bisection bracket is 1e-10 wide, so this is well below
-            assert!(worst_at_scale(op, side, rule.kappa * 0.999) > 0.01, "{op} {side}");
+            assert!(
+                worst_at_scale(op, side, rule.kappa * 0.999) > 0.01,
+                "{op} {side}"
+            );
             // and every larger κ on the scan grid meets it too
             for f in [1.5, 10.0, 1e3, 1e6] {
                 assert!(worst_at_scale(op, side, rule.kappa * f) <= 0.01 + 1e-12);
@@ -75,7 +87,9 @@ proptest! {
 
 #[test]
 fn the_logsumexp_pole_is_where_the_soft_union_of_the_named_pair_crosses_zero() {
-    let p = pole(Smoothing::LogSumExp).unwrap().expect("logsumexp has a pole");
+    let p = pole(Smoothing::LogSumExp)
+        .unwrap()
+        .expect("logsumexp has a pole");
     let (_, pred) = FAMILY.iter().find(|(n, _)| *n == p.pair).unwrap();
     let pred = BBox::from_xyxy(*pred).unwrap();
     let t = BBox::new(0.0, 0.0, FAMILY_SIDE, FAMILY_SIDE).unwrap();
@@ -85,7 +99,13 @@ fn the_logsumexp_pole_is_where_the_soft_union_of_the_named_pair_crosses_zero() {
     // it is the first pole met when κ is lowered: no pair is past its pole above it
     for (_, q) in FAMILY {
         let q = BBox::from_xyxy(q).unwrap();
-        let r = region(&q, &t, p.kappa_s * 1.001 / FAMILY_SIDE, Smoothing::LogSumExp).unwrap();
+        let r = region(
+            &q,
+            &t,
+            p.kappa_s * 1.001 / FAMILY_SIDE,
+            Smoothing::LogSumExp,
+        )
+        .unwrap();
         assert_ne!(r, Region::UnionNotPositive);
     }
     assert!(pole(Smoothing::Boltzmann).unwrap().is_none());
@@ -100,7 +120,10 @@ fn the_reach_is_where_the_pull_crosses_the_threshold_and_shrinks_as_kappa_s_grow
             assert!(g.is_finite() && g > 0.0);
             assert!(pull(op, ks, g * (1.0 - 1e-6)).unwrap() >= 0.01);
             assert!(pull(op, ks, g * (1.0 + 1e-6)).unwrap() < 0.01);
-            assert!(g < last, "{op}: reach {g} at κ·s = {ks} is not below {last}");
+            assert!(
+                g < last,
+                "{op}: reach {g} at κ·s = {ks} is not below {last}"
+            );
             last = g;
         }
     }
@@ -108,7 +131,10 @@ fn the_reach_is_where_the_pull_crosses_the_threshold_and_shrinks_as_kappa_s_grow
     // at all once they are apart, so its reach is the scan's first positive gap, 1e-4
     assert!(pull(Smoothing::Hard, 10.0, 0.0).unwrap() > 0.01);
     assert_eq!(pull(Smoothing::Hard, 10.0, 1e-4).unwrap(), 0.0);
-    assert_eq!(gradient_reach(Smoothing::Hard, 10.0, 0.01).unwrap(), Some(1e-4));
+    assert_eq!(
+        gradient_reach(Smoothing::Hard, 10.0, 0.01).unwrap(),
+        Some(1e-4)
+    );
 }
 
 #[test]
@@ -120,11 +146,44 @@ fn bad_input_is_a_typed_error_naming_the_parameter() {
     let d = RuleOptions::default();
     assert_eq!(name(kappa_rule(0.0, d)), "side");
     assert_eq!(name(kappa_rule(f64::NAN, d)), "side");
-    assert_eq!(name(kappa_rule(1.0, RuleOptions { tolerance: 1.0, ..d })), "tolerance");
-    assert_eq!(name(kappa_rule(1.0, RuleOptions { tolerance: 1e-9, ..d })), "tolerance");
-    assert_eq!(name(kappa_rule(1.0, RuleOptions { grad_threshold: 0.0, ..d })), "grad_threshold");
     assert_eq!(
-        name(kappa_rule(1.0, RuleOptions { smoothing: Smoothing::Hard, ..d })),
+        name(kappa_rule(
+            1.0,
+            RuleOptions {
+                tolerance: 1.0,
+                ..d
+            }
+        )),
+        "tolerance"
+    );
+    assert_eq!(
+        name(kappa_rule(
+            1.0,
+            RuleOptions {
+                tolerance: 1e-9,
+                ..d
+            }
+        )),
+        "tolerance"
+    );
+    assert_eq!(
+        name(kappa_rule(
+            1.0,
+            RuleOptions {
+                grad_threshold: 0.0,
+                ..d
+            }
+        )),
+        "grad_threshold"
+    );
+    assert_eq!(
+        name(kappa_rule(
+            1.0,
+            RuleOptions {
+                smoothing: Smoothing::Hard,
+                ..d
+            }
+        )),
         "smoothing"
     );
 }

@@ -29,7 +29,12 @@ pub struct KappaArgs {
     #[arg(long, value_name = "S", allow_hyphen_values = true)]
     pub side: String,
     /// The largest |soft - hard| IoU loss accepted, in [1e-8, 1)
-    #[arg(long, value_name = "T", default_value = "0.01", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "T",
+        default_value = "0.01",
+        allow_hyphen_values = true
+    )]
     pub tolerance: String,
     /// Smooth max/min operator: boltzmann or logsumexp
     #[arg(long, value_name = "OP", default_value = "logsumexp")]
@@ -126,12 +131,14 @@ fn render(r: &KappaRule) -> String {
         r.worst_pair
     );
     match &r.pole {
-        Some(p) => o += &format!(
-            "pole    : the soft union crosses 0 at kappa * s = {} (\"{}\"), i.e. kappa = {}; stay well above\n",
-            g4(p.kappa_s),
-            p.pair,
-            g4(p.kappa_s / s)
-        ),
+        Some(p) => {
+            o += &format!(
+                "pole    : the soft union crosses 0 at kappa * s = {} (\"{}\"), i.e. kappa = {}; stay well above\n",
+                g4(p.kappa_s),
+                p.pair,
+                g4(p.kappa_s / s)
+            )
+        }
         None => o += "pole    : none (the boltzmann soft union stays positive)\n",
     }
     if let Some(m) = r.not_meaningful_below {

@@ -63,7 +63,11 @@ pub const DRAW_DIGITS: i32 = 3;
 
 /// `v` rounded for drawing ([`DRAW_DIGITS`]).
 fn draw(v: f64) -> f64 {
-    if v.abs() < 1e-4 { 0.0 } else { round_sig(v, DRAW_DIGITS) }
+    if v.abs() < 1e-4 {
+        0.0
+    } else {
+        round_sig(v, DRAW_DIGITS)
+    }
 }
 
 /// `v` rounded to `digits` significant decimal digits (non-finite values unchanged).
@@ -278,11 +282,12 @@ fn grid_for(op: Smoothing, preds: &[BBox<f64>], t: &BBox<f64>, ks: &[f64]) -> Re
             match evaluate(loss, p, t, kappa) {
                 Ok(e) => {
                     g.loss.push(Some(round_sig(e.loss, VALUE_DIGITS)));
-                    g.dloss.push(Some(round_sig(kappa * e.dloss_dkappa, SLOPE_DIGITS)));
+                    g.dloss
+                        .push(Some(round_sig(kappa * e.dloss_dkappa, SLOPE_DIGITS)));
                     g.iou.push(Some(round_sig(e.iou, VALUE_DIGITS)));
-                    g.diou.push(Some(round_sig(-kappa * e.dloss_dkappa, SLOPE_DIGITS)));
-                    g.grad
-                        .extend(e.grad_pred.map(|d| Some(draw(d * SIDE))));
+                    g.diou
+                        .push(Some(round_sig(-kappa * e.dloss_dkappa, SLOPE_DIGITS)));
+                    g.grad.extend(e.grad_pred.map(|d| Some(draw(d * SIDE))));
                 }
                 Err(_) => {
                     g.loss.push(None);
@@ -293,8 +298,7 @@ fn grid_for(op: Smoothing, preds: &[BBox<f64>], t: &BBox<f64>, ks: &[f64]) -> Re
                 }
             }
             g.inter.extend(
-                soft_intersection(p, t, kappa, op)
-                    .map(|v| v.is_finite().then_some(draw(v))),
+                soft_intersection(p, t, kappa, op).map(|v| v.is_finite().then_some(draw(v))),
             );
         }
         g.regions.push(region_intervals(p, t, op, ks)?);
@@ -303,7 +307,13 @@ fn grid_for(op: Smoothing, preds: &[BBox<f64>], t: &BBox<f64>, ks: &[f64]) -> Re
 }
 
 /// Measures [`InterpolationError`] of `g` against the library.
-fn measure(op: Smoothing, g: &OperatorGrid, preds: &[BBox<f64>], t: &BBox<f64>, ks: &[f64]) -> Result<InterpolationError> {
+fn measure(
+    op: Smoothing,
+    g: &OperatorGrid,
+    preds: &[BBox<f64>],
+    t: &BBox<f64>,
+    ks: &[f64],
+) -> Result<InterpolationError> {
     let mut worst = InterpolationError::default();
     let loss = Loss::soft_iou(op);
     let n = ks.len();
@@ -316,7 +326,8 @@ fn measure(op: Smoothing, g: &OperatorGrid, preds: &[BBox<f64>], t: &BBox<f64>, 
             else {
                 continue;
             };
-            let (Some(i0), Some(n0), Some(i1), Some(n1)) = (g.iou[a], g.diou[a], g.iou[b], g.diou[b])
+            let (Some(i0), Some(n0), Some(i1), Some(n1)) =
+                (g.iou[a], g.diou[a], g.iou[b], g.diou[b])
             else {
                 continue;
             };
