@@ -54,6 +54,7 @@ pub mod kappa_rule;
 pub mod plot;
 pub mod smooth;
 pub mod sweep;
+pub mod units;
 
 pub use bbox::{BBox, BoxFormat};
 pub use error::{Error, Result};
