@@ -122,7 +122,7 @@ pub fn write(data: &UnitsData, dir: &Path, svg: bool) -> Result<Vec<PathBuf>> {
         .rows
         .iter()
         .map(|r| {
-            vec![r.side, r.kappa, r.kappa_s, r.loss]
+            [r.side, r.kappa, r.kappa_s, r.loss]
                 .iter()
                 .map(f64::to_string)
                 .collect()
