@@ -46,12 +46,15 @@ pub mod bbox;
 pub mod diff;
 pub mod error;
 pub mod evaluate;
+pub mod explore;
 pub mod fdcheck;
 pub mod fit;
 pub mod iou;
+pub mod kappa_rule;
 pub mod plot;
 pub mod smooth;
 pub mod sweep;
+pub mod units;
 
 pub use bbox::{BBox, BoxFormat};
 pub use error::{Error, Result};

@@ -136,8 +136,12 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
     assert_eq!(summary["scenarios"].as_array().unwrap().len(), 12);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("κ·s within 1%"), "{stdout}");
-    // 22 files of figures 1–9 and the summary, 7 of the fitting demo
-    assert!(stdout.contains("wrote 29 files"), "{stdout}");
+    // 22 files of figures 1–9 and the summary, 7 of the fitting demo, the κ explorer,
+    // the units figure and its CSV
+    assert!(stdout.contains("wrote 32 files"), "{stdout}");
+    assert!(out.join("explorer.html").is_file());
+    check_png(&out.join("fig10_units.png"), (1520, 624));
+    assert_eq!(check_csv(&out.join("fig10_units.csv"), "side"), 3 * 130);
     no_temp_files(&out);
     let fit = out.join("fit");
     for (stem, size, first_column) in [

@@ -9,7 +9,9 @@ pub mod batch_io;
 pub mod check;
 pub mod error;
 pub mod eval;
+pub mod explore;
 pub mod fit;
+pub mod kappa;
 pub mod output;
 pub mod plots;
 pub mod sweep;
@@ -44,6 +46,10 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Fit a predicted box to a target by gradient descent, Adam or Newton.
     Fit(fit::FitArgs),
+    /// Which kappa for boxes of shorter side S: tolerance, pole, gradient reach, mixed sizes.
+    Kappa(kappa::KappaArgs),
+    /// Write the interactive kappa explorer: one self-contained HTML page.
+    Explore(explore::ExploreArgs),
 }
 
 /// Runs the parsed command line.
@@ -56,5 +62,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Plots(a)) => plots::run(a),
         Some(Command::Sweep(a)) => sweep::run(a),
         Some(Command::Fit(a)) => fit::run(a),
+        Some(Command::Kappa(a)) => kappa::run(a),
+        Some(Command::Explore(a)) => explore::run(a),
     }
 }
