@@ -47,10 +47,14 @@ pub mod diff;
 pub mod error;
 pub mod evaluate;
 pub mod fdcheck;
+#[cfg(feature = "plots")]
 pub mod fit;
 pub mod iou;
+#[cfg(feature = "plots")]
 pub mod plot;
+mod rng;
 pub mod smooth;
+#[cfg(feature = "plots")]
 pub mod sweep;
 
 pub use bbox::{BBox, BoxFormat};

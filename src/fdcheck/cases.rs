@@ -3,16 +3,17 @@
 
 use std::fmt;
 
-use rand::{Rng, SeedableRng};
-use rand_pcg::Pcg64;
+use crate::rng::{Pcg64, Rng, SeedableRng};
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
 
 /// How the two boxes of a case are placed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Family {
     /// Partly overlapping.
     Overlapping,
@@ -67,7 +68,8 @@ impl fmt::Display for Family {
 }
 
 /// One box pair and κ to check.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Case {
     /// Which family it was drawn from.
     pub family: Family,

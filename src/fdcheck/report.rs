@@ -3,6 +3,7 @@
 use std::fmt;
 
 use num_dual::DualNumFloat;
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use super::kink::Kink;
@@ -27,7 +28,8 @@ use super::stencil::{Stencil, to_f64};
 ///   is exactly 0, where the stencil returns round-off of order ε/h ≈ 3e-13.
 /// - **f32**: `rtol = 1e-2`, `atol = 1e-3`: the same margins over ε^(4/5) ≈ 3e-6 and
 ///   ε/h ≈ 3e-6 for ε = 1.2e-7.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Tolerance {
     /// Absolute tolerance, in units of the derivative.
     pub atol: f64,
@@ -106,8 +108,9 @@ impl CheckOptions {
 }
 
 /// The verdict on one component.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "status")]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "status"))]
 pub enum Status {
     /// Exact and numerical derivatives agree within tolerance.
     Pass,
@@ -124,7 +127,8 @@ pub enum Status {
 }
 
 /// One derivative compared.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct ComponentReport {
     /// Which derivative, e.g. `∂f/∂x[2]` or `∂²f/∂x[0]∂x[3]`.
     pub label: String,
@@ -149,12 +153,13 @@ pub struct ComponentReport {
     /// largest margin is the component closest to failing.
     pub margin: f64,
     /// The verdict.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub status: Status,
 }
 
 /// The result of a check: one entry per derivative, and the verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Report {
     /// What was checked (`gradient`, `hessian`, `direction`).
     pub what: &'static str,

@@ -6,6 +6,7 @@
 //! derivative has no truncation and no cancellation, so its error is a horizontal line
 //! at the level of ε.
 
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use super::Function;
@@ -15,7 +16,8 @@ use crate::error::{Error, Result};
 
 /// Absolute errors of the three stencils at one step (against [`StepStudy::truth`]).
 /// A stencil whose evaluation failed at this step (e.g. it left the domain) is NaN.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct StepRow {
     /// The relative step c (the perturbation is c·max(1, |x_i|)).
     pub h: f64,
@@ -39,7 +41,8 @@ impl StepRow {
 }
 
 /// The result of [`step_study`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct StepStudy {
     /// The dual-number derivative `∂f/∂x[component]`.
     pub exact: f64,

@@ -1,6 +1,8 @@
 //! Checking every loss at many random cases: what `softiou check` runs.
 
+#[cfg(feature = "parallel")]
 use rayon::prelude::*;
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use super::cases::Case;
@@ -61,7 +63,8 @@ impl Default for SuiteOptions {
 pub const KAPPA_CHECK: &str = "d/dkappa";
 
 /// The worst (or a failing) component, with everything needed to reproduce it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct WorstCase {
     /// The inputs.
     pub case: Case,
@@ -79,7 +82,8 @@ pub struct WorstCase {
 }
 
 /// The outcome of [`run_suite`].
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Summary {
     /// Box pairs checked.
     pub cases: usize,
@@ -209,7 +213,7 @@ fn check_case(case: &Case, opts: &SuiteOptions) -> Summary {
 }
 
 /// Checks the gradient wrt P and wrt T, the Hessian wrt P and ∂/∂κ of every loss in
-/// `options.losses` at every case (in parallel), using [`PredLoss`], [`TargetLoss`] and
+/// `options.losses` at every case (in parallel with the `parallel` feature), using [`PredLoss`], [`TargetLoss`] and
 /// [`KappaLoss`].
 ///
 /// ```
@@ -222,8 +226,16 @@ fn check_case(case: &Case, opts: &SuiteOptions) -> Summary {
 /// # Ok::<(), softiou::Error>(())
 /// ```
 pub fn run_suite(cases: &[Case], options: &SuiteOptions) -> Summary {
-    cases
+    #[cfg(feature = "parallel")]
+    let summary = cases
         .par_iter()
         .map(|c| check_case(c, options))
-        .reduce(Summary::default, Summary::merge)
+        .reduce(Summary::default, Summary::merge);
+    // without the `parallel` feature: the same merge, in order on the calling thread
+    #[cfg(not(feature = "parallel"))]
+    let summary = cases
+        .iter()
+        .map(|c| check_case(c, options))
+        .fold(Summary::default(), Summary::merge);
+    summary
 }
