@@ -231,9 +231,15 @@ fn a_100_kb_argument_is_quoted_in_at_most_80_characters_by_every_command() {
         (vec!["check", "--kappa-min", &x], "--kappa-min"),
         (
             vec![
-                "sweep", "--pred", "0,0,1,1", "--target", "0,0,1,1", "--format", &x,
+                "sweep",
+                "--pred",
+                "0,0,1,1",
+                "--target",
+                "0,0,1,1",
+                "--box-format",
+                &x,
             ],
-            "--format",
+            "--box-format",
         ),
         (
             vec![
