@@ -29,8 +29,12 @@
 //! # Ok::<(), softiou::Error>(())
 //! ```
 
+// Benchmark baselines and workload: public only because benches/, examples/ and tests/
+// must reach them; not part of the documented API.
+#[doc(hidden)]
 pub mod baseline;
 mod pair;
+#[doc(hidden)]
 pub mod workload;
 
 use num_dual::DualNumFloat;

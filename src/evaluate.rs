@@ -8,7 +8,7 @@
 //! | field | from |
 //! |---|---|
 //! | `loss` | [`Loss::eval`] on plain numbers |
-//! | `iou` | [`soft_iou`] with the loss's operator |
+//! | `iou` | [`soft_iou`](crate::soft_iou) with the loss's operator |
 //! | `hard_iou` | [`hard_iou`] |
 //! | `grad_pred`, `grad_target` | one [`diff::grad_all`] pass (8-component dual) |
 //! | `dloss_dkappa` | [`diff::dloss_dkappa`] |

@@ -99,7 +99,7 @@ impl Case {
 pub const KAPPA_LIMIT: f64 = 1e12;
 
 /// What [`random_cases`] says about a κ above [`KAPPA_LIMIT`].
-pub const KAPPA_LIMIT_NEED: &str = "it must be <= 1e12 (1/coordinate units); beyond that the smooth \
+pub(crate) const KAPPA_LIMIT_NEED: &str = "it must be <= 1e12 (1/coordinate units); beyond that the smooth \
      operators equal the hard one to the last bit and there is nothing left to check";
 
 /// `n` seeded random cases cycling through [`Family::ALL`], with κ log-uniform in

@@ -166,7 +166,7 @@ pub struct BiasPoint {
     pub kappa_s: f64,
     /// The operator.
     pub smoothing: Smoothing,
-    /// Index into [`BIAS_STARTS`].
+    /// Index into `BIAS_STARTS`.
     pub start: usize,
     /// Hard IoU of the final box with the target (`None` if the run diverged).
     pub hard_iou: Option<f64>,
@@ -181,7 +181,7 @@ pub struct BiasPoint {
 }
 
 /// Starts of the bias curve: the target itself (the nearest optimum) and just disjoint.
-pub const BIAS_STARTS: [Start; 2] = [
+pub(crate) const BIAS_STARTS: [Start; 2] = [
     Start {
         name: "start at target",
         pred: TARGET,
@@ -196,18 +196,9 @@ pub const BIAS_STARTS: [Start; 2] = [
 /// Newton (default settings), from each of [`BIAS_STARTS`], on `n` κ·s values spaced
 /// geometrically over `[lo, hi]`.
 ///
-/// ```
-/// use softiou::{Smoothing, fit::bias_curve};
-/// let pts = bias_curve(2.0, 2.0, 1)?;
-/// let lse = pts.iter().find(|p| p.smoothing == Smoothing::LogSumExp && p.start == 0).unwrap();
-/// // at κ·s = 2 the optimum of the smoothed loss is a 13.2-wide box: hard IoU 0.575
-/// assert!((lse.width.unwrap() - 13.18).abs() < 0.01);
-/// # Ok::<(), softiou::Error>(())
-/// ```
-///
 /// # Errors
 /// As [`run_all`].
-pub fn bias_curve(lo: f64, hi: f64, n: usize) -> Result<Vec<BiasPoint>> {
+pub(crate) fn bias_curve(lo: f64, hi: f64, n: usize) -> Result<Vec<BiasPoint>> {
     let t = BBox::from_xyxy(TARGET)?;
     let side = t.min_side();
     let mut out = Vec::new();
@@ -254,18 +245,12 @@ pub fn bias_curve(lo: f64, hi: f64, n: usize) -> Result<Vec<BiasPoint>> {
 
 /// The steps a figure shows of a run of `last` updates: every step up to 20, then about
 /// 80 steps spaced geometrically, and `last` itself (so that plots and CSV stay small).
-///
-/// ```
-/// let s = softiou::fit::sample_steps(2000);
-/// assert_eq!((s[0], s[20], *s.last().unwrap()), (0, 20, 2000));
-/// assert!(s.len() < 120 && s.windows(2).all(|w| w[0] < w[1]));
-/// ```
-pub fn sample_steps(last: usize) -> Vec<usize> {
+pub(crate) fn sample_steps(last: usize) -> Vec<usize> {
     sample_steps_n(last, 20, 80)
 }
 
 /// Every step up to `dense`, then `n` steps spaced geometrically up to `last`, and `last`.
-pub fn sample_steps_n(last: usize, dense: usize, n: usize) -> Vec<usize> {
+pub(crate) fn sample_steps_n(last: usize, dense: usize, n: usize) -> Vec<usize> {
     let mut s: Vec<usize> = (0..=last.min(dense)).collect();
     if last > dense {
         let d = dense.max(1) as f64;
@@ -282,7 +267,7 @@ pub fn sample_steps_n(last: usize, dense: usize, n: usize) -> Vec<usize> {
     s
 }
 
-/// The iterates of `r` at [`sample_steps`].
+/// The iterates of `r` at `sample_steps`.
 pub fn sampled_history(r: &FitResult) -> Vec<super::FitStep> {
     sample_steps(r.steps)
         .into_iter()
@@ -294,8 +279,8 @@ pub fn sampled_history(r: &FitResult) -> Vec<super::FitStep> {
 pub const FIGURE_OPTIMIZERS: [Optimizer; 2] = [Optimizer::Adam, Optimizer::Newton];
 
 /// Every number behind the fitting figures of the standard plot set: the runs of
-/// [`run_all`] with [`FIGURE_OPTIMIZERS`], the [`bias_curve`] and the annealed run the
-/// animation shows. Computed here, drawn by [`crate::plot::fit`].
+/// [`run_all`] with [`FIGURE_OPTIMIZERS`], the `bias_curve` and the annealed run the
+/// animation shows. Computed here, drawn by the crate's fit figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitSet {
     /// The method labels of [`methods`], in order (the index picks a method's colour).

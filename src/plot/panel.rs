@@ -42,22 +42,6 @@ pub enum YAxis {
 }
 
 impl YAxis {
-    /// A linear axis spanning the finite y values of `lines` (5% padding), clamped to
-    /// `[floor, ceil]`; `[-1, 1]` if there are none.
-    pub fn linear_auto(lines: &[Line], floor: f64, ceil: f64) -> YAxis {
-        let ys = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
-        let (lo, hi) = ys
-            .filter(|y| y.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
-                (a.min(y), b.max(y))
-            });
-        if lo > hi {
-            return YAxis::Linear(-1.0, 1.0);
-        }
-        let pad = ((hi - lo) * 0.05).max(1e-3);
-        YAxis::Linear((lo - pad).max(floor), (hi + pad).min(ceil))
-    }
-
     /// A linear axis spanning the 2nd to 98th percentile of the finite y values of
     /// `lines`, extended to the extreme values within one such span of it, plus 8%: a pole (where the soft union crosses 0)
     /// then leaves the panel instead of flattening everything else.

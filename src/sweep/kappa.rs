@@ -156,7 +156,7 @@ impl KappaSweep {
     ///
     /// # Errors
     /// Only if the hard reference fails, which it cannot for valid boxes; points where a
-    /// smooth loss is undefined are listed in [`OperatorCurve::undefined`].
+    /// smooth loss is undefined are listed in `OperatorCurve::undefined`.
     pub fn compute(scenario: &Scenario, range: &KappaRange, ops: &[Smoothing]) -> Result<Self> {
         let side = scenario.side();
         let h = curvature(

@@ -9,17 +9,6 @@
 //! κ is reported in two forms: the physical κ (1/coordinate unit) and the dimensionless
 //! κ·s, with s the target's shorter side, because only κ·s decides how close the soft
 //! loss is to the hard one (`soft_iou(c·P, c·T, κ/c) = soft_iou(P, T, κ)`).
-//!
-//! ```
-//! use softiou::sweep::{KappaRange, scenario};
-//! let range = KappaRange::new(0.1, 1000.0, 50)?;
-//! let s = &scenario::standard()[0];
-//! let sweep = softiou::sweep::kappa::KappaSweep::compute(s, &range, &softiou::sweep::SMOOTH_OPS)?;
-//! // at κ·s = 1000 the logsumexp loss is within 1e-2 of the hard loss
-//! let last = sweep.curve(softiou::Smoothing::LogSumExp).unwrap().rows.last().unwrap();
-//! assert!((last.loss - sweep.hard.loss).abs() < 1e-2);
-//! # Ok::<(), softiou::Error>(())
-//! ```
 
 pub mod article;
 pub mod contour;
@@ -33,7 +22,7 @@ pub mod surface;
 
 pub use kappa::KappaSweep;
 pub use scenario::Scenario;
-pub use standard::{StandardSet, Summary};
+pub use standard::StandardSet;
 
 use crate::error::{Error, Result};
 use crate::smooth::Smoothing;
@@ -84,14 +73,6 @@ impl KappaRange {
     /// The same grid given in physical κ (1/coordinate unit) for a target whose shorter
     /// side is `side`: κ·s runs from `kappa_min·side` to `kappa_max·side`.
     ///
-    /// ```
-    /// let r = softiou::sweep::KappaRange::from_physical(0.1, 10.0, 3, 20.0)?;
-    /// let v = r.values();
-    /// assert_eq!((v[0], v[2]), (2.0, 200.0)); // the ends are exact
-    /// assert!((v[1] - 20.0).abs() < 1e-12);   // the middle goes through exp(ln)
-    /// # Ok::<(), softiou::Error>(())
-    /// ```
-    ///
     /// # Errors
     /// As [`KappaRange::new`], with the κ values named in the message.
     pub fn from_physical(kappa_min: f64, kappa_max: f64, points: usize, side: f64) -> Result<Self> {
@@ -139,6 +120,9 @@ impl KappaRange {
 
 /// `n` points symmetric about 0 from `-half` to `half`: `half·(2i − (n−1))/(n−1)`, so
 /// that point `i` is exactly the negative of point `n−1−i`.
+#[cfg(test)]
+mod tests;
+
 pub(crate) fn symmetric_grid(half: f64, n: usize) -> Vec<f64> {
     let m = (n - 1) as f64;
     (0..n).map(|i| half * (2.0 * i as f64 - m) / m).collect()

@@ -56,12 +56,6 @@ fn all() -> Result<Vec<Scenario>> {
 /// The six standard pairs, all against the target `[0, 0, 10, 10]` (s = 10):
 /// overlapping (IoU 56/144), nested (P inside T), identical, touching (shared edge),
 /// disjoint in x (gap 3, overlapping in y) and disjoint in x and y (gaps 3 and 2).
-///
-/// ```
-/// let s = softiou::sweep::scenario::standard();
-/// assert_eq!(s.len(), 6);
-/// assert!(s.iter().all(|s| s.side() == 10.0));
-/// ```
 pub fn standard() -> Vec<Scenario> {
     // The coordinates above are valid literals, so `all` cannot fail; an empty list
     // would only make the figures empty, never panic.

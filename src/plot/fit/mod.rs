@@ -16,7 +16,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use anim::write_fit_gif;
-pub use run::{RunFigure, write_run_figures};
+pub use run::write_run_figures;
 
 use self::plane::{
     centre, draw_box, equal_aspect, method_colour, plane_chart, plane_mesh, side_legend,
