@@ -6,6 +6,14 @@ use thiserror::Error as ThisError;
 ///
 /// Messages name the offending value and say what would be valid, so that the CLI can
 /// print them as they are.
+///
+/// ```
+/// use softiou::{BBox, Error};
+/// let err = BBox::new(0.0, 0.0, -1.0, 1.0).unwrap_err();
+/// assert!(matches!(err, Error::EmptyBox { axis: "x", .. }));
+/// // the message names the value and says what would be valid
+/// assert!(err.to_string().contains("need x_max > x_min"));
+/// ```
 #[derive(Debug, Clone, PartialEq, ThisError)]
 #[non_exhaustive]
 pub enum Error {
@@ -204,6 +212,14 @@ pub(crate) fn quote_bare(text: &str) -> String {
 }
 
 /// Shorthand for results of this crate.
+///
+/// ```
+/// fn unit_box() -> softiou::Result<softiou::BBox<f64>> {
+///     softiou::BBox::new(0.0, 0.0, 1.0, 1.0)
+/// }
+/// assert_eq!(unit_box()?.area(), 1.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

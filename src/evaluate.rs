@@ -34,6 +34,17 @@ use crate::iou::{Loss, Region, hard_iou, soft_iou_and_region};
 /// `grad_pred`, `grad_target`, `dloss_dkappa`, `kappa_s`, `warnings` (an array: empty,
 /// or the [`Region::code`] of an evaluation outside the meaningful region), and
 /// `hessian_pred` only when it was computed.
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing, evaluate::{Evaluation, evaluate}};
+/// let p = BBox::new(0.0, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// let e: Evaluation = evaluate(Loss::soft_iou(Smoothing::LogSumExp), &p, &t, 10.0)?;
+/// assert_eq!(e.kappa_s, 40.0);
+/// assert!(e.region.is_meaningful() && (e.iou - e.hard_iou).abs() < 1e-2);
+/// assert!(e.hessian_pred.is_none());
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Evaluation<F = f64> {
