@@ -11,6 +11,12 @@ use crate::bbox::BBox;
 use crate::error::{Error, Result};
 
 /// How the two boxes of a case are placed.
+///
+/// ```
+/// use softiou::fdcheck::Family;
+/// assert_eq!(Family::ALL.len(), 8);
+/// assert_eq!(Family::DisjointOneAxis.to_string(), "disjoint-one-axis");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
@@ -68,6 +74,14 @@ impl fmt::Display for Family {
 }
 
 /// One box pair and κ to check.
+///
+/// ```
+/// use softiou::fdcheck::{Case, Family};
+/// let c = Case { family: Family::Nested, p: [0.0, 0.0, 4.0, 4.0], t: [1.0, 1.0, 2.0, 2.0], kappa: 1.0 };
+/// let (p, t) = c.boxes()?;
+/// assert_eq!((p.area(), t.area()), (16.0, 1.0));
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Case {
@@ -96,6 +110,12 @@ impl Case {
 /// smoothing is far below rounding; beyond it the derivatives of the smoothing underflow to
 /// 0 and, at κ = 1e300, the finite differences compare zeros with zeros and report a
 /// PASS that checked nothing.
+///
+/// ```
+/// use softiou::fdcheck::{KAPPA_LIMIT, random_cases};
+/// assert!(random_cases(1, 0, 1.0, KAPPA_LIMIT).is_ok());
+/// assert!(random_cases(1, 0, 1.0, 2.0 * KAPPA_LIMIT).is_err());
+/// ```
 pub const KAPPA_LIMIT: f64 = 1e12;
 
 /// What [`random_cases`] says about a κ above [`KAPPA_LIMIT`].

@@ -87,6 +87,12 @@ impl Tolerance {
 
 /// How a check is done. `Default` gives the 4th-order stencil, its optimal step and the
 /// tolerances of the precision being checked.
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Stencil};
+/// let o = CheckOptions { stencil: Stencil::Central2, ..CheckOptions::default() };
+/// assert_eq!((o.c, o.tolerance), (None, None)); // the stencil's step, the precision's tolerance
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct CheckOptions {
     /// The finite-difference stencil.
@@ -108,6 +114,19 @@ impl CheckOptions {
 }
 
 /// The verdict on one component.
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Function, check_gradient};
+/// use softiou::num_dual::DualNum;
+/// struct Cube;
+/// impl Function<1> for Cube {
+///     fn eval<D: DualNum + Copy>(&self, [x]: [D; 1]) -> softiou::Result<D> { Ok(x.powi(3)) }
+/// }
+/// use softiou::fdcheck::Status;
+/// let r = check_gradient(&Cube, [1.0], &CheckOptions::default())?;
+/// assert_eq!(r.components[0].status, Status::Pass);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "status"))]
@@ -127,6 +146,20 @@ pub enum Status {
 }
 
 /// One derivative compared.
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Function, check_gradient};
+/// use softiou::num_dual::DualNum;
+/// struct Cube;
+/// impl Function<1> for Cube {
+///     fn eval<D: DualNum + Copy>(&self, [x]: [D; 1]) -> softiou::Result<D> { Ok(x.powi(3)) }
+/// }
+/// let r = check_gradient(&Cube, [2.0], &CheckOptions::default())?;
+/// let c = &r.components[0];
+/// assert_eq!((c.label.as_str(), c.exact), ("∂f/∂x[0]", 12.0));
+/// assert!(c.abs_error < 1e-6 && c.margin <= 1.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct ComponentReport {
@@ -158,6 +191,18 @@ pub struct ComponentReport {
 }
 
 /// The result of a check: one entry per derivative, and the verdict.
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Function, check_gradient};
+/// use softiou::num_dual::DualNum;
+/// struct Cube;
+/// impl Function<1> for Cube {
+///     fn eval<D: DualNum + Copy>(&self, [x]: [D; 1]) -> softiou::Result<D> { Ok(x.powi(3)) }
+/// }
+/// let r = check_gradient(&Cube, [2.0], &CheckOptions::default())?;
+/// assert_eq!((r.what, r.value, r.passed), ("gradient", 8.0, true));
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Report {

@@ -18,6 +18,13 @@ use crate::smooth::Smoothing;
 ///
 /// `Default`: every loss kind with every operator, the 4th-order stencil, and
 /// [`SUITE_TOLERANCE`].
+///
+/// ```
+/// use softiou::fdcheck::{SUITE_TOLERANCE, SuiteOptions};
+/// let o = SuiteOptions::default();
+/// assert_eq!(o.losses.len(), 12); // 4 losses × 3 operators
+/// assert_eq!(o.check.tolerance, Some(SUITE_TOLERANCE));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuiteOptions {
     /// The losses (kind and operator) to check.
@@ -33,6 +40,11 @@ pub struct SuiteOptions {
 /// `boltzmann` is the worst) carry relative round-off up to about 4e-5 in our runs.
 /// An error in a derivative formula (a dropped term, a wrong constant, a missing chain
 /// factor) is of relative size 1e-2 to 1, far above.
+///
+/// ```
+/// use softiou::fdcheck::SUITE_TOLERANCE;
+/// assert_eq!((SUITE_TOLERANCE.rtol, SUITE_TOLERANCE.atol), (1e-4, 1e-9));
+/// ```
 pub const SUITE_TOLERANCE: Tolerance = Tolerance {
     atol: 1e-9,
     rtol: 1e-4,
@@ -60,9 +72,25 @@ impl Default for SuiteOptions {
 }
 
 /// The name of the ∂loss/∂κ check in [`WorstCase::check`].
+///
+/// ```
+/// use softiou::fdcheck::{KAPPA_CHECK, random_cases, run_suite, SuiteOptions};
+/// let s = run_suite(&random_cases(8, 3, 0.5, 2.0)?, &SuiteOptions::default());
+/// assert!(s.worst.iter().chain(&s.failures).all(|w| !w.check.is_empty()));
+/// assert_eq!(KAPPA_CHECK, "d/dkappa");
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub const KAPPA_CHECK: &str = "d/dkappa";
 
 /// The worst (or a failing) component, with everything needed to reproduce it.
+///
+/// ```
+/// use softiou::fdcheck::{SuiteOptions, random_cases, run_suite};
+/// let s = run_suite(&random_cases(4, 1, 1.0, 1.0)?, &SuiteOptions::default());
+/// let w = s.worst.expect("some component was compared");
+/// assert!(w.component.margin <= 1.0 && w.case.kappa == 1.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct WorstCase {
@@ -82,6 +110,14 @@ pub struct WorstCase {
 }
 
 /// The outcome of [`run_suite`].
+///
+/// ```
+/// use softiou::fdcheck::{SuiteOptions, random_cases, run_suite};
+/// let s = run_suite(&random_cases(8, 7, 0.1, 10.0)?, &SuiteOptions::default());
+/// assert!(s.ok() && s.cases == 8 && s.passed + s.failed == s.cases);
+/// assert!(s.max_rel_error < 1e-4);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Summary {
