@@ -162,6 +162,39 @@ mod tests {
         14_034_899_209_665_866_285,
     ];
 
+    /// The draws the crate makes (both float ranges, `random::<f64>`, `random_bool`) are
+    /// those of `rand` 0.9 on `rand_pcg::Pcg64`, bit for bit, over many seeds and draws.
+    #[test]
+    fn every_draw_matches_rand() {
+        use rand::{Rng as _, SeedableRng as _};
+        for seed in [0, 1, 7, 11, 42, u64::MAX] {
+            let mut theirs = rand_pcg::Pcg64::seed_from_u64(seed);
+            let mut ours = Pcg64::seed_from_u64(seed);
+            for i in 0..20_000 {
+                let (a, b) = match i % 5 {
+                    0 => (
+                        theirs.random_range(0.0..100.0),
+                        ours.random_range(0.0..100.0),
+                    ),
+                    1 => (
+                        theirs.random_range(-1.0..=1.0),
+                        ours.random_range(-1.0..=1.0),
+                    ),
+                    2 => (theirs.random::<f64>(), ours.random::<f64>()),
+                    3 => (
+                        f64::from(u8::from(theirs.random_bool(0.5))),
+                        f64::from(u8::from(ours.random_bool(0.5))),
+                    ),
+                    _ => {
+                        let (lo, hi) = (0.1_f64.ln(), 10.0_f64.ln());
+                        (theirs.random_range(lo..=hi), ours.random_range(lo..=hi))
+                    }
+                };
+                assert_eq!(a.to_bits(), b.to_bits(), "seed {seed}, draw {i}");
+            }
+        }
+    }
+
     #[test]
     fn floats_in_range() {
         let mut r = Pcg64::seed_from_u64(7);
