@@ -11,6 +11,16 @@ use crate::bbox::BBox;
 /// [`StopReason::Converged`] to the target: 0.5, the usual threshold for a detection to
 /// match its target. A stricter one would call the documented bias of a small fixed κ a
 /// failure (the smoothed optimum at κ·s = 10 has hard IoU 0.91, at κ·s = 2 only 0.58).
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, fit};
+/// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let run = fit(&p, &t, &FitConfig::default())?;
+/// assert!(run.converged && run.final_iou >= softiou::fit::CONVERGED_IOU);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub const CONVERGED_IOU: f64 = 0.5;
 
 /// A final side shorter than this fraction of the target's same side makes the run
@@ -26,6 +36,16 @@ pub const EXPLODED_MULTIPLE: f64 = 1e3;
 pub(crate) const WORSE_BY: f64 = 1e-12;
 
 /// The final status of a run, decided in this order (the first that applies):
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, fit};
+/// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let run = fit(&p, &t, &FitConfig::default())?;
+/// assert_eq!(run.stop, softiou::fit::StopReason::Converged);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StopReason {
