@@ -35,9 +35,25 @@ pub const SMOOTH_OPS: [Smoothing; 2] = [Smoothing::Boltzmann, Smoothing::LogSumE
 /// and operator, the loss, its derivatives and a row of CSV, and draws every value: 100 000
 /// values peaked at 355 MB, so 10 000 stay near 40 MB. Checked before anything is
 /// allocated (a sweep of 10⁹ values used to abort on a failed allocation).
+///
+/// ```
+/// use softiou::figures::{KappaRange, MAX_POINTS};
+/// assert!(KappaRange::new(0.1, 10.0, MAX_POINTS).is_ok());
+/// ```
 pub const MAX_POINTS: usize = 10_000;
 
 /// A logarithmic grid of dimensionless κ·s values (s = the target's shorter side).
+///
+/// ```
+/// use softiou::figures::{KappaRange, MAX_POINTS};
+/// let r = KappaRange::new(0.1, 1000.0, 5)?;
+/// let v = r.values();
+/// assert_eq!((v.len(), v[0], v[4]), (5, 0.1, 1000.0));
+/// assert!((v[2] - 10.0).abs() < 1e-12); // evenly spaced in log κ·s
+/// assert!(KappaRange::new(1.0, 0.5, 5).is_err());
+/// assert!(KappaRange::new(0.1, 10.0, MAX_POINTS + 1).is_err());
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct KappaRange {
     min: f64,
