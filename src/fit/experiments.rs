@@ -216,6 +216,15 @@ fn steps_cell(r: &FitResult) -> String {
 }
 
 /// One point of the bias curve: where a fixed-κ fit ends, against κ·s.
+///
+/// ```
+/// let set = softiou::fit::FitSet::compute()?;
+/// // at large κ·s the soft optimum is the target itself
+/// let sharp = set.bias.iter().filter(|b| b.kappa_s >= 100.0 && b.is_minimum);
+/// assert!(sharp.clone().count() > 0);
+/// assert!(sharp.filter_map(|b| b.hard_iou).all(|iou| iou > 0.99));
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BiasPoint {
     /// κ·s (dimensionless).
@@ -354,6 +363,15 @@ pub const FIGURE_OPTIMIZERS: [Optimizer; 2] = [Optimizer::Adam, Optimizer::Newto
 /// Every number behind the fitting figures of the standard plot set: the runs of
 /// [`run_all`] with [`FIGURE_OPTIMIZERS`], the `bias_curve` and the annealed run the
 /// animation shows. Computed here, drawn by the crate's fit figures.
+///
+/// ```
+/// use softiou::fit::{FIGURE_OPTIMIZERS, FitSet, STARTS};
+/// let set = FitSet::compute()?;
+/// assert_eq!(set.optimizers, FIGURE_OPTIMIZERS);
+/// assert_eq!(set.outcomes.len(), FIGURE_OPTIMIZERS.len() * STARTS.len() * set.methods.len());
+/// assert_eq!(set.anneal.history[0].bbox, STARTS[1].pred); // from the `just disjoint` start
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitSet {
     /// The method labels of [`methods`], in order (the index picks a method's colour).

@@ -25,10 +25,33 @@ pub const CONVERGED_IOU: f64 = 0.5;
 
 /// A final side shorter than this fraction of the target's same side makes the run
 /// [`StopReason::Degenerate`] (a collapsed box, e.g. the strips of `logsumexp` at κ·s ≲ 1).
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, StopReason, fit};
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// use softiou::fit::DEGENERATE_FRACTION;
+/// let run = fit(&BBox::new(8.0, 0.0, 18.0, 10.0)?, &t, &FitConfig::default())?;
+/// // a converged box keeps sides far above the degenerate fraction of the target's
+/// let [x0, y0, x1, y1] = run.final_box.to_xyxy();
+/// assert!(run.stop != StopReason::Degenerate && (x1 - x0).min(y1 - y0) > DEGENERATE_FRACTION * 10.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub const DEGENERATE_FRACTION: f64 = 1e-3;
 
 /// A final side longer than this multiple of the target's same side makes the run
 /// [`StopReason::Degenerate`] (an exploded box).
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, StopReason, fit};
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// use softiou::fit::EXPLODED_MULTIPLE;
+/// let run = fit(&BBox::new(8.0, 0.0, 18.0, 10.0)?, &t, &FitConfig::default())?;
+/// let [x0, y0, x1, y1] = run.final_box.to_xyxy();
+/// assert!((x1 - x0).max(y1 - y0) < EXPLODED_MULTIPLE * 10.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub const EXPLODED_MULTIPLE: f64 = 1e3;
 
 /// A loss that exceeds the start's by more than this (the loss is O(1) and rounded at

@@ -151,6 +151,11 @@ fn fit_jobs<'a>(dir: &'a Path, set: &'a FitSet, opts: Options) -> Vec<Job<'a>> {
 }
 
 /// Number of files-producing jobs of [`write_fit`].
+///
+/// ```
+/// // write_fit calls its progress callback this many times (see its example)
+/// assert_eq!(softiou::figures::FIT_JOBS, 7);
+/// ```
 pub const FIT_JOBS: usize = 7;
 
 /// Number of files-producing jobs of [`write_standard`] (for progress bars).

@@ -52,6 +52,13 @@ pub fn surface_settings() -> Vec<Setting> {
 }
 
 /// Everything the standard figures show.
+///
+/// ```
+/// let set = softiou::figures::StandardSet::compute()?;
+/// assert_eq!(set.sweeps.len(), softiou::figures::standard_scenarios().len());
+/// assert_eq!(set.contours.len(), set.surfaces.len());
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandardSet {
     /// Figures 1–4 and 7: one κ sweep per standard scenario.
