@@ -54,6 +54,7 @@ mod stencil;
 mod study;
 mod suite;
 
+#[cfg(feature = "cli")]
 pub(crate) use cases::KAPPA_LIMIT_NEED;
 pub use cases::{Case, Family, KAPPA_LIMIT, random_cases};
 pub use check::{check_claimed_gradient, check_direction, check_gradient};

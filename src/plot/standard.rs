@@ -159,6 +159,7 @@ fn fit_jobs<'a>(dir: &'a Path, set: &'a FitSet, opts: Options) -> Vec<Job<'a>> {
 pub const FIT_JOBS: usize = 7;
 
 /// Number of files-producing jobs of [`write_standard`] (for progress bars).
+#[cfg(feature = "cli")]
 pub const STANDARD_JOBS: usize = 22 + FIT_JOBS;
 
 /// Writes the fitting figures into `dir` (created if missing): hard IoU against step for
@@ -267,6 +268,7 @@ pub fn write_standard(
     run(jobs, progress)
 }
 
+#[cfg(feature = "cli")]
 /// Writes figures 1–4 and 7 with their CSVs for the given sweeps (typically one box
 /// pair) into `dir` (created if missing).
 ///

@@ -10,12 +10,15 @@
 
 mod anim;
 mod plane;
+// the figures of one `softiou fit --out` run: only the command line draws them
+#[cfg(feature = "cli")]
 mod run;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use anim::write_fit_gif;
+#[cfg(feature = "cli")]
 pub use run::write_run_figures;
 
 use self::plane::{
