@@ -9,8 +9,8 @@
 use std::time::Instant;
 
 use softiou::BBox;
+use softiou::figures::{Options, write_fit};
 use softiou::fit::{self, FitConfig, Optimizer};
-use softiou::plot::standard::{Options, write_fit};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

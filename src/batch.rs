@@ -29,8 +29,12 @@
 //! # Ok::<(), softiou::Error>(())
 //! ```
 
+// Benchmark baselines and workload: public only because benches/, examples/ and tests/
+// must reach them; not part of the documented API.
+#[doc(hidden)]
 pub mod baseline;
 mod pair;
+#[doc(hidden)]
 pub mod workload;
 
 use num_dual::DualNumFloat;
@@ -49,6 +53,7 @@ pub enum Exec {
     Serial,
     /// On the current rayon thread pool (all cores unless the caller installs a smaller
     /// pool with `rayon::ThreadPoolBuilder::install`). Results are identical to `Serial`.
+    /// Without the `parallel` feature (no rayon) it runs as `Serial` does.
     Parallel,
 }
 
@@ -413,9 +418,15 @@ where
     let (p0, p1) = pred.split_at(mid);
     let (t0, t1) = target.split_at(mid);
     let (o0, o1) = out.split(mid);
+    #[cfg(feature = "parallel")]
     let (a, b) = rayon::join(
         || drive(offset, p0, t0, o0, exec, kernel),
         || drive(offset + mid, p1, t1, o1, exec, kernel),
+    );
+    #[cfg(not(feature = "parallel"))]
+    let (a, b) = (
+        drive(offset, p0, t0, o0, exec, kernel),
+        drive(offset + mid, p1, t1, o1, exec, kernel),
     );
     a.and(b)
 }

@@ -9,6 +9,15 @@ use crate::error::{Error, Result};
 use crate::smooth::lit;
 
 /// How four numbers describe a box.
+///
+/// ```
+/// use softiou::{BBox, BoxFormat};
+/// let f: BoxFormat = "cxcywh".parse()?;
+/// let b = BBox::from_format([2.0, 2.0, 4.0, 2.0], f)?;
+/// assert_eq!(b.to_xyxy(), [0.0, 1.0, 4.0, 3.0]);
+/// assert_eq!(f.fields(), ["centre_x", "centre_y", "width", "height"]);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum BoxFormat {
     /// `[x_min, y_min, x_max, y_max]` (the internal form).

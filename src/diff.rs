@@ -25,6 +25,17 @@ use crate::error::Result;
 use crate::iou::{Corners, Loss, check_kappa_for, tiny_kappa_units};
 
 /// Loss value and gradient with respect to the predicted box.
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing, diff::{GradPred, grad_pred}};
+/// let p = BBox::new(0.0, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// let g: GradPred<f64> = grad_pred(Loss::soft_iou(Smoothing::Hard), &p, &t, 1.0)?;
+/// assert_eq!(g.value, 1.0 - 9.0 / 23.0);
+/// // moving P's upper corner towards T's lowers the loss
+/// assert!(g.grad[2] < 0.0 && g.grad[3] < 0.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GradPred<F> {
     /// The loss.
@@ -34,6 +45,17 @@ pub struct GradPred<F> {
 }
 
 /// Loss value and gradient with respect to both boxes.
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing, diff::grad_all};
+/// let p = BBox::new(0.0, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// let g = grad_all(Loss::soft_iou(Smoothing::LogSumExp), &p, &t, 2.0)?;
+/// // the IoU depends only on differences of coordinates: shifting both boxes changes nothing
+/// let shift = (0..4).map(|i| g.grad_pred[i] + g.grad_target[i]).sum::<f64>();
+/// assert!(shift.abs() < 1e-12);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GradAll<F> {
     /// The loss.
@@ -45,6 +67,15 @@ pub struct GradAll<F> {
 }
 
 /// Loss value, gradient and Hessian with respect to the predicted box.
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing, diff::hessian_pred};
+/// let p = BBox::new(0.0, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// let h = hessian_pred(Loss::soft_iou(Smoothing::LogSumExp), &p, &t, 2.0)?;
+/// assert!((h.hessian - h.hessian.transpose()).norm() < 1e-12); // symmetric
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HessianPred<F> {
     /// The loss.
@@ -56,6 +87,15 @@ pub struct HessianPred<F> {
 }
 
 /// Loss value and its derivative with respect to κ.
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing, diff::dloss_dkappa};
+/// let p = BBox::new(0.0, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// let d = dloss_dkappa(Loss::soft_iou(Smoothing::Hard), &p, &t, 2.0)?;
+/// assert_eq!(d.dloss_dkappa, 0.0); // the hard loss does not depend on κ
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KappaDerivative<F> {
     /// The loss.
@@ -100,6 +140,18 @@ pub fn grad_pred<F: DualNumFloat>(
 
 /// Loss and gradient with respect to all 8 coordinates (P then T), in one pass.
 ///
+/// ```
+/// use softiou::{BBox, Loss, LossKind, Smoothing, diff};
+/// let p = BBox::new(0.0, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// let loss = Loss::new(LossKind::Giou, Smoothing::Boltzmann);
+/// let all = diff::grad_all(loss, &p, &t, 3.0)?;
+/// let pred = diff::grad_pred(loss, &p, &t, 3.0)?;
+/// assert_eq!(all.value, pred.value);
+/// assert!((all.grad_pred - pred.grad).norm() < 1e-12);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+///
 /// # Errors
 /// As [`Loss::eval`].
 pub fn grad_all<F: DualNumFloat>(
@@ -131,6 +183,18 @@ pub fn grad_all<F: DualNumFloat>(
 }
 
 /// Loss, gradient and Hessian with respect to the predicted box (second-order duals).
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing, diff};
+/// let p = BBox::new(0.0, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// let loss = Loss::soft_iou(Smoothing::LogSumExp);
+/// let h = diff::hessian_pred(loss, &p, &t, 2.0)?;
+/// // its gradient is grad_pred's, from second-order instead of first-order duals
+/// let g = diff::grad_pred(loss, &p, &t, 2.0)?;
+/// assert!((h.grad - g.grad).norm() < 1e-12);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 ///
 /// # Errors
 /// As [`Loss::eval`].

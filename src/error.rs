@@ -6,6 +6,14 @@ use thiserror::Error as ThisError;
 ///
 /// Messages name the offending value and say what would be valid, so that the CLI can
 /// print them as they are.
+///
+/// ```
+/// use softiou::{BBox, Error};
+/// let err = BBox::new(0.0, 0.0, -1.0, 1.0).unwrap_err();
+/// assert!(matches!(err, Error::EmptyBox { axis: "x", .. }));
+/// // the message names the value and says what would be valid
+/// assert!(err.to_string().contains("need x_max > x_min"));
+/// ```
 #[derive(Debug, Clone, PartialEq, ThisError)]
 #[non_exhaustive]
 pub enum Error {
@@ -171,7 +179,7 @@ pub enum Error {
 /// A number as people read it and as it parses back: the shortest round-trip form, in
 /// positional notation for ordinary magnitudes (`0.5`, `120`) and with an exponent for
 /// extreme ones (`1e300`, `2.5e-9`), never hundreds of digits.
-pub fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     let a = x.abs();
     if x == 0.0 || !x.is_finite() || (1e-4..1e16).contains(&a) {
         format!("{x}")
@@ -181,19 +189,12 @@ pub fn num(x: f64) -> String {
 }
 
 /// The most characters of a user's text that a message quotes (see [`quote`]).
-pub const QUOTE_CHARS: usize = 80;
+pub(crate) const QUOTE_CHARS: usize = 80;
 
 /// A user's text as a message quotes it: in single quotes, and if it is longer than
 /// [`QUOTE_CHARS`] characters, its first 80 characters, `…` and its length, so that an
 /// error about a 1 MB CSV cell or argument stays one short line.
-///
-/// ```
-/// use softiou::error::quote;
-/// assert_eq!(quote("sgd"), "'sgd'");
-/// let long = "a".repeat(1_000_000);
-/// assert_eq!(quote(&long), format!("'{}…' (1000000 characters)", "a".repeat(80)));
-/// ```
-pub fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     match text.char_indices().nth(QUOTE_CHARS) {
         None => format!("'{text}'"),
         Some((end, _)) => format!("'{}…' ({} characters)", &text[..end], text.chars().count()),
@@ -202,13 +203,7 @@ pub fn quote(text: &str) -> String {
 
 /// As [`quote`] without the quotes for text that fits: for messages that show a value
 /// (a number, a name the program produced) as it is.
-///
-/// ```
-/// use softiou::error::quote_bare;
-/// assert_eq!(quote_bare("1e-3"), "1e-3");
-/// assert!(quote_bare(&"9".repeat(500)).ends_with("…' (500 characters)"));
-/// ```
-pub fn quote_bare(text: &str) -> String {
+pub(crate) fn quote_bare(text: &str) -> String {
     if text.chars().nth(QUOTE_CHARS).is_none() {
         text.to_owned()
     } else {
@@ -217,4 +212,33 @@ pub fn quote_bare(text: &str) -> String {
 }
 
 /// Shorthand for results of this crate.
+///
+/// ```
+/// fn unit_box() -> softiou::Result<softiou::BBox<f64>> {
+///     softiou::BBox::new(0.0, 0.0, 1.0, 1.0)
+/// }
+/// assert_eq!(unit_box()?.area(), 1.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quote_shortens_long_text() {
+        use super::quote;
+        assert_eq!(quote("sgd"), "'sgd'");
+        let long = "a".repeat(1_000_000);
+        assert_eq!(
+            quote(&long),
+            format!("'{}…' (1000000 characters)", "a".repeat(80))
+        );
+    }
+
+    #[test]
+    fn quote_bare_quotes_only_long_text() {
+        use super::quote_bare;
+        assert_eq!(quote_bare("1e-3"), "1e-3");
+        assert!(quote_bare(&"9".repeat(500)).ends_with("…' (500 characters)"));
+    }
+}

@@ -8,7 +8,7 @@
 //! | field | from |
 //! |---|---|
 //! | `loss` | [`Loss::eval`] on plain numbers |
-//! | `iou` | [`soft_iou`] with the loss's operator |
+//! | `iou` | [`soft_iou`](crate::soft_iou) with the loss's operator |
 //! | `hard_iou` | [`hard_iou`] |
 //! | `grad_pred`, `grad_target` | one [`diff::grad_all`] pass (8-component dual) |
 //! | `dloss_dkappa` | [`diff::dloss_dkappa`] |
@@ -20,6 +20,7 @@
 //! loss per squared coordinate unit.
 
 use num_dual::DualNumFloat;
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use crate::bbox::BBox;
@@ -33,7 +34,19 @@ use crate::iou::{Loss, Region, hard_iou, soft_iou_and_region};
 /// `grad_pred`, `grad_target`, `dloss_dkappa`, `kappa_s`, `warnings` (an array: empty,
 /// or the [`Region::code`] of an evaluation outside the meaningful region), and
 /// `hessian_pred` only when it was computed.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing, evaluate::{Evaluation, evaluate}};
+/// let p = BBox::new(0.0, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// let e: Evaluation = evaluate(Loss::soft_iou(Smoothing::LogSumExp), &p, &t, 10.0)?;
+/// assert_eq!(e.kappa_s, 40.0);
+/// assert!(e.region.is_meaningful() && (e.iou - e.hard_iou).abs() < 1e-2);
+/// assert!(e.hessian_pred.is_none());
+/// # Ok::<(), softiou::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Evaluation<F = f64> {
     /// The loss ([`Loss::eval`]).
     pub loss: F,
@@ -51,10 +64,13 @@ pub struct Evaluation<F = f64> {
     /// how close the soft loss is to the hard one (≳ 10: close; ≲ 1: very smooth).
     pub kappa_s: F,
     /// Whether the soft IoU lies in [0, 1] ([`Region`]); the numbers are exact either way.
-    #[serde(rename = "warnings", serialize_with = "warnings")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "warnings", serialize_with = "warnings")
+    )]
     pub region: Region,
     /// `∂²loss/∂p_i∂p_j` (row `i`, column `j`, xyxy order), if requested.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub hessian_pred: Option<[[F; 4]; 4]>,
 }
 
@@ -137,6 +153,7 @@ pub fn evaluate_with_hessian<F: DualNumFloat>(
 }
 
 /// `region` as a JSON array of warnings: `[]` or `["<code>"]`.
+#[cfg(feature = "serde")]
 fn warnings<S: serde::Serializer>(region: &Region, s: S) -> std::result::Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq;
     let mut seq = s.serialize_seq(Some(usize::from(!region.is_meaningful())))?;
@@ -196,32 +213,36 @@ mod tests {
             },
             plain
         );
-        let json = serde_json::to_value(plain).unwrap();
-        let keys: Vec<&str> = json
-            .as_object()
-            .unwrap()
-            .keys()
-            .map(String::as_str)
-            .collect();
-        assert_eq!(keys.len(), 8);
-        for k in [
-            "loss",
-            "iou",
-            "hard_iou",
-            "grad_pred",
-            "grad_target",
-            "dloss_dkappa",
-            "kappa_s",
-            "warnings",
-        ] {
-            assert!(keys.contains(&k), "missing {k}");
-        }
-        assert!(
-            serde_json::to_value(full)
+        // the JSON shape the CLI prints (serde is on with the `cli` feature)
+        #[cfg(feature = "serde")]
+        {
+            let json = serde_json::to_value(plain).unwrap();
+            let keys: Vec<&str> = json
+                .as_object()
                 .unwrap()
-                .get("hessian_pred")
-                .is_some()
-        );
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(keys.len(), 8);
+            for k in [
+                "loss",
+                "iou",
+                "hard_iou",
+                "grad_pred",
+                "grad_target",
+                "dloss_dkappa",
+                "kappa_s",
+                "warnings",
+            ] {
+                assert!(keys.contains(&k), "missing {k}");
+            }
+            assert!(
+                serde_json::to_value(full)
+                    .unwrap()
+                    .get("hessian_pred")
+                    .is_some()
+            );
+        }
     }
 
     #[test]

@@ -15,8 +15,6 @@
 //! | how far a useful gradient reaches | [`gradient_reach`]: the gap at which the pull towards the target falls below a threshold |
 //! | mixed box sizes | [`MixedRow`]: one κ chosen for the smallest boxes, its error and reach on boxes r times larger, and the error on the small boxes if κ is chosen for the large ones |
 
-use serde::Serialize;
-
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
 use crate::evaluate::evaluate;
@@ -88,7 +86,8 @@ impl Default for RuleOptions {
 }
 
 /// Where the loss has a pole: the κ·s at which the soft union of `pair` crosses 0.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Pole {
     /// κ·s of the pole (bisected to a relative 1e-10).
     pub kappa_s: f64,
@@ -98,7 +97,8 @@ pub struct Pole {
 }
 
 /// How far from the target a useful gradient reaches at one κ·s.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ReachRow {
     /// κ·s.
     pub kappa_s: f64,
@@ -110,7 +110,8 @@ pub struct ReachRow {
 /// One κ for boxes of different sizes: κ chosen from the rule for the smallest side s,
 /// applied to a box of side r·s (κ·side = r·κ·s); and the reverse, κ chosen for the
 /// side r·s, applied to a box of side s (κ·side = κ·s / r).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MixedRow {
     /// The size ratio r ≥ 1.
     pub ratio: f64,
@@ -125,12 +126,13 @@ pub struct MixedRow {
 
 /// The answer of [`kappa_rule`]. Lengths are in the caller's coordinate units, κ in
 /// 1/coordinate units; `kappa_s` and the ratios are dimensionless.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct KappaRule {
     /// The shorter box side s the rule is for.
     pub side: f64,
     /// The operator (serialised as its name).
-    #[serde(serialize_with = "smoothing_name")]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "smoothing_name"))]
     pub smoothing: Smoothing,
     /// The tolerance on |soft − hard|.
     pub tolerance: f64,
@@ -154,6 +156,7 @@ pub struct KappaRule {
     pub mixed: Vec<MixedRow>,
 }
 
+#[cfg(feature = "serde")]
 fn smoothing_name<S: serde::Serializer>(
     op: &Smoothing,
     s: S,

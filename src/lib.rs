@@ -41,28 +41,89 @@
 
 #![warn(missing_docs)]
 
-pub mod batch;
-pub mod bbox;
-pub mod diff;
+// The crate's own name as a path, so that code written as a user would (`softiou::…`: the
+// command line, unit tests moved from tests/) reads the same inside the crate.
+extern crate self as softiou;
+
+// Table of contents, in dependency order: each layer uses only the ones above it.
+//
+// 0. Errors: one typed error for every fallible function of the numeric core.
 pub mod error;
-pub mod evaluate;
-pub mod explore;
-pub mod fdcheck;
-pub mod fit;
-pub mod iou;
-pub mod kappa_rule;
-pub mod plot;
+// 1. Smooth max/min operators (hard, boltzmann, logsumexp), generic over dual numbers.
 pub mod smooth;
-pub mod sweep;
+// 2. Validated boxes (xyxy, xywh, cxcywh).
+pub mod bbox;
+// 3. The IoU family (soft IoU, GIoU, DIoU, CIoU) on boxes with a smooth operator.
+pub mod iou;
+// 4. Exact first and second derivatives from dual numbers.
+pub mod diff;
+// 5. One pair: loss, IoU, gradients, dloss/dκ and the region, checked once.
+pub mod evaluate;
+// 6. Many pairs into caller-owned buffers (serial, or on rayon with `parallel`).
+pub mod batch;
+// 7. The finite-difference checker of the derivatives (`softiou check`).
+pub mod fdcheck;
+mod rng;
+// 8. Which κ for boxes of a given side: the κ rule, computed from the functions above.
+pub mod kappa_rule;
+
+// 9. Feature `plots`: the fitting demo, the figures with their CSV data, the units
+//    figure and the interactive κ explorer page.
+#[cfg(feature = "plots")]
+pub mod explore;
+#[cfg(feature = "plots")]
+pub mod figures;
+#[cfg(feature = "plots")]
+pub mod fit;
+#[cfg(feature = "plots")]
+mod plot;
+#[cfg(feature = "plots")]
+mod sweep;
+#[cfg(feature = "plots")]
 pub mod units;
 
+// 10. Feature `cli`: the `softiou` command line (parsing, files, messages).
+#[cfg(feature = "cli")]
+mod cli;
+
+#[cfg(all(test, feature = "plots"))]
+mod doc_examples;
+
 pub use bbox::{BBox, BoxFormat};
+pub use diff::{GradAll, GradPred, HessianPred, KappaDerivative};
 pub use error::{Error, Result};
+pub use evaluate::{Evaluation, evaluate};
 pub use iou::{
     Loss, LossKind, Region, ciou_loss, diou_loss, giou_loss, hard_iou, region, soft_iou,
     soft_iou_loss,
 };
 pub use smooth::Smoothing;
+
+/// The common imports: `use softiou::prelude::*;`.
+///
+/// ```
+/// use softiou::prelude::*;
+/// let p = BBox::new(0.0_f64, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// let e = evaluate(Loss::soft_iou(Smoothing::LogSumExp), &p, &t, 10.0)?;
+/// assert!((e.hard_iou - 9.0 / 23.0).abs() < 1e-15);
+/// let batch = Batch::new(Loss::new(LossKind::Giou, Smoothing::Boltzmann), 10.0)?.exec(Exec::Serial);
+/// let (mut value, mut grad) = (vec![0.0_f64; 1], vec![[0.0_f64; 4]; 1]);
+/// batch.grad(&[p.to_xyxy()], &[t.to_xyxy()], &mut value, &mut grad)?;
+/// assert!(value[0] > 0.0 && grad[0].iter().all(|g| g.is_finite()));
+/// # Ok::<(), Error>(())
+/// ```
+pub mod prelude {
+    pub use crate::batch::{Batch, Exec};
+    pub use crate::diff;
+    pub use crate::evaluate::{Evaluation, evaluate};
+    pub use crate::{BBox, BoxFormat, Error, Loss, LossKind, Region, Result, Smoothing};
+}
+
+/// The `softiou` binary's `main` (the command line lives in the library, feature `cli`).
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub use cli::main as cli_main;
 
 /// The `nalgebra` of the result types.
 pub use nalgebra;

@@ -35,7 +35,7 @@ const PAIR: [&str; 4] = ["--pred", "0,0,10,10", "--target", "2,2,12,12"];
 
 #[test]
 fn sweep_points_above_the_limit_are_refused_and_leave_no_directory() {
-    let limit = softiou::sweep::MAX_POINTS;
+    let limit = softiou::figures::MAX_POINTS;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sweep");
     for points in [(limit + 1).to_string(), "1000000000".to_owned()] {
@@ -72,35 +72,6 @@ fn fit_steps_above_the_limit_are_refused_and_documented() {
     assert_refused(&args, "--steps", &limit.to_string());
     let help = String::from_utf8_lossy(&softiou(&["fit", "--help"]).stdout).into_owned();
     assert!(help.contains("at most 100000"), "{help}");
-}
-
-#[test]
-fn the_library_refuses_oversized_grids_before_allocating() {
-    use softiou::Smoothing;
-    use softiou::sweep::KappaRange;
-    use softiou::sweep::surface::{
-        MAX_GRID_POINTS, Setting, centred_target, gradient_field, loss_surface,
-    };
-    let t = centred_target(10.0).unwrap();
-    let s = Setting {
-        smoothing: Smoothing::LogSumExp,
-        kappa_s: 1.0,
-    };
-    // usize::MAX points per side would be an impossible n² allocation
-    for n in [MAX_GRID_POINTS + 1, usize::MAX] {
-        assert!(matches!(
-            loss_surface(&t, s, 2.0, n),
-            Err(softiou::Error::InvalidSweep(_))
-        ));
-        assert!(matches!(
-            gradient_field(&t, s, 2.0, n),
-            Err(softiou::Error::InvalidSweep(_))
-        ));
-    }
-    assert!(loss_surface(&t, s, 2.0, 3).is_ok());
-    let max = softiou::sweep::MAX_POINTS;
-    assert!(KappaRange::new(0.1, 10.0, max).is_ok());
-    assert!(KappaRange::new(0.1, 10.0, max + 1).is_err());
 }
 
 /// A 100 kB value: a single argument may be at most 128 KiB on Linux (MAX_ARG_STRLEN), so
@@ -231,9 +202,15 @@ fn a_100_kb_argument_is_quoted_in_at_most_80_characters_by_every_command() {
         (vec!["check", "--kappa-min", &x], "--kappa-min"),
         (
             vec![
-                "sweep", "--pred", "0,0,1,1", "--target", "0,0,1,1", "--format", &x,
+                "sweep",
+                "--pred",
+                "0,0,1,1",
+                "--target",
+                "0,0,1,1",
+                "--box-format",
+                &x,
             ],
-            "--format",
+            "--box-format",
         ),
         (
             vec![

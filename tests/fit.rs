@@ -425,7 +425,7 @@ fn the_standard_fit_figures_are_written_with_their_csv() {
     let dir = tempfile::tempdir().unwrap();
     let set = softiou::fit::FitSet::compute().unwrap();
     let written =
-        softiou::plot::standard::write_fit(&set, dir.path(), Default::default(), &|| {}).unwrap();
+        softiou::figures::write_fit(&set, dir.path(), Default::default(), &|| {}).unwrap();
     for name in ["fit_iou_vs_step", "fit_bias", "fit_trajectories"] {
         let png = dir.path().join(format!("{name}.png"));
         let csv = dir.path().join(format!("{name}.csv"));

@@ -27,7 +27,7 @@ fn worst_at_scale(op: Smoothing, side: f64, kappa: f64) -> f64 {
 
 #[test]
 fn the_family_is_the_plot_sets_standard_pairs() {
-    let standard = softiou::sweep::scenario::standard();
+    let standard = softiou::figures::standard_scenarios();
     assert_eq!(standard.len(), FAMILY.len());
     for (s, (name, p)) in standard.iter().zip(FAMILY) {
         assert_eq!(s.name, name);

@@ -172,7 +172,7 @@ fn the_csv_holds_exactly_the_numbers_of_the_loss_figure() {
         let loss: f64 = rec[4].parse().unwrap();
         assert_eq!(kappa, ks / 10.0);
         // the standard scenario named in the row, re-evaluated from its definition
-        let sc = softiou::sweep::scenario::standard()
+        let sc = softiou::figures::standard_scenarios()
             .into_iter()
             .find(|s| s.name == rec[0])
             .unwrap();
@@ -206,8 +206,8 @@ fn svg_is_written_beside_every_png_on_request() {
 
 #[test]
 fn the_fitting_figures_are_written_from_a_computed_fit_set() {
+    use softiou::figures::{FIT_JOBS, Options, write_fit};
     use softiou::fit::{FIGURE_OPTIMIZERS, FitSet, STARTS, methods};
-    use softiou::plot::standard::{FIT_JOBS, Options, write_fit};
     let set = FitSet::compute().unwrap();
     // every method from every start with every optimiser, in order
     assert_eq!(set.methods.len(), methods(10.0).len());

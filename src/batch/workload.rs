@@ -1,7 +1,6 @@
 //! The peers' benchmark workload (`benches/peers/peer_bench.py`), reproducible from a seed.
 
-use rand::{Rng, SeedableRng};
-use rand_pcg::Pcg64;
+use crate::rng::{Pcg64, Rng, SeedableRng};
 
 /// `n` random pairs of valid boxes `(pred, target)` as in the peers' benchmark: widths and
 /// heights uniform in [1, 50], lower corners uniform in [0, 100 − size], so every

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use softiou::Region;
 use softiou::batch::{Batch, Exec};
 use softiou::evaluate::Evaluation;
-use softiou::{BBox, Loss, LossKind, Smoothing};
+use softiou::{BBox, BoxFormat, Loss, LossKind, Smoothing};
 
 use softiou::error::quote;
 
@@ -66,15 +66,17 @@ const OUTPUT_COLUMNS: [&str; 14] = [
 
 const AFTER_HELP: &str = "\
 Input: a header line, then one row per box pair. Required columns (any order, found by
-name): px1,py1,px2,py2 (predicted box, xyxy corners), tx1,ty1,tx2,ty2 (target box, xyxy
-corners), kappa. Optional column: smoothing (hard, boltzmann or logsumexp; overrides
+name): px1,py1,px2,py2 (predicted box), tx1,ty1,tx2,ty2 (target box), kappa. The four
+numbers of a box are its xyxy corners x1,y1,x2,y2, or with --box-format xywh
+x1,y1,width,height, or with --box-format cxcywh centre x, centre y, width, height (the
+column names stay px1..py2 and tx1..ty2). Optional column: smoothing (hard, boltzmann or logsumexp; overrides
 --smoothing for that row; an empty cell uses --smoothing). Other columns are copied through
 unchanged.
 
 Output: the input columns unchanged, then loss,iou,hard_iou,g_px1,g_py1,g_px2,g_py2,
 g_tx1,g_ty1,g_tx2,g_ty2,dloss_dkappa,kappa_s,region: the loss, the soft and the hard IoU,
-the exact gradient of the loss with respect to the xyxy corners of each box (loss per
-coordinate unit), dloss/dkappa (in coordinate units), kappa times the target's shorter
+the exact gradient of the loss with respect to the xyxy corners of each box, whatever
+--box-format (loss per coordinate unit), dloss/dkappa (in coordinate units), kappa times the target's shorter
 side, and where the soft IoU lies: meaningful (in [0, 1]), negative_intersection (below 0:
 boltzmann, boxes apart), iou_above_one (kappa_s too small) or union_not_positive (kappa_s
 past the pole of the loss). Rows outside [0, 1] are written all the same (their numbers
@@ -96,6 +98,7 @@ standard input with --input -) is refused with exit status 2 before anything is 
 
 Example:
   softiou batch --input pairs.csv --output results.csv --loss giou
+  softiou batch --input coco_xywh.csv --output results.csv --box-format xywh
   cat pairs.csv | softiou batch --input - --output - --smoothing boltzmann";
 
 /// Arguments of `softiou batch`.
@@ -117,12 +120,19 @@ pub struct BatchArgs {
     /// Loss: soft-iou (1 - soft IoU), giou, diou or ciou
     #[arg(long, value_name = "LOSS", default_value = "soft-iou")]
     pub loss: String,
+    /// How the four columns of each box describe it: xyxy (px1,py1,px2,py2 are the
+    /// corners x1,y1,x2,y2), xywh (x1,y1,width,height) or cxcywh (centre x, centre y,
+    /// width, height); the same for tx1..ty2. The gradients are always with respect to the
+    /// xyxy corners
+    #[arg(long, value_name = "FORMAT", default_value = "xyxy")]
+    pub box_format: String,
 }
 
 /// Runs `softiou batch`.
 pub fn run(args: BatchArgs) -> Result<(), CliError> {
     let smoothing: Smoothing = parse_name("--smoothing", &args.smoothing)?;
     let kind: LossKind = parse_name("--loss", &args.loss)?;
+    let format: BoxFormat = parse_name("--box-format", &args.box_format)?;
     refuse_input_as_output(&args.input, &args.output)?;
     let (input, name) = open_input(&args.input)?;
     let mut reader = csv::ReaderBuilder::new().from_reader(LineReader::new(input));
@@ -215,7 +225,7 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
                 .zip(&lines[..])
                 .map(|(record, &line)| {
                     let row = Row { record, name, line };
-                    row.parse(&columns, smoothing)
+                    row.parse(&columns, smoothing, format)
                 })
                 .collect_into_vec(&mut parsed);
             rows.clear();
@@ -495,7 +505,12 @@ impl Row<'_> {
     }
 
     /// The checked numbers and operator of this row.
-    fn parse(&self, columns: &Columns, default: Smoothing) -> Result<Parsed, CliError> {
+    fn parse(
+        &self,
+        columns: &Columns,
+        default: Smoothing,
+        format: BoxFormat,
+    ) -> Result<Parsed, CliError> {
         let c = columns.required;
         let mut v = [0.0; 8];
         // The location is formatted only on the error path (parsing again), not for each
@@ -508,10 +523,18 @@ impl Row<'_> {
         let text = self.cell(c[8]).trim();
         let kappa =
             parse_kappa("", text).or_else(|_| parse_kappa(&self.at(c[8], "kappa"), text))?;
-        let pred = [v[0], v[1], v[2], v[3]];
-        let target = [v[4], v[5], v[6], v[7]];
-        self.bbox(pred, [c[0], c[1], c[2], c[3]], "p")?;
-        self.bbox(target, [c[4], c[5], c[6], c[7]], "t")?;
+        let pred = self.bbox(
+            [v[0], v[1], v[2], v[3]],
+            [c[0], c[1], c[2], c[3]],
+            "p",
+            format,
+        )?;
+        let target = self.bbox(
+            [v[4], v[5], v[6], v[7]],
+            [c[4], c[5], c[6], c[7]],
+            "t",
+            format,
+        )?;
         let mut smoothing = default;
         if let Some(s) = columns.smoothing {
             let text = self.cell(s).trim();
@@ -528,11 +551,25 @@ impl Row<'_> {
         })
     }
 
-    /// A validated box; an inverted or empty one is reported with its two columns.
-    fn bbox(&self, xyxy: [f64; 4], cols: [usize; 4], prefix: &str) -> Result<BBox<f64>, CliError> {
-        BBox::from_xyxy(xyxy).map_err(|source| {
+    /// The xyxy corners of a validated box given in `format`; an inverted or empty one
+    /// is reported with its two columns (the size column with the position column
+    /// before it for xywh and cxcywh: a non-positive width or a sum that overflows).
+    fn bbox(
+        &self,
+        numbers: [f64; 4],
+        cols: [usize; 4],
+        prefix: &str,
+        format: BoxFormat,
+    ) -> Result<[f64; 4], CliError> {
+        let checked = BBox::from_format(numbers, format).map(|b| b.to_xyxy());
+        checked.map_err(|source| {
             let (a, b) = match &source {
-                softiou::Error::EmptyBox { axis: "y", .. } => (1, 3),
+                softiou::Error::EmptyBox { axis: "y", .. }
+                | softiou::Error::NonPositiveSize { name: "height", .. }
+                | softiou::Error::NonFiniteCoordinate {
+                    name: "y_min" | "y_max" | "centre_y",
+                    ..
+                } => (1, 3),
                 _ => (0, 2),
             };
             let axis = if a == 1 { "y" } else { "x" };

@@ -40,13 +40,18 @@ Examples:
 #[derive(Debug, Args, Default)]
 #[command(after_help = AFTER_HELP)]
 pub struct FitArgs {
-    /// The start box: its corners x1,y1,x2,y2 (a leading minus sign works:
-    /// --pred -30,0,-20,10)
+    /// The start box: four comma-separated numbers in --box-format order (a leading
+    /// minus sign works: --pred -30,0,-20,10)
     #[arg(long, value_name = "X1,Y1,X2,Y2", allow_hyphen_values = true)]
     pub pred: String,
-    /// The target box: its corners x1,y1,x2,y2
+    /// The target box, in the same format as --pred
     #[arg(long, value_name = "X1,Y1,X2,Y2", allow_hyphen_values = true)]
     pub target: String,
+    /// How the four numbers of --pred and --target describe a box: xyxy (x1,y1,x2,y2),
+    /// xywh (x1,y1,width,height) or cxcywh (centre x, centre y, width, height); the
+    /// final box is printed as corners x1,y1,x2,y2 in every format
+    #[arg(long, value_name = "FORMAT", default_value = "xyxy")]
+    pub box_format: String,
     /// Smooth max/min operator: hard, boltzmann or logsumexp
     #[arg(long, value_name = "OP", default_value = "logsumexp")]
     pub smoothing: String,
@@ -189,8 +194,9 @@ fn check_out(dir: &Path) -> Result<(), CliError> {
 
 /// Runs `softiou fit`.
 pub fn run(args: FitArgs) -> Result<(), CliError> {
-    let p = parse_box("--pred", &args.pred, BoxFormat::Xyxy)?;
-    let t = parse_box("--target", &args.target, BoxFormat::Xyxy)?;
+    let format: BoxFormat = parse_name("--box-format", &args.box_format)?;
+    let p = parse_box("--pred", &args.pred, format)?;
+    let t = parse_box("--target", &args.target, format)?;
     let cfg = config(&args, &t)?;
     if let Some(dir) = &args.out {
         check_out(dir)?;

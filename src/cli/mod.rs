@@ -7,6 +7,7 @@ pub mod args;
 pub mod batch;
 pub mod batch_io;
 pub mod check;
+mod entry;
 pub mod error;
 pub mod eval;
 pub mod explore;
@@ -16,6 +17,7 @@ pub mod output;
 pub mod plots;
 pub mod sweep;
 
+pub use entry::main;
 pub use error::CliError;
 
 /// Smooth IoU losses with exact derivatives, and κ-sensitivity plots.

@@ -9,21 +9,24 @@ use softiou::sweep::{KappaRange, KappaSweep, SMOOTH_OPS, Scenario, standard::def
 use softiou::{BoxFormat, Smoothing};
 
 use super::CliError;
-use super::args::{parse_box, parse_kappa};
+use super::args::{parse_box, parse_kappa, parse_name};
 use super::plots::{Progress, create_dir, output_error, report};
 
 /// Arguments of `softiou sweep`.
 #[derive(Debug, Args, Default)]
 pub struct SweepArgs {
-    /// Predicted box, four comma-separated numbers in --format order.
+    /// Predicted box, four comma-separated numbers in --box-format order.
     #[arg(long, value_name = "X1,Y1,X2,Y2", allow_hyphen_values = true)]
     pub pred: String,
-    /// Target box, four comma-separated numbers in --format order.
+    /// Target box, four comma-separated numbers in --box-format order.
     #[arg(long, value_name = "X1,Y1,X2,Y2", allow_hyphen_values = true)]
     pub target: String,
-    /// Box format: xyxy, xywh or cxcywh.
-    #[arg(long, default_value = "xyxy")]
-    pub format: String,
+    /// How the four numbers of --pred and --target describe a box: xyxy (x1,y1,x2,y2),
+    /// xywh (x1,y1,width,height) or cxcywh (centre x, centre y, width, height)
+    // `--format` was this flag's name before every subcommand said `--box-format`: kept
+    // as a hidden alias so that existing scripts still run
+    #[arg(long, value_name = "FORMAT", default_value = "xyxy", alias = "format")]
+    pub box_format: String,
     /// Smallest κ (1/coordinate unit); default 0.01/s, s = the target's shorter side.
     #[arg(long, value_name = "KAPPA", allow_hyphen_values = true)]
     pub kappa_min: Option<String>,
@@ -56,7 +59,7 @@ fn value(flag: &str) -> impl Fn(softiou::Error) -> CliError + '_ {
 /// Runs `softiou sweep`.
 pub fn run(args: SweepArgs) -> Result<(), CliError> {
     let start = Instant::now();
-    let format: BoxFormat = args.format.parse().map_err(value("--format"))?;
+    let format: BoxFormat = parse_name("--box-format", &args.box_format)?;
     let pred = parse_box("--pred", &args.pred, format)?;
     let target = parse_box("--target", &args.target, format)?;
     let ops: Vec<Smoothing> = match args.smoothing.as_deref() {

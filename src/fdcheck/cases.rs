@@ -3,16 +3,23 @@
 
 use std::fmt;
 
-use rand::{Rng, SeedableRng};
-use rand_pcg::Pcg64;
+use crate::rng::{Pcg64, Rng, SeedableRng};
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
 
 /// How the two boxes of a case are placed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+///
+/// ```
+/// use softiou::fdcheck::Family;
+/// assert_eq!(Family::ALL.len(), 8);
+/// assert_eq!(Family::DisjointOneAxis.to_string(), "disjoint-one-axis");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "kebab-case"))]
 pub enum Family {
     /// Partly overlapping.
     Overlapping,
@@ -67,7 +74,16 @@ impl fmt::Display for Family {
 }
 
 /// One box pair and κ to check.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+///
+/// ```
+/// use softiou::fdcheck::{Case, Family};
+/// let c = Case { family: Family::Nested, p: [0.0, 0.0, 4.0, 4.0], t: [1.0, 1.0, 2.0, 2.0], kappa: 1.0 };
+/// let (p, t) = c.boxes()?;
+/// assert_eq!((p.area(), t.area()), (16.0, 1.0));
+/// # Ok::<(), softiou::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Case {
     /// Which family it was drawn from.
     pub family: Family,
@@ -94,10 +110,16 @@ impl Case {
 /// smoothing is far below rounding; beyond it the derivatives of the smoothing underflow to
 /// 0 and, at κ = 1e300, the finite differences compare zeros with zeros and report a
 /// PASS that checked nothing.
+///
+/// ```
+/// use softiou::fdcheck::{KAPPA_LIMIT, random_cases};
+/// assert!(random_cases(1, 0, 1.0, KAPPA_LIMIT).is_ok());
+/// assert!(random_cases(1, 0, 1.0, 2.0 * KAPPA_LIMIT).is_err());
+/// ```
 pub const KAPPA_LIMIT: f64 = 1e12;
 
 /// What [`random_cases`] says about a κ above [`KAPPA_LIMIT`].
-pub const KAPPA_LIMIT_NEED: &str = "it must be <= 1e12 (1/coordinate units); beyond that the smooth \
+pub(crate) const KAPPA_LIMIT_NEED: &str = "it must be <= 1e12 (1/coordinate units); beyond that the smooth \
      operators equal the hard one to the last bit and there is nothing left to check";
 
 /// `n` seeded random cases cycling through [`Family::ALL`], with κ log-uniform in

@@ -1,8 +1,7 @@
 //! The first-order checks: gradient, claimed gradient, and one random direction.
 
+use crate::rng::{Pcg64, Rng, SeedableRng};
 use num_dual::{Dual, DualNumFloat, first_derivative};
-use rand::{Rng, SeedableRng};
-use rand_pcg::Pcg64;
 
 use super::Function;
 use super::line::{differentiate, exact_gradient, shifted};

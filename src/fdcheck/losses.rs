@@ -94,6 +94,16 @@ impl Function<4> for PredLoss {
 }
 
 /// A loss as a function of the target box: `u ↦ loss(P, T + L·u, κ)`, at u = 0.
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing};
+/// let p = BBox::new(0.0, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// use softiou::fdcheck::{CheckOptions, PredLoss, TargetLoss, check_gradient};
+/// let f = TargetLoss(PredLoss::new(Loss::soft_iou(Smoothing::LogSumExp), p, t, 2.0)?);
+/// assert!(check_gradient(&f, [0.0; 4], &CheckOptions::default())?.passed);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TargetLoss(pub PredLoss);
 
@@ -107,6 +117,16 @@ impl Function<4> for TargetLoss {
 
 /// A loss as a function of κ: `s ↦ loss(P, T, K·s)`, at s = 1, with K the power of two
 /// nearest κ (so ∂/∂s = K·∂/∂κ exactly, and the step is relative to κ).
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing};
+/// let p = BBox::new(0.0, 0.0, 4.0, 4.0)?;
+/// let t = BBox::new(1.0, 1.0, 5.0, 5.0)?;
+/// use softiou::fdcheck::{CheckOptions, KappaLoss, PredLoss, check_gradient};
+/// let f = KappaLoss::new(PredLoss::new(Loss::soft_iou(Smoothing::Boltzmann), p, t, 0.7)?);
+/// assert!(check_gradient(&f, [1.0], &CheckOptions::default())?.passed);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KappaLoss {
     /// The boxes, the loss and κ.

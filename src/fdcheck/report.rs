@@ -3,6 +3,7 @@
 use std::fmt;
 
 use num_dual::DualNumFloat;
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use super::kink::Kink;
@@ -27,7 +28,8 @@ use super::stencil::{Stencil, to_f64};
 ///   is exactly 0, where the stencil returns round-off of order ε/h ≈ 3e-13.
 /// - **f32**: `rtol = 1e-2`, `atol = 1e-3`: the same margins over ε^(4/5) ≈ 3e-6 and
 ///   ε/h ≈ 3e-6 for ε = 1.2e-7.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Tolerance {
     /// Absolute tolerance, in units of the derivative.
     pub atol: f64,
@@ -85,6 +87,12 @@ impl Tolerance {
 
 /// How a check is done. `Default` gives the 4th-order stencil, its optimal step and the
 /// tolerances of the precision being checked.
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Stencil};
+/// let o = CheckOptions { stencil: Stencil::Central2, ..CheckOptions::default() };
+/// assert_eq!((o.c, o.tolerance), (None, None)); // the stencil's step, the precision's tolerance
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct CheckOptions {
     /// The finite-difference stencil.
@@ -106,8 +114,22 @@ impl CheckOptions {
 }
 
 /// The verdict on one component.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "status")]
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Function, check_gradient};
+/// use softiou::num_dual::DualNum;
+/// struct Cube;
+/// impl Function<1> for Cube {
+///     fn eval<D: DualNum + Copy>(&self, [x]: [D; 1]) -> softiou::Result<D> { Ok(x.powi(3)) }
+/// }
+/// use softiou::fdcheck::Status;
+/// let r = check_gradient(&Cube, [1.0], &CheckOptions::default())?;
+/// assert_eq!(r.components[0].status, Status::Pass);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "status"))]
 pub enum Status {
     /// Exact and numerical derivatives agree within tolerance.
     Pass,
@@ -124,7 +146,22 @@ pub enum Status {
 }
 
 /// One derivative compared.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Function, check_gradient};
+/// use softiou::num_dual::DualNum;
+/// struct Cube;
+/// impl Function<1> for Cube {
+///     fn eval<D: DualNum + Copy>(&self, [x]: [D; 1]) -> softiou::Result<D> { Ok(x.powi(3)) }
+/// }
+/// let r = check_gradient(&Cube, [2.0], &CheckOptions::default())?;
+/// let c = &r.components[0];
+/// assert_eq!((c.label.as_str(), c.exact), ("∂f/∂x[0]", 12.0));
+/// assert!(c.abs_error < 1e-6 && c.margin <= 1.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct ComponentReport {
     /// Which derivative, e.g. `∂f/∂x[2]` or `∂²f/∂x[0]∂x[3]`.
     pub label: String,
@@ -149,12 +186,25 @@ pub struct ComponentReport {
     /// largest margin is the component closest to failing.
     pub margin: f64,
     /// The verdict.
-    #[serde(flatten)]
+    #[cfg_attr(feature = "serde", serde(flatten))]
     pub status: Status,
 }
 
 /// The result of a check: one entry per derivative, and the verdict.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Function, check_gradient};
+/// use softiou::num_dual::DualNum;
+/// struct Cube;
+/// impl Function<1> for Cube {
+///     fn eval<D: DualNum + Copy>(&self, [x]: [D; 1]) -> softiou::Result<D> { Ok(x.powi(3)) }
+/// }
+/// let r = check_gradient(&Cube, [2.0], &CheckOptions::default())?;
+/// assert_eq!((r.what, r.value, r.passed), ("gradient", 8.0, true));
+/// # Ok::<(), softiou::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Report {
     /// What was checked (`gradient`, `hessian`, `direction`).
     pub what: &'static str,

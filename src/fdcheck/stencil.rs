@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use num_dual::DualNumFloat;
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -18,8 +19,9 @@ use crate::error::{Error, Result};
 ///
 /// The round-off error of each is about ε·|g|/h, so the total error c^p + ε/c is smallest
 /// near c = ε^(1/(p+1)) when g and its derivatives are of order 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Stencil {
     /// Second-order central difference (2 evaluations).
     Central2,

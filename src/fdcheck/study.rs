@@ -6,6 +6,7 @@
 //! derivative has no truncation and no cancellation, so its error is a horizontal line
 //! at the level of ε.
 
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use super::Function;
@@ -15,7 +16,22 @@ use crate::error::{Error, Result};
 
 /// Absolute errors of the three stencils at one step (against [`StepStudy::truth`]).
 /// A stencil whose evaluation failed at this step (e.g. it left the domain) is NaN.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Function, check_gradient};
+/// use softiou::num_dual::DualNum;
+/// struct Cube;
+/// impl Function<1> for Cube {
+///     fn eval<D: DualNum + Copy>(&self, [x]: [D; 1]) -> softiou::Result<D> { Ok(x.powi(3)) }
+/// }
+/// use softiou::fdcheck::{Stencil, default_steps, step_study};
+/// let s = step_study(&Cube, [2.0], 0, &default_steps(), None)?;
+/// let r = &s.rows[0];
+/// assert_eq!(r.error(Stencil::Central4), r.central4);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct StepRow {
     /// The relative step c (the perturbation is c·max(1, |x_i|)).
     pub h: f64,
@@ -39,7 +55,22 @@ impl StepRow {
 }
 
 /// The result of [`step_study`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Function, check_gradient};
+/// use softiou::num_dual::DualNum;
+/// struct Cube;
+/// impl Function<1> for Cube {
+///     fn eval<D: DualNum + Copy>(&self, [x]: [D; 1]) -> softiou::Result<D> { Ok(x.powi(3)) }
+/// }
+/// use softiou::fdcheck::{default_steps, step_study};
+/// let s = step_study(&Cube, [2.0], 0, &default_steps(), Some(12.0))?;
+/// assert_eq!((s.exact, s.dual_error), (12.0, 0.0));
+/// assert_eq!(s.rows.len(), default_steps().len());
+/// # Ok::<(), softiou::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct StepStudy {
     /// The dual-number derivative `∂f/∂x[component]`.
     pub exact: f64,
@@ -94,6 +125,23 @@ pub fn default_steps() -> Vec<f64> {
 /// The error of each stencil for `∂f/∂x[component]` at `x`, for every relative step in
 /// `steps` (perturbation h·max(1, |x_i|)), against `truth` (or the dual-number
 /// derivative if `truth` is `None`).
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Function, check_gradient};
+/// use softiou::num_dual::DualNum;
+/// struct Cube;
+/// impl Function<1> for Cube {
+///     fn eval<D: DualNum + Copy>(&self, [x]: [D; 1]) -> softiou::Result<D> { Ok(x.powi(3)) }
+/// }
+/// use softiou::fdcheck::step_study;
+/// // x³ at 2, h = 1e-3·max(1, |x|) = 2e-3: the 2nd-order central difference is off by
+/// // h²·f'''/6 = h² = 4e-6 (round-off adds ~1e-13); the 4th-order one is exact for a cubic
+/// let s = step_study(&Cube, [2.0], 0, &[1e-3], None)?;
+/// assert!((s.rows[0].central2 - 4e-6).abs() < 1e-9);
+/// assert!(s.rows[0].central4 < 1e-9);
+/// assert!(step_study(&Cube, [2.0], 1, &[1e-3], None).is_err()); // no component 1
+/// # Ok::<(), softiou::Error>(())
+/// ```
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] if `component >= N` or a step is not finite and > 0;

@@ -1,6 +1,8 @@
 //! Checking every loss at many random cases: what `softiou check` runs.
 
+#[cfg(feature = "parallel")]
 use rayon::prelude::*;
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use super::cases::Case;
@@ -16,6 +18,13 @@ use crate::smooth::Smoothing;
 ///
 /// `Default`: every loss kind with every operator, the 4th-order stencil, and
 /// [`SUITE_TOLERANCE`].
+///
+/// ```
+/// use softiou::fdcheck::{SUITE_TOLERANCE, SuiteOptions};
+/// let o = SuiteOptions::default();
+/// assert_eq!(o.losses.len(), 12); // 4 losses × 3 operators
+/// assert_eq!(o.check.tolerance, Some(SUITE_TOLERANCE));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuiteOptions {
     /// The losses (kind and operator) to check.
@@ -31,6 +40,11 @@ pub struct SuiteOptions {
 /// coordinates, is resolved only to ~6e-5. An error in a derivative formula (a dropped
 /// term, a wrong constant, a missing chain factor) is of relative size 1e-2 to 1, far
 /// above.
+///
+/// ```
+/// use softiou::fdcheck::SUITE_TOLERANCE;
+/// assert_eq!((SUITE_TOLERANCE.rtol, SUITE_TOLERANCE.atol), (1e-4, 1e-9));
+/// ```
 pub const SUITE_TOLERANCE: Tolerance = Tolerance {
     atol: 1e-9,
     rtol: 1e-4,
@@ -58,10 +72,27 @@ impl Default for SuiteOptions {
 }
 
 /// The name of the ∂loss/∂κ check in [`WorstCase::check`].
+///
+/// ```
+/// use softiou::fdcheck::{KAPPA_CHECK, random_cases, run_suite, SuiteOptions};
+/// let s = run_suite(&random_cases(8, 3, 0.5, 2.0)?, &SuiteOptions::default());
+/// assert!(s.worst.iter().chain(&s.failures).all(|w| !w.check.is_empty()));
+/// assert_eq!(KAPPA_CHECK, "d/dkappa");
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub const KAPPA_CHECK: &str = "d/dkappa";
 
 /// The worst (or a failing) component, with everything needed to reproduce it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// ```
+/// use softiou::fdcheck::{SuiteOptions, random_cases, run_suite};
+/// let s = run_suite(&random_cases(4, 1, 1.0, 1.0)?, &SuiteOptions::default());
+/// let w = s.worst.expect("some component was compared");
+/// assert!(w.component.margin <= 1.0 && w.case.kappa == 1.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct WorstCase {
     /// The inputs.
     pub case: Case,
@@ -79,7 +110,16 @@ pub struct WorstCase {
 }
 
 /// The outcome of [`run_suite`].
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+///
+/// ```
+/// use softiou::fdcheck::{SuiteOptions, random_cases, run_suite};
+/// let s = run_suite(&random_cases(8, 7, 0.1, 10.0)?, &SuiteOptions::default());
+/// assert!(s.ok() && s.cases == 8 && s.passed + s.failed == s.cases);
+/// assert!(s.max_rel_error < 1e-4);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Summary {
     /// Box pairs checked.
     pub cases: usize,
@@ -209,7 +249,7 @@ fn check_case(case: &Case, opts: &SuiteOptions) -> Summary {
 }
 
 /// Checks the gradient wrt P and wrt T, the Hessian wrt P and ∂/∂κ of every loss in
-/// `options.losses` at every case (in parallel), using [`PredLoss`], [`TargetLoss`] and
+/// `options.losses` at every case (in parallel with the `parallel` feature), using [`PredLoss`], [`TargetLoss`] and
 /// [`KappaLoss`].
 ///
 /// ```
@@ -222,8 +262,16 @@ fn check_case(case: &Case, opts: &SuiteOptions) -> Summary {
 /// # Ok::<(), softiou::Error>(())
 /// ```
 pub fn run_suite(cases: &[Case], options: &SuiteOptions) -> Summary {
-    cases
+    #[cfg(feature = "parallel")]
+    let summary = cases
         .par_iter()
         .map(|c| check_case(c, options))
-        .reduce(Summary::default, Summary::merge)
+        .reduce(Summary::default, Summary::merge);
+    // without the `parallel` feature: the same merge, in order on the calling thread
+    #[cfg(not(feature = "parallel"))]
+    let summary = cases
+        .iter()
+        .map(|c| check_case(c, options))
+        .fold(Summary::default(), Summary::merge);
+    summary
 }

@@ -11,9 +11,21 @@ use crate::iou::{Loss, LossKind};
 use crate::smooth::Smoothing;
 
 /// The target of every experiment, `[15, 3, 25, 13]` (side s = 10).
+///
+/// ```
+/// use softiou::fit::TARGET;
+/// assert_eq!(softiou::BBox::from_xyxy(TARGET)?.min_side(), 10.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub const TARGET: [f64; 4] = [15.0, 3.0, 25.0, 13.0];
 
 /// A named start box.
+///
+/// ```
+/// use softiou::fit::STARTS;
+/// assert_eq!(STARTS[1].name, "just disjoint");
+/// assert!(STARTS.iter().all(|s| softiou::BBox::from_xyxy(s.pred).is_ok()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Start {
     /// Short name (`overlapping`, `just disjoint`, `far disjoint`).
@@ -24,6 +36,14 @@ pub struct Start {
 
 /// The three starts: overlapping the target (IoU 0.13), just disjoint (gap 5 = s/2, the
 /// issue's `[0,0,10,10]`) and far disjoint (gap 35 = 3.5·s).
+///
+/// ```
+/// use softiou::{BBox, hard_iou, fit::{STARTS, TARGET}};
+/// let t = BBox::from_xyxy(TARGET)?;
+/// let iou = |i: usize| hard_iou(&BBox::from_xyxy(STARTS[i].pred).unwrap(), &t);
+/// assert!(iou(0) > 0.1 && iou(1) == 0.0 && iou(2) == 0.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub const STARTS: [Start; 3] = [
     Start {
         name: "overlapping",
@@ -40,6 +60,13 @@ pub const STARTS: [Start; 3] = [
 ];
 
 /// A loss with its κ schedule, and a label that gives κ as κ·s.
+///
+/// ```
+/// use softiou::fit::{KappaSchedule, methods};
+/// let m = methods(10.0);
+/// assert_eq!(m[0].label, "hard IoU");
+/// assert!(m.iter().any(|m| matches!(m.schedule, KappaSchedule::Fixed(k) if k == 0.1)));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Method {
     /// For legends and the table, e.g. `logsumexp κ·s=10`.
@@ -53,6 +80,12 @@ pub struct Method {
 /// The compared methods for a target of side `side`: `hard`; soft IoU with `logsumexp` at
 /// κ·s = 1, 2, 10, 50; with `boltzmann` at κ·s = 2, 5; GIoU and DIoU (unsmoothed); and
 /// `logsumexp` annealed from κ·s = 1 and from κ·s = 2.5 (the default), to 500.
+///
+/// ```
+/// let m = softiou::fit::methods(10.0);
+/// assert_eq!(m.len(), 11);
+/// assert!(m.iter().any(|m| m.label == "logsumexp κ·s=10"));
+/// ```
 pub fn methods(side: f64) -> Vec<Method> {
     let soft = |op: Smoothing, ks: f64| Method {
         label: format!("{op} κ·s={ks}"),
@@ -84,6 +117,14 @@ pub fn methods(side: f64) -> Vec<Method> {
 }
 
 /// One run of one method from one start with one optimiser (`Err` if it diverged).
+///
+/// ```
+/// use softiou::fit::{Optimizer, run_all};
+/// let outcomes = run_all(&[Optimizer::Newton], 200)?;
+/// let first = &outcomes[0];
+/// assert_eq!((first.start, first.optimizer), (0, Optimizer::Newton));
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     /// Index into [`STARTS`].
@@ -98,6 +139,13 @@ pub struct Outcome {
 
 /// Runs every method of [`methods`] from every start of [`STARTS`] to [`TARGET`] with each
 /// optimiser (at its default learning rate), at most `steps` updates each.
+///
+/// ```
+/// use softiou::fit::{Optimizer, STARTS, methods, run_all};
+/// let outcomes = run_all(&[Optimizer::Newton], 200)?;
+/// assert_eq!(outcomes.len(), STARTS.len() * methods(10.0).len());
+/// # Ok::<(), softiou::Error>(())
+/// ```
 ///
 /// # Errors
 /// Only if [`TARGET`] or a start were invalid (they are not); divergent runs are kept as
@@ -125,6 +173,14 @@ pub fn run_all(optimizers: &[Optimizer], steps: usize) -> Result<Vec<Outcome>> {
 
 /// A Markdown table of final hard IoU and steps for every start and method (rows) and
 /// optimiser (column pairs), from [`run_all`] outcomes.
+///
+/// ```
+/// use softiou::fit::{Optimizer, markdown_table, run_all};
+/// let opts = [Optimizer::Newton];
+/// let table = markdown_table(&run_all(&opts, 200)?, &opts);
+/// assert!(table.starts_with('|') && table.contains("hard"));
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub fn markdown_table(outcomes: &[Outcome], optimizers: &[Optimizer]) -> String {
     let mut s = String::from("| start | method |");
     for o in optimizers {
@@ -160,13 +216,22 @@ fn steps_cell(r: &FitResult) -> String {
 }
 
 /// One point of the bias curve: where a fixed-κ fit ends, against κ·s.
+///
+/// ```
+/// let set = softiou::fit::FitSet::compute()?;
+/// // at large κ·s the soft optimum is the target itself
+/// let sharp = set.bias.iter().filter(|b| b.kappa_s >= 100.0 && b.is_minimum);
+/// assert!(sharp.clone().count() > 0);
+/// assert!(sharp.filter_map(|b| b.hard_iou).all(|iou| iou > 0.99));
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BiasPoint {
     /// κ·s (dimensionless).
     pub kappa_s: f64,
     /// The operator.
     pub smoothing: Smoothing,
-    /// Index into [`BIAS_STARTS`].
+    /// Index into `BIAS_STARTS`.
     pub start: usize,
     /// Hard IoU of the final box with the target (`None` if the run diverged).
     pub hard_iou: Option<f64>,
@@ -181,7 +246,7 @@ pub struct BiasPoint {
 }
 
 /// Starts of the bias curve: the target itself (the nearest optimum) and just disjoint.
-pub const BIAS_STARTS: [Start; 2] = [
+pub(crate) const BIAS_STARTS: [Start; 2] = [
     Start {
         name: "start at target",
         pred: TARGET,
@@ -196,18 +261,9 @@ pub const BIAS_STARTS: [Start; 2] = [
 /// Newton (default settings), from each of [`BIAS_STARTS`], on `n` κ·s values spaced
 /// geometrically over `[lo, hi]`.
 ///
-/// ```
-/// use softiou::{Smoothing, fit::bias_curve};
-/// let pts = bias_curve(2.0, 2.0, 1)?;
-/// let lse = pts.iter().find(|p| p.smoothing == Smoothing::LogSumExp && p.start == 0).unwrap();
-/// // at κ·s = 2 the optimum of the smoothed loss is a 13.2-wide box: hard IoU 0.575
-/// assert!((lse.width.unwrap() - 13.18).abs() < 0.01);
-/// # Ok::<(), softiou::Error>(())
-/// ```
-///
 /// # Errors
 /// As [`run_all`].
-pub fn bias_curve(lo: f64, hi: f64, n: usize) -> Result<Vec<BiasPoint>> {
+pub(crate) fn bias_curve(lo: f64, hi: f64, n: usize) -> Result<Vec<BiasPoint>> {
     let t = BBox::from_xyxy(TARGET)?;
     let side = t.min_side();
     let mut out = Vec::new();
@@ -254,18 +310,12 @@ pub fn bias_curve(lo: f64, hi: f64, n: usize) -> Result<Vec<BiasPoint>> {
 
 /// The steps a figure shows of a run of `last` updates: every step up to 20, then about
 /// 80 steps spaced geometrically, and `last` itself (so that plots and CSV stay small).
-///
-/// ```
-/// let s = softiou::fit::sample_steps(2000);
-/// assert_eq!((s[0], s[20], *s.last().unwrap()), (0, 20, 2000));
-/// assert!(s.len() < 120 && s.windows(2).all(|w| w[0] < w[1]));
-/// ```
-pub fn sample_steps(last: usize) -> Vec<usize> {
+pub(crate) fn sample_steps(last: usize) -> Vec<usize> {
     sample_steps_n(last, 20, 80)
 }
 
 /// Every step up to `dense`, then `n` steps spaced geometrically up to `last`, and `last`.
-pub fn sample_steps_n(last: usize, dense: usize, n: usize) -> Vec<usize> {
+pub(crate) fn sample_steps_n(last: usize, dense: usize, n: usize) -> Vec<usize> {
     let mut s: Vec<usize> = (0..=last.min(dense)).collect();
     if last > dense {
         let d = dense.max(1) as f64;
@@ -282,7 +332,19 @@ pub fn sample_steps_n(last: usize, dense: usize, n: usize) -> Vec<usize> {
     s
 }
 
-/// The iterates of `r` at [`sample_steps`].
+/// The iterates of `r` at `sample_steps`.
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, fit};
+/// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let run = fit(&p, &t, &FitConfig::default())?;
+/// let s = softiou::fit::sampled_history(&run);
+/// assert_eq!(s.first().map(|s| s.step), Some(0));
+/// assert_eq!(s.last().map(|s| s.step), Some(run.steps));
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub fn sampled_history(r: &FitResult) -> Vec<super::FitStep> {
     sample_steps(r.steps)
         .into_iter()
@@ -291,11 +353,25 @@ pub fn sampled_history(r: &FitResult) -> Vec<super::FitStep> {
 }
 
 /// The optimisers compared in the figures of the standard set.
+///
+/// ```
+/// use softiou::fit::{FIGURE_OPTIMIZERS, Optimizer};
+/// assert!(!FIGURE_OPTIMIZERS.contains(&Optimizer::Gd));
+/// ```
 pub const FIGURE_OPTIMIZERS: [Optimizer; 2] = [Optimizer::Adam, Optimizer::Newton];
 
 /// Every number behind the fitting figures of the standard plot set: the runs of
-/// [`run_all`] with [`FIGURE_OPTIMIZERS`], the [`bias_curve`] and the annealed run the
-/// animation shows. Computed here, drawn by [`crate::plot::fit`].
+/// [`run_all`] with [`FIGURE_OPTIMIZERS`], the `bias_curve` and the annealed run the
+/// animation shows. Computed here, drawn by the crate's fit figures.
+///
+/// ```
+/// use softiou::fit::{FIGURE_OPTIMIZERS, FitSet, STARTS};
+/// let set = FitSet::compute()?;
+/// assert_eq!(set.optimizers, FIGURE_OPTIMIZERS);
+/// assert_eq!(set.outcomes.len(), FIGURE_OPTIMIZERS.len() * STARTS.len() * set.methods.len());
+/// assert_eq!(set.anneal.history[0].bbox, STARTS[1].pred); // from the `just disjoint` start
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitSet {
     /// The method labels of [`methods`], in order (the index picks a method's colour).

@@ -13,6 +13,14 @@ use super::param::Theta;
 use crate::error::{Error, Result};
 
 /// Which optimiser moves the box.
+///
+/// ```
+/// use softiou::fit::Optimizer;
+/// let o: Optimizer = "adam".parse()?;
+/// assert_eq!((o, o.name()), (Optimizer::Adam, "adam"));
+/// assert!("sgd".parse::<Optimizer>().is_err());
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Optimizer {
     /// Gradient descent, `θ ← θ − lr·∇`.

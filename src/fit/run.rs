@@ -157,6 +157,18 @@ impl FitConfig {
 }
 
 /// One iterate of a run.
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, fit};
+/// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let run = fit(&p, &t, &FitConfig::default())?;
+/// let last = run.history.last().unwrap();
+/// assert_eq!(last.step, run.steps);
+/// assert_eq!(last.bbox, run.final_box.to_xyxy());
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FitStep {
     /// Updates made before this iterate (0 is the start).
@@ -178,9 +190,24 @@ pub struct FitStep {
 /// count bounds its memory: 100 000 steps are 7.2 MB. That is 50 times the default of
 /// 2000, which every run of the README's table needs at most; Newton converges in tens of
 /// steps.
+///
+/// ```
+/// use softiou::fit::{FitConfig, MAX_STEPS};
+/// assert!(FitConfig::default().steps <= MAX_STEPS);
+/// ```
 pub const MAX_STEPS: usize = 100_000;
 
 /// The result of a run that did not diverge: the final box is always valid.
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, fit};
+/// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let run = fit(&p, &t, &FitConfig::default())?;
+/// assert!(run.converged && run.final_iou > 0.99);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitResult {
     /// The final box.

@@ -11,14 +11,47 @@ use crate::bbox::BBox;
 /// [`StopReason::Converged`] to the target: 0.5, the usual threshold for a detection to
 /// match its target. A stricter one would call the documented bias of a small fixed κ a
 /// failure (the smoothed optimum at κ·s = 10 has hard IoU 0.91, at κ·s = 2 only 0.58).
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, fit};
+/// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let run = fit(&p, &t, &FitConfig::default())?;
+/// assert!(run.converged && run.final_iou >= softiou::fit::CONVERGED_IOU);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub const CONVERGED_IOU: f64 = 0.5;
 
 /// A final side shorter than this fraction of the target's same side makes the run
 /// [`StopReason::Degenerate`] (a collapsed box, e.g. the strips of `logsumexp` at κ·s ≲ 1).
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, StopReason, fit};
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// use softiou::fit::DEGENERATE_FRACTION;
+/// let run = fit(&BBox::new(8.0, 0.0, 18.0, 10.0)?, &t, &FitConfig::default())?;
+/// // a converged box keeps sides far above the degenerate fraction of the target's
+/// let [x0, y0, x1, y1] = run.final_box.to_xyxy();
+/// assert!(run.stop != StopReason::Degenerate && (x1 - x0).min(y1 - y0) > DEGENERATE_FRACTION * 10.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub const DEGENERATE_FRACTION: f64 = 1e-3;
 
 /// A final side longer than this multiple of the target's same side makes the run
 /// [`StopReason::Degenerate`] (an exploded box).
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, StopReason, fit};
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// use softiou::fit::EXPLODED_MULTIPLE;
+/// let run = fit(&BBox::new(8.0, 0.0, 18.0, 10.0)?, &t, &FitConfig::default())?;
+/// let [x0, y0, x1, y1] = run.final_box.to_xyxy();
+/// assert!((x1 - x0).max(y1 - y0) < EXPLODED_MULTIPLE * 10.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub const EXPLODED_MULTIPLE: f64 = 1e3;
 
 /// A loss that exceeds the start's by more than this (the loss is O(1) and rounded at
@@ -26,6 +59,16 @@ pub const EXPLODED_MULTIPLE: f64 = 1e3;
 pub(crate) const WORSE_BY: f64 = 1e-12;
 
 /// The final status of a run, decided in this order (the first that applies):
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::fit::{FitConfig, fit};
+/// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
+/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let run = fit(&p, &t, &FitConfig::default())?;
+/// assert_eq!(run.stop, softiou::fit::StopReason::Converged);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StopReason {

@@ -6,19 +6,6 @@
 //! `DrawingBackend`, so one chart renders to PNG ([`save_png`]) and SVG ([`save_svg`]).
 //! Text uses DejaVu Sans, compiled in from the `dejavu` crate and registered by
 //! [`register_fonts`]: no system fonts are needed.
-//!
-//! ```
-//! use softiou::plot::{Figure, save_png};
-//! use softiou::sweep::{KappaRange, SMOOTH_OPS, KappaSweep, scenario};
-//! let range = KappaRange::new(0.1, 100.0, 20)?;
-//! let sweeps = vec![KappaSweep::compute(&scenario::standard()[0], &range, &SMOOTH_OPS)?];
-//! let fig = softiou::plot::kappa::LossFigure { sweeps: &sweeps };
-//! let dir = tempfile::tempdir().map_err(|e| softiou::Error::Output { path: "tmp".into(), reason: e.to_string() })?;
-//! let path = dir.path().join("loss.png");
-//! save_png(&fig, &path)?;
-//! assert!(path.metadata().map(|m| m.len() > 1000).unwrap_or(false));
-//! # Ok::<(), softiou::Error>(())
-//! ```
 
 pub mod article;
 pub mod csv;

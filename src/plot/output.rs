@@ -36,14 +36,6 @@ pub fn temp_beside(path: &Path, suffix: &str) -> Result<NamedTempFile> {
 
 /// Writes `bytes` to `path` atomically (temporary file, then rename).
 ///
-/// ```
-/// let dir = tempfile::tempdir().unwrap();
-/// let p = dir.path().join("a.txt");
-/// softiou::plot::output::write_atomic(&p, b"hello")?;
-/// assert_eq!(std::fs::read(&p).unwrap(), b"hello");
-/// # Ok::<(), softiou::Error>(())
-/// ```
-///
 /// # Errors
 /// [`Error::Output`] if the file cannot be written; nothing is left at `path` then.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -21,6 +21,10 @@ use crate::fit::{FitSet, Optimizer, TARGET};
 use crate::sweep::{KappaSweep, StandardSet};
 
 /// Output options.
+///
+/// ```
+/// assert!(!softiou::figures::Options::default().svg); // PNG only unless asked
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Options {
     /// Also write an SVG beside every PNG.
@@ -147,14 +151,33 @@ fn fit_jobs<'a>(dir: &'a Path, set: &'a FitSet, opts: Options) -> Vec<Job<'a>> {
 }
 
 /// Number of files-producing jobs of [`write_fit`].
+///
+/// ```
+/// // write_fit calls its progress callback this many times (see its example)
+/// assert_eq!(softiou::figures::FIT_JOBS, 7);
+/// ```
 pub const FIT_JOBS: usize = 7;
 
 /// Number of files-producing jobs of [`write_standard`] (for progress bars).
+#[cfg(feature = "cli")]
 pub const STANDARD_JOBS: usize = 22 + FIT_JOBS;
 
 /// Writes the fitting figures into `dir` (created if missing): hard IoU against step for
 /// every method and start, the bias of the converged box against κ·s, the box
 /// trajectories, each with its CSV, and `fit_anneal.gif`. Returns the paths written.
+///
+/// ```
+/// use softiou::figures::{FIT_JOBS, Options, write_fit};
+/// let dir = tempfile::tempdir().unwrap();
+/// let set = softiou::fit::FitSet::compute()?;
+/// let jobs = std::sync::atomic::AtomicUsize::new(0);
+/// let written = write_fit(&set, dir.path(), Options::default(), &|| {
+///     jobs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+/// })?;
+/// assert!(written.contains(&dir.path().join("fit_bias.csv")));
+/// assert_eq!(jobs.into_inner(), FIT_JOBS);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 ///
 /// # Errors
 /// As [`write_standard`].
@@ -171,6 +194,15 @@ pub fn write_fit(
 /// Writes figures 1–9 with their CSVs, plus `summary.json` and `summary.txt`, into
 /// `dir` (created if missing), and the fitting figures of [`write_fit`] into `dir/fit`.
 /// `progress` is called once per finished job.
+///
+/// ```
+/// use softiou::figures::{Options, StandardSet, write_standard};
+/// let dir = tempfile::tempdir().unwrap();
+/// let written = write_standard(&StandardSet::compute()?, dir.path(), Options::default(), &|| {})?;
+/// assert!(written.contains(&dir.path().join("fig1_loss_vs_kappa.png")));
+/// assert!(written.contains(&dir.path().join("fig1_loss_vs_kappa.csv")));
+/// # Ok::<(), softiou::Error>(())
+/// ```
 ///
 /// # Errors
 /// [`Error::Output`] for any file that cannot be written (files already finished stay;
@@ -236,6 +268,7 @@ pub fn write_standard(
     run(jobs, progress)
 }
 
+#[cfg(feature = "cli")]
 /// Writes figures 1–4 and 7 with their CSVs for the given sweeps (typically one box
 /// pair) into `dir` (created if missing).
 ///

@@ -17,11 +17,6 @@ use crate::iou::soft_iou;
 use crate::smooth::Smoothing;
 
 /// The article's `soft_maximum(a, b, k)`, literally: `(a·e^{ka} + b·e^{kb}) / (e^{ka} + e^{kb})`.
-///
-/// ```
-/// use softiou::sweep::article::naive_soft_maximum;
-/// assert!(naive_soft_maximum(110.0_f64, 120.0, 10.0).is_nan()); // e^{1100} overflows
-/// ```
 pub fn naive_soft_maximum<F: Float>(a: F, b: F, k: F) -> F {
     let exp_a = (k * a).exp();
     let exp_b = (k * b).exp();
@@ -36,15 +31,6 @@ pub fn naive_soft_minimum<F: Float>(a: F, b: F, k: F) -> F {
 /// The article's `soft_iou(box1, box2)` with its `k`, literally (boxes `[x_min, y_min,
 /// x_max, y_max]`). No validation, no stabilisation: NaN and ±∞ come out as they do in
 /// the article's code.
-///
-/// ```
-/// use softiou::sweep::article::naive_soft_iou;
-/// let p = [10.0, 10.0, 110.0, 110.0];
-/// let t = [20.0, 20.0, 120.0, 120.0];
-/// assert!(naive_soft_iou(p, t, 10.0_f64).is_nan());   // the article's own example
-/// assert!(naive_soft_iou([10.0_f32, 10.0, 110.0, 110.0], [20.0, 20.0, 120.0, 120.0], 10.0).is_nan());
-/// assert!((naive_soft_iou(p, t, 0.5) - 8100.0 / 11900.0).abs() < 1e-2); // fine at small k
-/// ```
 pub fn naive_soft_iou<F: Float>(box1: [F; 4], box2: [F; 4], k: F) -> F {
     let [x1_min, y1_min, x1_max, y1_max] = box1;
     let [x2_min, y2_min, x2_max, y2_max] = box2;
@@ -150,20 +136,6 @@ fn classify(naive: f64, stable: f64) -> Breakdown {
 }
 
 /// Computes the map for the given configurations `(name, target offset in units of s)`.
-///
-/// ```
-/// use softiou::sweep::{KappaRange, article::{Breakdown, breakdown_map}};
-/// let k = KappaRange::new(0.1, 1000.0, 5)?; // κ·s = 0.1, 1, 10, 100, 1000
-/// let m = KappaRange::new(0.01, 100.0, 5)?;
-/// let map = breakdown_map(10.0, &k, &m, &[("disjoint in x", (1.3, 0.1))])?;
-/// let row = &map.panels[0].class[..5]; // the smallest magnitude
-/// // at small κ·s the Boltzmann intersection of disjoint boxes is still positive;
-/// // at κ·s = 10 it is negative; at κ·s = 1000 the article's formula is NaN
-/// assert_eq!(row[0], Breakdown::Fine);
-/// assert_eq!(row[2], Breakdown::OutsideUnit);
-/// assert_eq!(row[4], Breakdown::NaiveNan);
-/// # Ok::<(), softiou::Error>(())
-/// ```
 ///
 /// # Errors
 /// If a box cannot be built (a non-finite magnitude or side).

@@ -22,20 +22,6 @@ fn cross(a: f64, b: f64, level: f64) -> Option<f64> {
 /// Contour lines of `surface` at each of `levels` by marching squares with linear
 /// interpolation along the cell edges. Cells with a NaN corner are skipped; a saddle cell
 /// (four crossings) is joined in edge order, which only matters at the grid resolution.
-///
-/// ```
-/// use softiou::Smoothing;
-/// use softiou::sweep::contour::contours;
-/// use softiou::sweep::surface::{Setting, centred_target, loss_surface};
-/// let t = centred_target(10.0)?;
-/// let hard = Setting { smoothing: Smoothing::Hard, kappa_s: 1.0 };
-/// let s = loss_surface(&t, hard, 2.0, 41)?;
-/// let c = contours(&s, &[0.5]);
-/// // the 0.5 level is a closed curve around the origin: every piece lies inside |offset| < 1
-/// assert!(!c[0].segments.is_empty());
-/// assert!(c[0].segments.iter().flatten().all(|(x, y)| x.abs() < 1.0 && y.abs() < 1.0));
-/// # Ok::<(), softiou::Error>(())
-/// ```
 pub fn contours(surface: &Surface, levels: &[f64]) -> Vec<Contour> {
     let o = &surface.offsets;
     let n = o.len();

@@ -26,38 +26,17 @@ pub struct Curvature {
 impl Curvature {
     /// The stable gradient-descent step 2/λmax (coordinate units² per loss), or `None`
     /// when λmax ≤ 0 (no curvature limit on the step along any direction).
-    ///
-    /// ```
-    /// use softiou::sweep::curvature::Curvature;
-    /// let c = Curvature { value: 0.0, grad: [0.0; 4], lambda_max: 4.0 };
-    /// assert_eq!(c.stable_step(), Some(0.5));
-    /// ```
     pub fn stable_step(&self) -> Option<f64> {
         (self.lambda_max > 0.0).then(|| 2.0 / self.lambda_max)
     }
 }
 
 /// The largest eigenvalue of a symmetric 4×4 matrix.
-///
-/// ```
-/// use softiou::nalgebra::SMatrix;
-/// let m = SMatrix::<f64, 4, 4>::from_diagonal(&[1.0, -3.0, 2.0, 0.5].into());
-/// assert_eq!(softiou::sweep::curvature::largest_eigenvalue(&m), 2.0);
-/// ```
 pub fn largest_eigenvalue(m: &SMatrix<f64, 4, 4>) -> f64 {
     SymmetricEigen::new(*m).eigenvalues.max()
 }
 
 /// Loss, exact gradient and λmax of `loss` at prediction `p` against `t`.
-///
-/// ```
-/// use softiou::{BBox, Loss, Smoothing};
-/// use softiou::sweep::curvature::curvature;
-/// let t = BBox::new(0.0, 0.0, 10.0, 10.0)?;
-/// let c = curvature(Loss::soft_iou(Smoothing::LogSumExp), &t, &t, 1.0)?;
-/// assert!(c.lambda_max > 0.0); // P = T is a minimum: the loss curves upwards
-/// # Ok::<(), softiou::Error>(())
-/// ```
 ///
 /// # Errors
 /// As [`Loss::eval`].

@@ -87,6 +87,17 @@ pub const FD_STEP: f64 = 6e-6;
 pub const FD_POINTS: usize = 6;
 
 /// The κ sweep of one scenario.
+///
+/// ```
+/// use softiou::{BBox, Smoothing};
+/// use softiou::figures::{KappaRange, KappaSweep, Scenario};
+/// let s = Scenario::new("apart", BBox::new(0.0, 0.0, 10.0, 10.0)?, BBox::new(12.0, 0.0, 22.0, 10.0)?);
+/// let sweep = KappaSweep::compute(&s, &KappaRange::new(0.1, 100.0, 4)?, &[Smoothing::LogSumExp])?;
+/// assert_eq!(sweep.hard.loss, 1.0); // disjoint boxes: the hard IoU loss is 1
+/// assert_eq!(sweep.curve(Smoothing::LogSumExp).unwrap().rows.len(), 4);
+/// assert!(sweep.curve(Smoothing::Boltzmann).is_none()); // not asked for
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct KappaSweep {
     /// The box pair.
@@ -156,7 +167,7 @@ impl KappaSweep {
     ///
     /// # Errors
     /// Only if the hard reference fails, which it cannot for valid boxes; points where a
-    /// smooth loss is undefined are listed in [`OperatorCurve::undefined`].
+    /// smooth loss is undefined are listed in `OperatorCurve::undefined`.
     pub fn compute(scenario: &Scenario, range: &KappaRange, ops: &[Smoothing]) -> Result<Self> {
         let side = scenario.side();
         let h = curvature(

@@ -9,17 +9,6 @@
 //! κ is reported in two forms: the physical κ (1/coordinate unit) and the dimensionless
 //! κ·s, with s the target's shorter side, because only κ·s decides how close the soft
 //! loss is to the hard one (`soft_iou(c·P, c·T, κ/c) = soft_iou(P, T, κ)`).
-//!
-//! ```
-//! use softiou::sweep::{KappaRange, scenario};
-//! let range = KappaRange::new(0.1, 1000.0, 50)?;
-//! let s = &scenario::standard()[0];
-//! let sweep = softiou::sweep::kappa::KappaSweep::compute(s, &range, &softiou::sweep::SMOOTH_OPS)?;
-//! // at κ·s = 1000 the logsumexp loss is within 1e-2 of the hard loss
-//! let last = sweep.curve(softiou::Smoothing::LogSumExp).unwrap().rows.last().unwrap();
-//! assert!((last.loss - sweep.hard.loss).abs() < 1e-2);
-//! # Ok::<(), softiou::Error>(())
-//! ```
 
 pub mod article;
 pub mod contour;
@@ -33,7 +22,7 @@ pub mod surface;
 
 pub use kappa::KappaSweep;
 pub use scenario::Scenario;
-pub use standard::{StandardSet, Summary};
+pub use standard::StandardSet;
 
 use crate::error::{Error, Result};
 use crate::smooth::Smoothing;
@@ -46,9 +35,25 @@ pub const SMOOTH_OPS: [Smoothing; 2] = [Smoothing::Boltzmann, Smoothing::LogSumE
 /// and operator, the loss, its derivatives and a row of CSV, and draws every value: 100 000
 /// values peaked at 355 MB, so 10 000 stay near 40 MB. Checked before anything is
 /// allocated (a sweep of 10⁹ values used to abort on a failed allocation).
+///
+/// ```
+/// use softiou::figures::{KappaRange, MAX_POINTS};
+/// assert!(KappaRange::new(0.1, 10.0, MAX_POINTS).is_ok());
+/// ```
 pub const MAX_POINTS: usize = 10_000;
 
 /// A logarithmic grid of dimensionless κ·s values (s = the target's shorter side).
+///
+/// ```
+/// use softiou::figures::{KappaRange, MAX_POINTS};
+/// let r = KappaRange::new(0.1, 1000.0, 5)?;
+/// let v = r.values();
+/// assert_eq!((v.len(), v[0], v[4]), (5, 0.1, 1000.0));
+/// assert!((v[2] - 10.0).abs() < 1e-12); // evenly spaced in log κ·s
+/// assert!(KappaRange::new(1.0, 0.5, 5).is_err());
+/// assert!(KappaRange::new(0.1, 10.0, MAX_POINTS + 1).is_err());
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct KappaRange {
     min: f64,
@@ -83,14 +88,6 @@ impl KappaRange {
 
     /// The same grid given in physical κ (1/coordinate unit) for a target whose shorter
     /// side is `side`: κ·s runs from `kappa_min·side` to `kappa_max·side`.
-    ///
-    /// ```
-    /// let r = softiou::sweep::KappaRange::from_physical(0.1, 10.0, 3, 20.0)?;
-    /// let v = r.values();
-    /// assert_eq!((v[0], v[2]), (2.0, 200.0)); // the ends are exact
-    /// assert!((v[1] - 20.0).abs() < 1e-12);   // the middle goes through exp(ln)
-    /// # Ok::<(), softiou::Error>(())
-    /// ```
     ///
     /// # Errors
     /// As [`KappaRange::new`], with the κ values named in the message.
@@ -139,6 +136,9 @@ impl KappaRange {
 
 /// `n` points symmetric about 0 from `-half` to `half`: `half·(2i − (n−1))/(n−1)`, so
 /// that point `i` is exactly the negative of point `n−1−i`.
+#[cfg(test)]
+mod tests;
+
 pub(crate) fn symmetric_grid(half: f64, n: usize) -> Vec<f64> {
     let m = (n - 1) as f64;
     (0..n).map(|i| half * (2.0 * i as f64 - m) / m).collect()

@@ -4,6 +4,16 @@ use crate::bbox::BBox;
 use crate::error::Result;
 
 /// A predicted box and a target, with a name for legends and files.
+///
+/// ```
+/// use softiou::BBox;
+/// use softiou::figures::{KappaRange, KappaSweep, Scenario};
+/// let s = Scenario::new("mine", BBox::new(0.0, 0.0, 40.0, 20.0)?, BBox::new(5.0, 5.0, 45.0, 25.0)?);
+/// assert_eq!(s.side(), 20.0); // the target's shorter side
+/// let sweep = KappaSweep::compute(&s, &KappaRange::new(1.0, 100.0, 3)?, &[softiou::Smoothing::Boltzmann])?;
+/// assert_eq!(sweep.scenario.name, "mine");
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     /// Shown in legends and written in the CSV `scenario` column.
@@ -58,9 +68,8 @@ fn all() -> Result<Vec<Scenario>> {
 /// disjoint in x (gap 3, overlapping in y) and disjoint in x and y (gaps 3 and 2).
 ///
 /// ```
-/// let s = softiou::sweep::scenario::standard();
-/// assert_eq!(s.len(), 6);
-/// assert!(s.iter().all(|s| s.side() == 10.0));
+/// let all = softiou::figures::standard_scenarios();
+/// assert!(all.len() >= 3 && all.iter().all(|s| s.side() == 10.0));
 /// ```
 pub fn standard() -> Vec<Scenario> {
     // The coordinates above are valid literals, so `all` cannot fail; an empty list

@@ -5,9 +5,7 @@ use super::article::{BreakdownMap, breakdown_map};
 use super::contour::{Contour, contours};
 use super::kappa::KappaSweep;
 use super::steps::{StepPanel, step_panels};
-pub use super::summary::{
-    BreakdownSummary, FieldSummary, ScenarioSummary, StepSummary, Summary, SurfaceSummary,
-};
+pub use super::summary::{StepSummary, Summary};
 use super::surface::{
     GradientField, Setting, Surface, centred_target, gradient_field, loss_surface,
 };
@@ -32,10 +30,6 @@ pub const CONTOUR_LEVELS: [f64; 5] = [0.2, 0.4, 0.6, 0.8, 0.95];
 pub const WITHIN_TOL: f64 = 0.01;
 
 /// The default κ·s grid of the standard set: 1e-2 to 1e4, 40 points per decade.
-///
-/// ```
-/// assert_eq!(softiou::sweep::standard::default_range().points(), 241);
-/// ```
 pub fn default_range() -> KappaRange {
     KappaRange {
         min: 1e-2,
@@ -58,13 +52,20 @@ pub fn surface_settings() -> Vec<Setting> {
 }
 
 /// Everything the standard figures show.
+///
+/// ```
+/// let set = softiou::figures::StandardSet::compute()?;
+/// assert_eq!(set.sweeps.len(), softiou::figures::standard_scenarios().len());
+/// assert_eq!(set.contours.len(), set.surfaces.len());
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct StandardSet {
     /// Figures 1–4 and 7: one κ sweep per standard scenario.
     pub sweeps: Vec<KappaSweep>,
-    /// Figure 5: loss surfaces (hard, then logsumexp at [`SURFACE_KAPPA_S`]).
+    /// Figure 5: loss surfaces (hard, then logsumexp at `SURFACE_KAPPA_S`).
     pub surfaces: Vec<Surface>,
-    /// Figure 5: contour lines of each surface at [`CONTOUR_LEVELS`].
+    /// Figure 5: contour lines of each surface at `CONTOUR_LEVELS`.
     pub contours: Vec<Vec<Contour>>,
     /// Figure 6: gradient fields, same settings as the surfaces.
     pub fields: Vec<GradientField>,

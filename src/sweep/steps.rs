@@ -104,17 +104,6 @@ pub struct StepPanel {
 /// [`default_steps`] (relative steps 1e-1 … 1e-13; the perturbation is
 /// h·max(1, |x|) with x ≈ 27–41 here).
 ///
-/// ```
-/// let panels = softiou::sweep::steps::step_panels()?;
-/// for p in &panels {
-///     // the dual-number derivative is exact to a few ulps of the derivative
-///     assert!(p.study.dual_error <= 8.0 * f64::EPSILON * p.study.truth.abs());
-///     // every stencil, at every step, is worse than that
-///     assert!(p.study.rows.iter().all(|r| r.central2 > p.study.dual_error));
-/// }
-/// # Ok::<(), softiou::Error>(())
-/// ```
-///
 /// # Errors
 /// Only if a reference box were invalid (they are not).
 pub fn step_panels() -> Result<Vec<StepPanel>> {

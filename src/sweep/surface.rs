@@ -178,17 +178,6 @@ fn fill_rows(rows: usize, mut batch: impl FnMut(usize, Exec) -> Result<()>) -> R
 
 /// The loss over offsets in `[-half_range, half_range]²` (units of s) on an `n × n` grid.
 ///
-/// ```
-/// use softiou::Smoothing;
-/// use softiou::sweep::surface::{Setting, centred_target, loss_surface};
-/// let t = centred_target(10.0)?;
-/// let hard = Setting { smoothing: Smoothing::Hard, kappa_s: 1.0 };
-/// let s = loss_surface(&t, hard, 2.0, 5)?;
-/// assert_eq!(s.loss[2 * 5 + 2], 0.0); // no offset: P = T
-/// assert_eq!(s.loss[0], 1.0);         // offset (−2s, −2s): disjoint
-/// # Ok::<(), softiou::Error>(())
-/// ```
-///
 /// # Errors
 /// [`Error::InvalidSweep`] for `n < 2`, `n > MAX_GRID_POINTS` or a range that is not
 /// finite and positive.
@@ -223,16 +212,6 @@ pub fn loss_surface(
 
 /// `−∇loss` with respect to the translation `(dx/s, dy/s)` of the predicted box, from the
 /// exact gradient: `∂L/∂dx = ∂L/∂px1 + ∂L/∂px2` (times s for the unit of the offset).
-///
-/// ```
-/// use softiou::Smoothing;
-/// use softiou::sweep::surface::{Setting, centred_target, gradient_field};
-/// let t = centred_target(10.0)?;
-/// let hard = Setting { smoothing: Smoothing::Hard, kappa_s: 1.0 };
-/// let f = gradient_field(&t, hard, 2.0, 5)?;
-/// assert_eq!((f.gx[0], f.gy[0]), (0.0, 0.0)); // disjoint: hard IoU has no gradient
-/// # Ok::<(), softiou::Error>(())
-/// ```
 ///
 /// # Errors
 /// As [`loss_surface`].

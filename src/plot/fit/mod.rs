@@ -10,13 +10,16 @@
 
 mod anim;
 mod plane;
+// the figures of one `softiou fit --out` run: only the command line draws them
+#[cfg(feature = "cli")]
 mod run;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use anim::write_fit_gif;
-pub use run::{RunFigure, write_run_figures};
+#[cfg(feature = "cli")]
+pub use run::write_run_figures;
 
 use self::plane::{
     centre, draw_box, equal_aspect, method_colour, plane_chart, plane_mesh, side_legend,

@@ -414,7 +414,7 @@ proptest! {
 
 #[test]
 fn the_step_study_points_are_rows_of_the_high_precision_reference() {
-    let text = include_str!("data/soft_iou_reference.csv");
+    let text = include_str!("../../tests/data/soft_iou_reference.csv");
     let lines: Vec<&str> = text.lines().collect();
     for pt in softiou::sweep::steps::REFERENCE_POINTS {
         let f: Vec<&str> = lines[pt.reference_line - 1].split(',').collect();
@@ -506,4 +506,33 @@ fn surface_and_gradient_grids_equal_the_per_pair_loss_and_gradient() {
         "no undefined pair: the NaN path went untested"
     );
     assert!(defined > 5 * n * n, "{defined} defined pairs");
+}
+
+#[test]
+fn the_library_refuses_oversized_grids_before_allocating() {
+    use softiou::Smoothing;
+    use softiou::sweep::KappaRange;
+    use softiou::sweep::surface::{
+        MAX_GRID_POINTS, Setting, centred_target, gradient_field, loss_surface,
+    };
+    let t = centred_target(10.0).unwrap();
+    let s = Setting {
+        smoothing: Smoothing::LogSumExp,
+        kappa_s: 1.0,
+    };
+    // usize::MAX points per side would be an impossible n² allocation
+    for n in [MAX_GRID_POINTS + 1, usize::MAX] {
+        assert!(matches!(
+            loss_surface(&t, s, 2.0, n),
+            Err(softiou::Error::InvalidSweep(_))
+        ));
+        assert!(matches!(
+            gradient_field(&t, s, 2.0, n),
+            Err(softiou::Error::InvalidSweep(_))
+        ));
+    }
+    assert!(loss_surface(&t, s, 2.0, 3).is_ok());
+    let max = softiou::sweep::MAX_POINTS;
+    assert!(KappaRange::new(0.1, 10.0, max).is_ok());
+    assert!(KappaRange::new(0.1, 10.0, max + 1).is_err());
 }
