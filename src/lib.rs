@@ -49,6 +49,7 @@ pub mod evaluate;
 pub mod fdcheck;
 pub mod fit;
 pub mod iou;
+pub mod lanes;
 pub mod plot;
 pub mod smooth;
 pub mod sweep;
