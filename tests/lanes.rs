@@ -10,7 +10,11 @@ use softiou::lanes::{L, Lanes};
 /// spacing. Two NaNs are 0 apart, a NaN and a number infinitely far.
 fn ulps(a: f64, b: f64) -> u64 {
     if a.is_nan() || b.is_nan() {
-        return if a.is_nan() && b.is_nan() { 0 } else { u64::MAX };
+        return if a.is_nan() && b.is_nan() {
+            0
+        } else {
+            u64::MAX
+        };
     }
     let ord = |x: f64| {
         let b = x.to_bits() as i64;
@@ -108,7 +112,16 @@ fn exp_is_within_one_ulp_of_libm_over_its_whole_range() {
     let (d, x) = worst(&xs, Lanes::exp, f64::exp);
     assert!(d <= MAX_ULPS, "exp({x:e}): {d} ulps from libm");
     // the special values exactly
-    let s = Lanes::exp(Lanes([0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 710.0, -746.0, 1.0]));
+    let s = Lanes::exp(Lanes([
+        0.0,
+        -0.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        710.0,
+        -746.0,
+        1.0,
+    ]));
     assert_eq!(&s.0[..4], &[1.0, 1.0, f64::INFINITY, 0.0]);
     assert!(s.0[4].is_nan());
     assert_eq!(s.0[5], f64::INFINITY);
@@ -147,7 +160,16 @@ fn ln_1p_is_within_one_ulp_of_libm_over_its_whole_range() {
     assert!(xs.len() > 5_000_000);
     let (d, x) = worst(&xs, Lanes::ln_1p, f64::ln_1p);
     assert!(d <= MAX_ULPS, "ln_1p({x:e}): {d} ulps from libm");
-    let s = Lanes::ln_1p(Lanes([0.0, -0.0, 5e-324, -5e-324, -1.0, -2.0, f64::INFINITY, f64::NAN]));
+    let s = Lanes::ln_1p(Lanes([
+        0.0,
+        -0.0,
+        5e-324,
+        -5e-324,
+        -1.0,
+        -2.0,
+        f64::INFINITY,
+        f64::NAN,
+    ]));
     assert_eq!(s.0[0].to_bits(), 0.0f64.to_bits());
     assert_eq!(s.0[1].to_bits(), (-0.0f64).to_bits());
     assert_eq!((s.0[2], s.0[3]), (5e-324, -5e-324));
