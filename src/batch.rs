@@ -166,6 +166,114 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
         self.kappa.to_f64().unwrap_or(f64::NAN)
     }
 
+    /// As [`Batch::loss`], with pair `i` at κ = `kappa[i]` instead of the batch's κ.
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let (p, t) = ([[0.0, 0.0, 10.0, 10.0]; 3], [[2.0, 2.0, 12.0, 12.0]; 3]);
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0)?;
+    /// let mut v = vec![0.0; 3];
+    /// b.loss_kappas(&p, &t, &[0.5, 1.0, 2.0], &mut v)?;
+    /// assert!(v[0] > v[1] && v[1] > v[2]);
+    /// let err = b.loss_kappas(&p, &t, &[1.0, -1.0, 1.0], &mut v).unwrap_err();
+    /// assert!(err.to_string().starts_with("pair 1 (0-based), kappa"));
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Batch::evaluate_kappas`].
+    pub fn loss_kappas(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        kappa: &[F],
+        value: &mut [F],
+    ) -> Result<()> {
+        lengths(
+            pred,
+            target,
+            &[("kappa", kappa.len()), ("value", value.len())],
+        )?;
+        let loss = self.loss;
+        if let Some(simd) = self.lanes() {
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target, kappa) = unsafe { (cast(pred), cast(target), cast(kappa)) };
+            let out = (Shared(kappa), unsafe { cast_mut(value) });
+            return drive(0, pred, target, out, self.exec, &|off, p, t, (k, v)| {
+                let kk = Kappa::Each(k.0);
+                lanes::dispatch::<LossOnly>(simd, loss, p, t, kk, off, &mut |i, r| v[i] = r)
+            });
+        }
+        drive(
+            0,
+            pred,
+            target,
+            (Shared(kappa), value),
+            self.exec,
+            &|off, p, t, (k, v)| {
+                for (i, (((p, t), k), v)) in p.iter().zip(t).zip(k.0).zip(v).enumerate() {
+                    let row = pair::check_row_kappa(*k).and_then(|()| pair::loss(loss, p, t, *k));
+                    *v = row.map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// As [`Batch::grad`], with pair `i` at κ = `kappa[i]` instead of the batch's κ.
+    ///
+    /// # Errors
+    /// As [`Batch::evaluate_kappas`].
+    pub fn grad_kappas(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        kappa: &[F],
+        value: &mut [F],
+        grad: &mut [[F; 4]],
+    ) -> Result<()> {
+        let sizes = [
+            ("kappa", kappa.len()),
+            ("value", value.len()),
+            ("grad", grad.len()),
+        ];
+        lengths(pred, target, &sizes)?;
+        let loss = self.loss;
+        if let Some(simd) = self.lanes() {
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target, kappa) = unsafe { (cast(pred), cast(target), cast(kappa)) };
+            let out = (Shared(kappa), unsafe { (cast_mut(value), cast_mut(grad)) });
+            return drive(
+                0,
+                pred,
+                target,
+                out,
+                self.exec,
+                &|off, p, t, (k, (v, g))| {
+                    let kk = Kappa::Each(k.0);
+                    lanes::dispatch::<GradPred>(simd, loss, p, t, kk, off, &mut |i, r| {
+                        (v[i], g[i]) = r;
+                    })
+                },
+            );
+        }
+        drive(
+            0,
+            pred,
+            target,
+            (Shared(kappa), (value, grad)),
+            self.exec,
+            &|off, p, t, (k, (v, g))| {
+                let rows = p.iter().zip(t).zip(k.0).zip(v).zip(g).enumerate();
+                for (i, ((((p, t), k), v), g)) in rows {
+                    let row = pair::check_row_kappa(*k).and_then(|()| pair::grad(loss, p, t, *k));
+                    (*v, *g) = row.map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
+
     /// The loss and its gradient wrt both boxes (one 8-slot dual pass per pair).
     ///
     /// # Errors

@@ -253,10 +253,10 @@ fn outer_side<D: Real>(p_min: D, p_max: D, t_min: D, t_max: D, kappa: D, op: Smo
 fn iou_parts<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let (i, u) = corners_intersection_union(p, t, kappa, op);
     let a = p.area() + t.area();
-    let loss = D::select_with(
+    let loss = D::select(
         (i + i).re().gt(a.re()),
-        || D::lit(2.0) - div(a, u),
-        || div(a - i - i, u),
+        D::lit(2.0) - div(a, u),
+        div(a - i - i, u),
     );
     (u, loss)
 }
@@ -489,7 +489,7 @@ fn corners_soft_iou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: 
 }
 
 /// Sides `(width, height)` of the smallest enclosing box, smoothed with `op`.
-#[inline]
+#[inline(always)]
 fn enclosing<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let cw = outer_side(p.x_min(), p.x_max(), t.x_min(), t.x_max(), kappa, op);
     let ch = outer_side(p.y_min(), p.y_max(), t.y_min(), t.y_max(), kappa, op);
@@ -513,7 +513,7 @@ pub fn giou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Giou, op).eval(p, t, kappa)
 }
 
-#[inline]
+#[inline(always)]
 fn corners_giou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
     let (u, iou_loss) = iou_parts(p, t, kappa, op);
     let (cw, ch) = enclosing(p, t, kappa, op);
@@ -523,7 +523,7 @@ fn corners_giou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoo
 
 /// `(1 − IoU, ρ²/c²)`: the IoU loss and the DIoU penalty, the squared distance between
 /// the centres over the squared diagonal of the enclosing box.
-#[inline]
+#[inline(always)]
 fn diou_parts<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let (_, iou_loss) = iou_parts(p, t, kappa, op);
     let (cw, ch) = enclosing(p, t, kappa, op);
@@ -545,7 +545,7 @@ pub fn diou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Diou, op).eval(p, t, kappa)
 }
 
-#[inline]
+#[inline(always)]
 fn corners_diou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
     let (l, penalty) = diou_parts(p, t, kappa, op);
     l + penalty
@@ -571,15 +571,13 @@ pub fn ciou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Ciou, op).eval(p, t, kappa)
 }
 
-#[inline]
+#[inline(always)]
 fn corners_ciou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
     let (l, penalty) = diou_parts(p, t, kappa, op);
     let angle = div(t.width(), t.height()).atan() - div(p.width(), p.height()).atan();
     let v = D::lit(4.0 / (std::f64::consts::PI * std::f64::consts::PI)) * angle * angle;
     let denom = l + v;
-    let alpha_v = D::select_with(denom.re().eq(D::Re::lit(0.0)), D::zero, || {
-        div(v * v, denom)
-    });
+    let alpha_v = D::select(denom.re().eq(D::Re::lit(0.0)), D::zero(), div(v * v, denom));
     l + penalty + alpha_v
 }
 

@@ -158,10 +158,11 @@ impl Smoothing {
         // ±f64::MAX) from turning the dual parts into ∞·0 = NaN (on lanes the NaN of
         // such a lane is computed and then blended away).
         let underflow = e.re().eq(D::Re::lit(0.0));
-        D::select_with(underflow, D::zero, || match self {
+        let shift = match self {
             Smoothing::Boltzmann => div(d * e, e + D::one()),
             _ => div(e.ln_1p(), kappa),
-        })
+        };
+        D::select(underflow, D::zero(), shift)
     }
 
     /// Smooth ReLU: `smax(0, x)`. Note that with `boltzmann` it is negative for x < 0
@@ -186,7 +187,7 @@ impl Smoothing {
 /// `(b − a)/2`, whose value is 0 but whose derivative makes ∂/∂a = ∂/∂b = 1/2.
 #[inline(always)]
 fn tie_correction<D: Real>(a: D, b: D) -> D {
-    D::select_with(a.re().eq(b.re()), || (b - a) * D::lit(0.5), D::zero)
+    D::select(a.re().eq(b.re()), (b - a) * D::lit(0.5), D::zero())
 }
 
 /// max over x ≥ 0 of x·e^{−x}/(1 + e^{−x}) = W(1/e), the Omega constant's cousin:
@@ -200,7 +201,7 @@ pub const BOLTZMANN_BOUND: f64 = 0.278_464_542_761_073_8;
 /// representable: the two quotients are within an ulp) makes every dual evaluation give
 /// the same value, to the last bit, as the `f64` one, and leaves the derivative parts as
 /// num-dual computed them.
-#[inline]
+#[inline(always)]
 pub(crate) fn div<D: Real>(x: D, y: D) -> D {
     // x · (1/y) rather than num-dual's x / y: the latter forms x'·y before dividing by
     // y², which overflows once y > ~1e154 (κ large) although the derivative is finite.

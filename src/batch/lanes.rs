@@ -289,6 +289,9 @@ pub(super) fn run<M: Method>(
         }
         if !done {
             for i in 0..n {
+                if let Kappa::Each(k) = kappa {
+                    pair::check_row_kappa(k[start + i]).map_err(|e| e.at(offset + start + i))?;
+                }
                 let r = M::scalar(loss, &p[i], &t[i], kappa.at(start + i))
                     .map_err(|e| e.at(offset + start + i))?;
                 put(start + i, r);

@@ -142,6 +142,15 @@ pub(super) fn evaluate<F: DualNumFloat>(
     evaluated(evaluate_one(loss, &p, &t, kappa))
 }
 
+/// A row's own κ, checked as [`evaluate_checked`] checks it.
+#[inline]
+pub(super) fn check_row_kappa<F: DualNumFloat>(kappa: F) -> Row<()> {
+    check_kappa(&kappa).map_err(|source| RowError {
+        what: "kappa",
+        source,
+    })
+}
+
 /// [`evaluate`] with a κ of its own, checked first (a batch's κ is checked once by
 /// `Batch::new`).
 #[inline]
