@@ -44,8 +44,8 @@ mod lanes;
 mod pair;
 pub mod workload;
 
+use lanes::Kappa;
 pub use lanes::Simd;
-use lanes::{DKappa, GradBoth, GradPred, Hessian, Kappa, LossOnly};
 
 use num_dual::DualNumFloat;
 
@@ -201,7 +201,7 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
             let out = (Shared(kappa), unsafe { cast_mut(value) });
             return drive(0, pred, target, out, self.exec, &|off, p, t, (k, v)| {
                 let kk = Kappa::Each(k.0);
-                lanes::dispatch::<LossOnly>(simd, loss, p, t, kk, off, &mut |i, r| v[i] = r)
+                lanes::loss(simd, loss, (p, t), kk, off, v)
             });
         }
         drive(
@@ -251,9 +251,7 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
                 self.exec,
                 &|off, p, t, (k, (v, g))| {
                     let kk = Kappa::Each(k.0);
-                    lanes::dispatch::<GradPred>(simd, loss, p, t, kk, off, &mut |i, r| {
-                        (v[i], g[i]) = r;
-                    })
+                    lanes::grad(simd, loss, (p, t), kk, off, (v, g))
                 },
             );
         }
@@ -310,17 +308,7 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
                 out,
                 self.exec,
                 &|off, p, t, (v, (gp, gt))| {
-                    lanes::dispatch::<GradBoth>(
-                        simd,
-                        loss,
-                        p,
-                        t,
-                        Kappa::One(k),
-                        off,
-                        &mut |i, r| {
-                            (v[i], gp[i], gt[i]) = r;
-                        },
-                    )
+                    lanes::grad_all(simd, loss, (p, t), Kappa::One(k), off, (v, (gp, gt)))
                 },
             );
         }
@@ -355,9 +343,7 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
             // SAFETY: `lanes()` is Some only when F is f64.
             let (pred, target, value) = unsafe { (cast(pred), cast(target), cast_mut(value)) };
             return drive(0, pred, target, value, self.exec, &|off, p, t, v| {
-                lanes::dispatch::<LossOnly>(simd, loss, p, t, Kappa::One(k), off, &mut |i, r| {
-                    v[i] = r;
-                })
+                lanes::loss(simd, loss, (p, t), Kappa::One(k), off, v)
             });
         }
         drive(
@@ -416,9 +402,7 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
                     let out = unsafe { (cast_mut(value), cast_mut(grad)) };
                     return drive(0, pred, target, out, self.exec, &|off, p, t, (v, g)| {
                         let kk = Kappa::One(k);
-                        lanes::dispatch::<GradPred>(simd, loss, p, t, kk, off, &mut |i, r| {
-                            (v[i], g[i]) = r;
-                        })
+                        lanes::grad(simd, loss, (p, t), kk, off, (v, g))
                     });
                 }
                 self.grad_rows(pair::grad, pred, target, value, grad)
@@ -486,9 +470,7 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
                 out,
                 self.exec,
                 &|off, p, t, (v, (g, h))| {
-                    lanes::dispatch::<Hessian>(simd, loss, p, t, Kappa::One(k), off, &mut |i, r| {
-                        (v[i], g[i], h[i]) = r;
-                    })
+                    lanes::hessian(simd, loss, (p, t), Kappa::One(k), off, (v, (g, h)))
                 },
             );
         }
@@ -532,9 +514,7 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
             let (pred, target) = unsafe { (cast(pred), cast(target)) };
             let out = unsafe { (cast_mut(value), cast_mut(dkappa)) };
             return drive(0, pred, target, out, self.exec, &|off, p, t, (v, d)| {
-                lanes::dispatch::<DKappa>(simd, loss, p, t, Kappa::One(k), off, &mut |i, r| {
-                    (v[i], d[i]) = r;
-                })
+                lanes::dkappa(simd, loss, (p, t), Kappa::One(k), off, (v, d))
             });
         }
         drive(

@@ -89,8 +89,7 @@ fn max_abs(x: &[f64]) -> f64 {
 fn compare(
     lane: &Out,
     scalar: &Out,
-    pred: &[[f64; 4]],
-    target: &[[f64; 4]],
+    (pred, target): (&[[f64; 4]], &[[f64; 4]]),
     kappa: f64,
     op: Smoothing,
     only: Option<usize>,
@@ -196,8 +195,7 @@ fn check_reference(text: &str) {
                 compare(
                     &lane,
                     &scalar,
-                    &pred,
-                    &target,
+                    (&pred, &target),
                     kappa,
                     op,
                     Some(r % 13),
@@ -257,8 +255,7 @@ fn every_remainder_length_and_parallel_runs_match_the_scalar_path() {
         compare(
             &lane,
             &scalar,
-            &pred[..n],
-            &target[..n],
+            (&pred[..n], &target[..n]),
             0.2,
             Smoothing::LogSumExp,
             None,
@@ -292,8 +289,7 @@ fn exact_ties_get_the_derivative_one_half_on_lanes() {
         compare(
             &lane,
             &scalar,
-            &pred,
-            &pred,
+            (&pred, &pred),
             0.5,
             op,
             None,
@@ -339,7 +335,7 @@ proptest! {
         let (scalar, sr) = run(b.engine(Engine::Scalar), &pred, &target);
         prop_assert_eq!(&lr, &sr);
         if sr.iter().all(Result::is_ok) {
-            compare(&lane, &scalar, &pred, &target, k, op, None, "proptest");
+            compare(&lane, &scalar, (&pred, &target), k, op, None, "proptest");
         }
     }
 }

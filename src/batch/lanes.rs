@@ -254,7 +254,7 @@ fn row_ok(p: &[f64; 4], t: &[f64; 4], k: f64, op: Smoothing, min_kappa_s: f64) -
 /// Runs method `M` over all rows, `L` at a time, calling `put(row, result)`; errors are
 /// the scalar path's, with the index of the smallest failing row (plus `offset`).
 #[inline(always)]
-pub(super) fn run<M: Method>(
+fn run<M: Method>(
     loss: Loss,
     pred: &[[f64; 4]],
     target: &[[f64; 4]],
@@ -341,7 +341,7 @@ fn run_portable<M: Method>(
 }
 
 /// [`run`] compiled for `simd` (clamped to what the CPU supports).
-pub(super) fn dispatch<M: Method>(
+fn dispatch<M: Method>(
     simd: Simd,
     loss: Loss,
     pred: &[[f64; 4]],
@@ -359,6 +359,89 @@ pub(super) fn dispatch<M: Method>(
         Simd::Avx2 => unsafe { run_avx2::<M>(loss, pred, target, kappa, offset, put) },
         _ => run_portable::<M>(loss, pred, target, kappa, offset, put),
     }
+}
+
+/// Output buffers of [`grad_all`]: value, gradient wrt P, gradient wrt T.
+type GradAllOut<'a> = (&'a mut [f64], (&'a mut [[f64; 4]], &'a mut [[f64; 4]]));
+/// Output buffers of [`hessian`]: value, gradient, Hessian.
+type HessianOut<'a> = (&'a mut [f64], (&'a mut [[f64; 4]], &'a mut [[[f64; 4]; 4]]));
+
+// The entry points are not generic, so that the kernels are compiled once, in this
+// crate, rather than in every crate that uses `Batch<f64>`.
+
+/// [`LossOnly`] into `v`.
+#[inline(never)]
+pub(super) fn loss(
+    simd: Simd,
+    loss: Loss,
+    (pred, target): (&[[f64; 4]], &[[f64; 4]]),
+    kappa: Kappa<'_>,
+    offset: usize,
+    v: &mut [f64],
+) -> Result<()> {
+    dispatch::<LossOnly>(simd, loss, pred, target, kappa, offset, &mut |i, r| {
+        v[i] = r
+    })
+}
+
+/// [`GradPred`] into `v`, `g`.
+#[inline(never)]
+pub(super) fn grad(
+    simd: Simd,
+    loss: Loss,
+    (pred, target): (&[[f64; 4]], &[[f64; 4]]),
+    kappa: Kappa<'_>,
+    offset: usize,
+    (v, g): (&mut [f64], &mut [[f64; 4]]),
+) -> Result<()> {
+    dispatch::<GradPred>(simd, loss, pred, target, kappa, offset, &mut |i, r| {
+        (v[i], g[i]) = r;
+    })
+}
+
+/// [`GradBoth`] into `v`, `gp`, `gt`.
+#[inline(never)]
+pub(super) fn grad_all(
+    simd: Simd,
+    loss: Loss,
+    (pred, target): (&[[f64; 4]], &[[f64; 4]]),
+    kappa: Kappa<'_>,
+    offset: usize,
+    (v, (gp, gt)): GradAllOut<'_>,
+) -> Result<()> {
+    dispatch::<GradBoth>(simd, loss, pred, target, kappa, offset, &mut |i, r| {
+        (v[i], gp[i], gt[i]) = r;
+    })
+}
+
+/// [`Hessian`] into `v`, `g`, `h`.
+#[inline(never)]
+pub(super) fn hessian(
+    simd: Simd,
+    loss: Loss,
+    (pred, target): (&[[f64; 4]], &[[f64; 4]]),
+    kappa: Kappa<'_>,
+    offset: usize,
+    (v, (g, h)): HessianOut<'_>,
+) -> Result<()> {
+    dispatch::<Hessian>(simd, loss, pred, target, kappa, offset, &mut |i, r| {
+        (v[i], g[i], h[i]) = r;
+    })
+}
+
+/// [`DKappa`] into `v`, `d`.
+#[inline(never)]
+pub(super) fn dkappa(
+    simd: Simd,
+    loss: Loss,
+    (pred, target): (&[[f64; 4]], &[[f64; 4]]),
+    kappa: Kappa<'_>,
+    offset: usize,
+    (v, d): (&mut [f64], &mut [f64]),
+) -> Result<()> {
+    dispatch::<DKappa>(simd, loss, pred, target, kappa, offset, &mut |i, r| {
+        (v[i], d[i]) = r;
+    })
 }
 
 #[cfg(test)]

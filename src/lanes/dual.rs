@@ -66,6 +66,8 @@ impl<const N: usize> Sub for LaneDual<N> {
 
 impl<const N: usize> Mul for LaneDual<N> {
     type Output = Self;
+    // the product rule adds
+    #[allow(clippy::suspicious_arithmetic_impl)]
     #[inline(always)]
     fn mul(self, o: Self) -> Self {
         LaneDual {
@@ -227,6 +229,8 @@ impl Sub for LaneHyper4 {
 
 impl Mul for LaneHyper4 {
     type Output = Self;
+    // the product rule adds
+    #[allow(clippy::suspicious_arithmetic_impl)]
     #[inline(always)]
     fn mul(self, o: Self) -> Self {
         LaneHyper4 {

@@ -74,7 +74,7 @@ impl LaneMask {
     }
     /// Lane-wise not.
     #[inline(always)]
-    pub fn not(self) -> Self {
+    pub fn negate(self) -> Self {
         LaneMask(std::array::from_fn(|i| !self.0[i]))
     }
 }
