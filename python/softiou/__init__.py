@@ -23,6 +23,7 @@ from ._api import (
     giou_loss,
     giou_loss_and_grad,
     hessian,
+    kappa_for,
     soft_box_iou,
     soft_iou_loss,
     soft_iou_loss_and_grad,
@@ -41,5 +42,6 @@ __all__ = [
     "hessian",
     "box_iou",
     "soft_box_iou",
+    "kappa_for",
 ]
 __version__ = "0.1.0"

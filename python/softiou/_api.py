@@ -26,6 +26,7 @@ __all__ = [
     "hessian",
     "box_iou",
     "soft_box_iou",
+    "kappa_for",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -348,3 +349,12 @@ def soft_box_iou(
         a, b, float(kappa), smoothing, box_format, _threads(threads)
     )
     return out.astype(_dtype(a, b), copy=False)
+
+
+def kappa_for(side: float, tolerance: float = 0.01, smoothing: str = "logsumexp") -> float:
+    """The κ (in 1/coordinate units) for boxes of shorter side ``side`` that keeps the
+    soft IoU loss within ``tolerance`` of the hard one: the library's κ rule (the same
+    number as ``softiou kappa --side S --tolerance T``), i.e. the smallest κ·s above which
+    |soft − hard| <= tolerance on every pair of its standard family, divided by ``side``.
+    ``smoothing`` is ``"boltzmann"`` or ``"logsumexp"`` (``"hard"`` has no κ to choose)."""
+    return _native.kappa_for(float(side), float(tolerance), smoothing)

@@ -385,6 +385,23 @@ fn soft_box_iou<'py>(
     pairwise(py, &a, &b, threads, |p, q| soft_iou(p, q, kappa, smoothing))
 }
 
+/// The κ (1/coordinate units) that keeps |soft − hard| IoU loss within `tolerance` for
+/// boxes of shorter side `side`: the library's κ rule (`kappa_rule::kappa_s_within`, the
+/// worst case over its standard pairs) divided by the side.
+#[pyfunction]
+#[pyo3(signature = (side, tolerance, smoothing))]
+fn kappa_for(side: f64, tolerance: f64, smoothing: &str) -> PyResult<f64> {
+    let smoothing: Smoothing = name("smoothing", smoothing)?;
+    if !(side.is_finite() && side > 0.0) {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "side: {side:?} is not valid; a box side must be a finite number > 0"
+        )));
+    }
+    let (kappa_s, _) = softiou::kappa_rule::kappa_s_within(smoothing, tolerance)
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    Ok(kappa_s / side)
+}
+
 /// The compiled module `softiou._native`.
 #[pymodule]
 #[pyo3(name = "_native")]
@@ -395,5 +412,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hessian, m)?)?;
     m.add_function(wrap_pyfunction!(box_iou, m)?)?;
     m.add_function(wrap_pyfunction!(soft_box_iou, m)?)?;
+    m.add_function(wrap_pyfunction!(kappa_for, m)?)?;
     Ok(())
 }
