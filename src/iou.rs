@@ -210,10 +210,7 @@ fn corners_intersection_union<D: DualNum + Copy>(
 }
 
 /// `smin(p_max, t_max) − smax(p_min, t_min)`, the soft overlap along one axis before the
-/// soft ReLU, without cancellation: (the smaller max − the larger min, two inputs) +
-/// (the two smoothing corrections). Subtracting the two smooth extrema directly would
-/// round each at the magnitude of the coordinates first — for a box of side 10 at
-/// x ≈ 1e9 that loses 8 of 16 digits of the side.
+/// soft ReLU, without cancellation ([`span`]).
 #[inline(always)]
 fn inner_side<D: DualNum + Copy>(
     p_min: D,
@@ -223,9 +220,10 @@ fn inner_side<D: DualNum + Copy>(
     kappa: D,
     op: Smoothing,
 ) -> D {
-    let (hi, c_hi) = op.smin_split(p_max, t_max, kappa);
-    let (lo, c_lo) = op.smax_split(p_min, t_min, kappa);
-    (hi - lo) + (c_hi - c_lo)
+    span(
+        op.smin_split(p_max, t_max, kappa),
+        op.smax_split(p_min, t_min, kappa),
+    )
 }
 
 /// `smax(p_max, t_max) − smin(p_min, t_min)`, a side of the soft enclosing box, formed
@@ -239,8 +237,18 @@ fn outer_side<D: DualNum + Copy>(
     kappa: D,
     op: Smoothing,
 ) -> D {
-    let (hi, c_hi) = op.smax_split(p_max, t_max, kappa);
-    let (lo, c_lo) = op.smin_split(p_min, t_min, kappa);
+    span(
+        op.smax_split(p_max, t_max, kappa),
+        op.smin_split(p_min, t_min, kappa),
+    )
+}
+
+/// `hi − lo` for two smooth extrema given as (input, correction) pairs, formed as
+/// (difference of the two inputs) + (difference of the corrections). Subtracting the
+/// two smooth extrema directly would round each at the magnitude of the coordinates
+/// first — for a box of side 10 at x ≈ 1e9 that loses 8 of 16 digits of the side.
+#[inline(always)]
+fn span<D: DualNum + Copy>((hi, c_hi): (D, D), (lo, c_lo): (D, D)) -> D {
     (hi - lo) + (c_hi - c_lo)
 }
 
