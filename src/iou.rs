@@ -46,9 +46,9 @@ pub fn check_kappa<D: DualNum>(kappa: &D) -> Result<()> {
 /// 2^-72 ≈ 2.1e-22 in f32. `hard` and `boltzmann` take every κ > 0.
 ///
 /// Below it, the soft sides (≈ ln2/κ) and the boxes (≈ s) are more than the number
-/// type's range apart: in units where the powers of 1/κ in the derivatives fit
-/// ([`tiny_kappa_units`]), ∂loss/∂κ (∝ (κs)² there) underflows to 0 although its true
-/// value is representable, and further down the square of a side (in the gradient of
+/// type's range apart: in units where the powers of 1/κ in the derivatives fit (the
+/// exact power-of-two rescaling the formulas use for tiny κ), ∂loss/∂κ (∝ (κs)² there)
+/// underflows to 0 although its true value is representable, and further down the square of a side (in the gradient of
 /// CIoU's aspect-ratio term, which does not depend on κ) underflows too. The loss itself
 /// is at its κ → 0 limit long before (the soft IoU loss is 2 to the last bit from
 /// κ·s ≈ 1e-8 down).
