@@ -12,10 +12,8 @@ use super::CliError;
 use super::args::parse_kappa;
 use super::output::{num, print};
 
-/// The most cases of one run. The cases are drawn up front (80 bytes each: 80 MB at the
-/// limit) and cost ~0.46 ms each in a release build on two cores (10 000 in 4.6 s), so a
-/// million take about 8 minutes: a hundred times the 10 000 the README quotes.
-const MAX_CASES: u64 = 1_000_000;
+/// The most cases of one run: the library's limit ([`softiou::fdcheck::MAX_CASES`]).
+const MAX_CASES: u64 = softiou::fdcheck::MAX_CASES as u64;
 
 /// Arguments of `softiou check`.
 ///

@@ -56,7 +56,7 @@ mod suite;
 
 #[cfg(feature = "cli")]
 pub(crate) use cases::KAPPA_LIMIT_NEED;
-pub use cases::{Case, Family, KAPPA_LIMIT, random_cases};
+pub use cases::{Case, Family, KAPPA_LIMIT, MAX_CASES, random_cases};
 pub use check::{check_claimed_gradient, check_direction, check_gradient};
 pub use hessian::check_hessian;
 pub use losses::{KappaLoss, PredLoss, TargetLoss, natural_unit};
