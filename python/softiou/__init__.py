@@ -13,35 +13,8 @@ from finite differences, so they can serve as the reference for another implemen
 0.5294117647058824
 """
 
-from ._api import (
-    LossAndGrad,
-    box_iou,
-    ciou_loss,
-    ciou_loss_and_grad,
-    diou_loss,
-    diou_loss_and_grad,
-    giou_loss,
-    giou_loss_and_grad,
-    hessian,
-    kappa_for,
-    soft_box_iou,
-    soft_iou_loss,
-    soft_iou_loss_and_grad,
-)
+# The public names are listed once, in _api.__all__.
+from ._api import *  # noqa: F401,F403
+from ._api import __all__  # noqa: F401
 
-__all__ = [
-    "LossAndGrad",
-    "soft_iou_loss",
-    "giou_loss",
-    "diou_loss",
-    "ciou_loss",
-    "soft_iou_loss_and_grad",
-    "giou_loss_and_grad",
-    "diou_loss_and_grad",
-    "ciou_loss_and_grad",
-    "hessian",
-    "box_iou",
-    "soft_box_iou",
-    "kappa_for",
-]
 __version__ = "0.1.0"
