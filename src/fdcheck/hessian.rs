@@ -111,17 +111,20 @@ fn mark_asymmetry(components: &mut [ComponentReport], n: usize, tol: &Tolerance,
     }
 }
 
-/// The polarisation test, for entries that still fail (if one entry fails it, the point
-/// is not twice differentiable and every failing entry becomes a kink): the Hessian of a C² function is
-/// linear in the direction, so the derivative of ∂f/∂x_i along e_i + e_k must equal
-/// N_ii + N_ik (k = j, or the next index for a diagonal entry). A function that is not
-/// twice differentiable but smooth along every coordinate line (CIoU at P = T when the
-/// IoU loss there is exactly 0: α·v = v²/(ℓ+v) is a ratio of two quadratics) fails it;
-/// the entry is then a kink with forward/backward = (along e_i + e_k, N_ii + N_ik). The
-/// test counts as failed if the two differ beyond the tolerance or by at least a quarter
-/// of the entry's disagreement with the exact value (the departure from linearity then
-/// explains the disagreement; at a C² point it is round-off, far below a real error).
-/// Only finite differences enter, so a wrong exact Hessian at a C² point still fails.
+/// The polarisation test, for entries that still fail or that the step ladder could not
+/// resolve (an error above a hundredth of `rtol`, what [`differentiate`] refines to): the
+/// Hessian of a C² function is linear in the direction, so the derivative of ∂f/∂x_i along
+/// e_i + e_k must equal N_ii + N_ik (k = j, or the next index for a diagonal entry). A
+/// function that is not twice differentiable but smooth along every coordinate line (CIoU
+/// at P = T when the IoU loss there is exactly 0: α·v = v²/(ℓ+v) is a ratio of two
+/// quadratics, homogeneous of degree 2 but not a quadratic form) fails it; the point is
+/// then not twice differentiable, and every tested entry becomes a kink with
+/// forward/backward = (along e_i + e_k, N_ii + N_ik). The test counts as failed if the two
+/// differ beyond the tolerance or by at least a quarter of the entry's disagreement with
+/// the exact value (the departure from linearity then explains the disagreement; at a C²
+/// point it is round-off, far below a real error). Only finite differences enter, so a
+/// wrong exact Hessian at a C² point still fails, and an unresolved entry at a C² point
+/// stays a pass with its error reported.
 fn mark_nonlinear<F: DualNumFloat, Fun: Function<N>, const N: usize>(
     f: &Fun,
     x: [F; N],
@@ -135,8 +138,15 @@ fn mark_nonlinear<F: DualNumFloat, Fun: Function<N>, const N: usize>(
         return Ok(());
     }
     let num: Vec<f64> = components.iter().map(|r| r.numerical).collect();
+    // What the step ladder refines to (see `differentiate`): above it, an entry is either
+    // wrong, or the point is not twice differentiable, or round-off won.
+    let resolved = tol.resolution();
+    let suspect = |r: &ComponentReport| {
+        r.status == Status::Fail
+            || (r.status == Status::Pass && !resolved.accepts(r.exact, r.numerical, scale))
+    };
     let mut evidence = None;
-    for r in components.iter().filter(|r| r.status == Status::Fail) {
+    for r in components.iter().filter(|r| suspect(r)) {
         let (i, j) = (r.index / N, r.index % N);
         let k = if i == j { (i + 1) % N } else { j };
         let along = |t: F| {
@@ -158,7 +168,7 @@ fn mark_nonlinear<F: DualNumFloat, Fun: Function<N>, const N: usize>(
     }
     // Not twice differentiable is a property of the point: every failing entry is excused.
     if let Some((forward, backward)) = evidence {
-        for r in components.iter_mut().filter(|r| r.status == Status::Fail) {
+        for r in components.iter_mut().filter(|r| suspect(r)) {
             r.status = Status::Kink { forward, backward };
         }
     }

@@ -64,10 +64,7 @@ pub(crate) fn differentiate<F: DualNumFloat>(
     // The ladder refines every estimate that is not yet well inside the tolerance (a
     // hundredth of it): the reported error is then what finite differences can resolve,
     // not merely "below rtol", and a pass rests on a margin of two orders of magnitude.
-    let sharp = Tolerance {
-        atol: tol.atol / 100.0,
-        rtol: tol.rtol / 100.0,
-    };
+    let sharp = tol.resolution();
     let unresolved = |num: &[f64]| -> Vec<usize> {
         (0..num.len())
             .filter(|&k| !sharp.accepts(exact[k], num[k], scale))

@@ -38,6 +38,16 @@ pub struct Tolerance {
 }
 
 impl Tolerance {
+    /// What the step ladder refines to: a hundredth of this tolerance. A pass then rests
+    /// on a margin of two orders of magnitude, and an estimate still outside it is one
+    /// that finite differences could not resolve.
+    pub(crate) fn resolution(&self) -> Tolerance {
+        Tolerance {
+            atol: self.atol / 100.0,
+            rtol: self.rtol / 100.0,
+        }
+    }
+
     /// The defaults for the precision of `F` (see the type's documentation).
     ///
     /// ```
@@ -59,7 +69,10 @@ impl Tolerance {
         }
     }
 
-    /// `true` if `numerical` is within tolerance of `exact` (`scale`: see the type).
+    /// `true` if `numerical` is within tolerance of `exact` (`scale`: see the type): the
+    /// [`relative_error`](Self::relative_error) is at most `rtol`, the same metric that
+    /// reports use, so a reported error above `rtol` is never accepted (with `rtol = 0`:
+    /// `|exact − numerical| ≤ atol`).
     ///
     /// ```
     /// use softiou::fdcheck::Tolerance;
@@ -70,11 +83,16 @@ impl Tolerance {
     /// assert!(tol.accepts(1e-6, 1.2e-6, 1.0));
     /// ```
     pub fn accepts(&self, exact: f64, numerical: f64, scale: f64) -> bool {
-        (exact - numerical).abs() <= self.atol + self.rtol * exact.abs().max(scale)
+        if self.rtol > 0.0 {
+            self.relative_error(exact, numerical, scale) <= self.rtol
+        } else {
+            // no relative tolerance: the absolute one alone
+            (exact - numerical).abs() <= self.atol
+        }
     }
 
-    /// The relative error `|exact − numerical| / max(|exact|, scale, atol/rtol)`: a
-    /// component passes roughly when this is ≤ rtol.
+    /// The relative error `|exact − numerical| / max(|exact|, scale, atol/rtol)`: the
+    /// metric of [`accepts`](Self::accepts) and of every report.
     pub fn relative_error(&self, exact: f64, numerical: f64, scale: f64) -> f64 {
         let floor = if self.rtol > 0.0 {
             self.atol / self.rtol

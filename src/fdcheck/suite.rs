@@ -34,12 +34,12 @@ pub struct SuiteOptions {
 }
 
 /// The tolerance of `softiou check`: `rtol = 1e-4`, `atol = 1e-9` (100 times the f64
-/// default in rtol). The soft IoU, GIoU and DIoU derivatives are resolved to better than
-/// 1e-6 (the step ladder refines to a hundredth of this tolerance); CIoU's Hessian near
-/// IoU = 1, where α·v = v²/(1 − IoU + v) has a feature of width ~√(1 − IoU) in the
-/// coordinates, is resolved only to ~6e-5. An error in a derivative formula (a dropped
-/// term, a wrong constant, a missing chain factor) is of relative size 1e-2 to 1, far
-/// above.
+/// default in rtol). Every derivative of every loss is resolved to better than 1e-6 (the
+/// step ladder refines to a hundredth of this tolerance); where it cannot be, because the
+/// loss is not twice differentiable (CIoU at P = T, where α·v = v²/(1 − IoU + v) is 0/0),
+/// the polarisation test of the Hessian check says so. An error in a derivative formula
+/// (a dropped term, a wrong constant, a missing chain factor) is of relative size 1e-2 to
+/// 1, far above.
 ///
 /// ```
 /// use softiou::fdcheck::SUITE_TOLERANCE;
