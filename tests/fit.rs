@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use proptest::prelude::*;
-use softiou::fit::{FitConfig, FitResult, KappaSchedule, Optimizer, Param, fit};
+use softiou::fit::{FitConfig, FitResult, KappaSchedule, Optimizer, Param, StopReason, fit};
 use softiou::{BBox, Error, Loss, LossKind, Smoothing};
 
 const P: [f64; 4] = [0.0, 0.0, 10.0, 10.0];
@@ -759,4 +759,40 @@ fn fit_steps_above_the_limit_are_refused_before_any_work() {
         fit(&p, &t, &cfg),
         Err(Error::InvalidParameter { name: "steps", .. })
     ));
+}
+
+/// A saddle of the smoothed loss is not a fit, however good its hard IoU: `logsumexp` at
+/// κ·s ≈ 1.36 from the target itself stops (Newton) at a stationary point with hard IoU
+/// 0.94 whose exact Hessian has a negative eigenvalue. It used to be called converged.
+#[test]
+fn a_saddle_with_a_good_iou_is_stalled_not_converged() {
+    let t = BBox::from_xyxy(softiou::fit::TARGET).unwrap();
+    let kappa_s = 1.3572088082974532;
+    let cfg = FitConfig::new(
+        Loss::soft_iou(Smoothing::LogSumExp),
+        KappaSchedule::Fixed(kappa_s / t.min_side()),
+        Optimizer::Newton,
+    );
+    let r = fit(&t, &t, &cfg).unwrap();
+    assert!(
+        r.stationary && r.final_iou > softiou::fit::CONVERGED_IOU,
+        "{r:?}"
+    );
+    let m = r.min_hessian_eigenvalue.unwrap();
+    // clearly negative curvature, far beyond the 1e-6 threshold
+    assert!(m < -1e-3, "smallest eigenvalue {m}");
+    assert_eq!(r.stop, StopReason::Stalled);
+    assert!(!r.converged);
+}
+
+/// A converged run ends at a minimum: every eigenvalue of the Hessian above −1e-6.
+#[test]
+fn a_converged_run_ends_at_a_minimum() {
+    let r = run(
+        Loss::soft_iou(Smoothing::LogSumExp),
+        KappaSchedule::Fixed(1.0),
+        Optimizer::Newton,
+    );
+    assert_eq!(r.stop, StopReason::Converged, "{r:?}");
+    assert!(r.min_hessian_eigenvalue.unwrap() >= -1e-6, "{r:?}");
 }

@@ -223,6 +223,10 @@ pub struct FitResult {
     /// Whether the run stopped because `‖∇_θ loss‖ ≤ gtol` at the final κ (a stationary
     /// point of the smoothed loss, on the target or not).
     pub stationary: bool,
+    /// The smallest eigenvalue of the exact Hessian of the loss in θ at the final box and
+    /// κ, if the run ended at a stationary point (`None` otherwise): below −1e-6 the point
+    /// is a saddle, and the run is [`StopReason::Stalled`], not converged.
+    pub min_hessian_eigenvalue: Option<f64>,
     /// Newton steps that fell back to the gradient (Hessian not positive definite).
     pub gradient_fallbacks: usize,
     /// Every iterate, the start and the final box included.
@@ -386,10 +390,17 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
     let at = |th: &Theta<f64>, kappa: f64| param.loss(cfg.loss, th, t, kappa).ok();
     let worse = last.loss > at(&start, last.kappa).map_or(f64::INFINITY, |v| v + WORSE_BY)
         || at(&theta, first.kappa).is_some_and(|v| v > first.loss + WORSE_BY);
+    // At a stationary point, is it a minimum? The exact Hessian in θ says (one more
+    // evaluation; an error only means the question cannot be answered).
+    let min_eigenvalue = stationary
+        .then(|| param.hessian(cfg.loss, &theta, t, last.kappa).ok())
+        .flatten()
+        .map(|(_, _, h)| h.symmetric_eigenvalues().min());
     let stop = status(&Ending {
         final_box: &final_box,
         target: t,
         stationary,
+        min_eigenvalue,
         zero_gradient,
         moved,
         start_iou: first.hard_iou,
@@ -404,6 +415,7 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
         converged: stop == StopReason::Converged,
         stop,
         stationary,
+        min_hessian_eigenvalue: min_eigenvalue,
         gradient_fallbacks: fallbacks,
         history,
     })

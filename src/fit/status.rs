@@ -54,6 +54,14 @@ pub const DEGENERATE_FRACTION: f64 = 1e-3;
 /// ```
 pub const EXPLODED_MULTIPLE: f64 = 1e3;
 
+/// A stationary point whose exact Hessian of the loss in θ (the box in units of the target
+/// side, see [`super::Param`]) has an eigenvalue below `−SADDLE_EIGENVALUE` is a saddle,
+/// not a minimum: [`StopReason::Stalled`], never [`StopReason::Converged`]. The loss is
+/// O(1) and θ dimensionless, so the Hessian is O(1) and rounded at ~1e-14; 1e-6 is
+/// clearly negative curvature, and the flat directions of a `hard` loss (eigenvalue 0)
+/// are not saddles.
+pub(crate) const SADDLE_EIGENVALUE: f64 = 1e-6;
+
 /// A loss that exceeds the start's by more than this (the loss is O(1) and rounded at
 /// ~1e-16) makes the run [`StopReason::Diverged`].
 pub(crate) const WORSE_BY: f64 = 1e-12;
@@ -77,9 +85,11 @@ pub enum StopReason {
     ///    loss or the gradient say.
     Degenerate,
     /// 2. On the target: the run stopped at a stationary point (`‖∇_θ loss‖ ≤ gtol` at the
-    ///    final κ), the final hard IoU is at least [`CONVERGED_IOU`], and the smoothed loss
-    ///    agrees that the boxes overlap: `0 ≤ loss < 1` (every one of the four losses is
-    ///    ≥ 1 for disjoint boxes; a negative loss is a smoothed value beyond the pole).
+    ///    final κ) that is not a saddle (no eigenvalue of the exact Hessian of the loss in
+    ///    θ below −1e-6: [`FitResult::min_hessian_eigenvalue`](super::FitResult::min_hessian_eigenvalue)), the final hard IoU is
+    ///    at least [`CONVERGED_IOU`], and the smoothed loss agrees that the boxes overlap:
+    ///    `0 ≤ loss < 1` (every one of the four losses is ≥ 1 for disjoint boxes; a
+    ///    negative loss is a smoothed value beyond the pole).
     Converged,
     /// 3. The run made things worse: the final box's loss exceeds the start box's (by more
     ///    than 1e-12) at the first or at the final κ of the schedule, or the start overlapped
@@ -89,9 +99,9 @@ pub enum StopReason {
     ///    is exactly 0 (the `hard` operator on disjoint boxes; at large κ·gap it
     ///    underflows).
     Stuck,
-    /// 5. The run stopped at a stationary point of the smoothed loss that is not the target
-    ///    (hard IoU below [`CONVERGED_IOU`], or a loss outside `[0, 1)`): a biased or
-    ///    spurious optimum, not a fit.
+    /// 5. The run stopped at a stationary point of the smoothed loss that is not a fit: a
+    ///    saddle, or not the target (hard IoU below [`CONVERGED_IOU`], or a loss outside
+    ///    `[0, 1)`) — a saddle, or a biased or spurious optimum.
     Stalled,
     /// 6. The step budget ran out before the gradient vanished.
     MaxSteps,
@@ -123,6 +133,9 @@ pub(crate) struct Ending<'a> {
     pub(crate) final_box: &'a BBox<f64>,
     pub(crate) target: &'a BBox<f64>,
     pub(crate) stationary: bool,
+    /// The smallest eigenvalue of the exact Hessian in θ at the final box (`None` if the
+    /// run did not end at a stationary point, or it could not be evaluated).
+    pub(crate) min_eigenvalue: Option<f64>,
     pub(crate) zero_gradient: bool,
     pub(crate) moved: bool,
     pub(crate) start_iou: f64,
@@ -142,7 +155,11 @@ pub(crate) fn status(e: &Ending<'_>) -> StopReason {
         .any(|&(s, t)| s < DEGENERATE_FRACTION * t || s > EXPLODED_MULTIPLE * t)
     {
         StopReason::Degenerate
-    } else if e.stationary && e.final_iou >= CONVERGED_IOU && (0.0..1.0).contains(&e.final_loss) {
+    } else if e.stationary
+        && e.min_eigenvalue.is_none_or(|m| m >= -SADDLE_EIGENVALUE)
+        && e.final_iou >= CONVERGED_IOU
+        && (0.0..1.0).contains(&e.final_loss)
+    {
         StopReason::Converged
     } else if e.worse || (e.start_iou > 0.0 && e.final_iou == 0.0) {
         StopReason::Diverged
