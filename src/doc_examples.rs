@@ -4,14 +4,14 @@
 /// From the documentation in `src/sweep/article.rs`.
 #[test]
 fn sweep_article_1() {
-    use softiou::sweep::article::naive_soft_maximum;
+    use softiou::figures::breakdown::naive_soft_maximum;
     assert!(naive_soft_maximum(110.0_f64, 120.0, 10.0).is_nan()); // e^{1100} overflows
 }
 
 /// From the documentation in `src/sweep/article.rs`.
 #[test]
 fn sweep_article_2() {
-    use softiou::sweep::article::naive_soft_iou;
+    use softiou::figures::breakdown::naive_soft_iou;
     let p = [10.0, 10.0, 110.0, 110.0];
     let t = [20.0, 20.0, 120.0, 120.0];
     assert!(naive_soft_iou(p, t, 10.0_f64).is_nan()); // the article's own example
@@ -30,10 +30,8 @@ fn sweep_article_2() {
 #[test]
 fn sweep_article_3() {
     let run = || {
-        use softiou::sweep::{
-            KappaRange,
-            article::{Breakdown, breakdown_map},
-        };
+        use softiou::figures::breakdown::{Breakdown, breakdown_map};
+        use softiou::figures::kit::KappaRange;
         let k = KappaRange::new(0.1, 1000.0, 5)?; // κ·s = 0.1, 1, 10, 100, 1000
         let m = KappaRange::new(0.01, 100.0, 5)?;
         let map = breakdown_map(10.0, &k, &m, &[("disjoint in x", (1.3, 0.1))])?;
@@ -53,8 +51,8 @@ fn sweep_article_3() {
 fn sweep_contour_1() {
     let run = || {
         use softiou::Smoothing;
-        use softiou::sweep::contour::contours;
-        use softiou::sweep::surface::{Setting, centred_target, loss_surface};
+        use softiou::figures::surface::contour::contours;
+        use softiou::figures::surface::{Setting, centred_target, loss_surface};
         let t = centred_target(10.0)?;
         let hard = Setting {
             smoothing: Smoothing::Hard,
@@ -78,7 +76,7 @@ fn sweep_contour_1() {
 /// From the documentation in `src/sweep/curvature.rs`.
 #[test]
 fn sweep_curvature_1() {
-    use softiou::sweep::curvature::Curvature;
+    use softiou::figures::kappa::curvature::Curvature;
     let c = Curvature {
         value: 0.0,
         grad: [0.0; 4],
@@ -92,14 +90,17 @@ fn sweep_curvature_1() {
 fn sweep_curvature_2() {
     use softiou::nalgebra::SMatrix;
     let m = SMatrix::<f64, 4, 4>::from_diagonal(&[1.0, -3.0, 2.0, 0.5].into());
-    assert_eq!(softiou::sweep::curvature::largest_eigenvalue(&m), 2.0);
+    assert_eq!(
+        softiou::figures::kappa::curvature::largest_eigenvalue(&m),
+        2.0
+    );
 }
 
 /// From the documentation in `src/sweep/curvature.rs`.
 #[test]
 fn sweep_curvature_3() {
     let run = || {
-        use softiou::sweep::curvature::curvature;
+        use softiou::figures::kappa::curvature::curvature;
         use softiou::{BBox, Loss, Smoothing};
         let t = BBox::new(0.0, 0.0, 10.0, 10.0)?;
         let c = curvature(Loss::soft_iou(Smoothing::LogSumExp), &t, &t, 1.0)?;
@@ -113,11 +114,14 @@ fn sweep_curvature_3() {
 #[test]
 fn sweep_mod_1() {
     let run = || {
-        use softiou::sweep::{KappaRange, scenario};
+        use softiou::figures::kit::{KappaRange, scenario};
         let range = KappaRange::new(0.1, 1000.0, 50)?;
         let s = &scenario::standard()[0];
-        let sweep =
-            softiou::sweep::kappa::KappaSweep::compute(s, &range, &softiou::sweep::SMOOTH_OPS)?;
+        let sweep = softiou::figures::kappa::KappaSweep::compute(
+            s,
+            &range,
+            &softiou::figures::kit::SMOOTH_OPS,
+        )?;
         // at κ·s = 1000 the logsumexp loss is within 1e-2 of the hard loss
         let last = sweep
             .curve(softiou::Smoothing::LogSumExp)
@@ -135,7 +139,7 @@ fn sweep_mod_1() {
 #[test]
 fn sweep_mod_2() {
     let run = || {
-        let r = softiou::sweep::KappaRange::from_physical(0.1, 10.0, 3, 20.0)?;
+        let r = softiou::figures::kit::KappaRange::from_physical(0.1, 10.0, 3, 20.0)?;
         let v = r.values();
         assert_eq!((v[0], v[2]), (2.0, 200.0)); // the ends are exact
         assert!((v[1] - 20.0).abs() < 1e-12); // the middle goes through exp(ln)
@@ -147,7 +151,7 @@ fn sweep_mod_2() {
 /// From the documentation in `src/sweep/scenario.rs`.
 #[test]
 fn sweep_scenario_1() {
-    let s = softiou::sweep::scenario::standard();
+    let s = softiou::figures::kit::scenario::standard();
     assert_eq!(s.len(), 6);
     assert!(s.iter().all(|s| s.side() == 10.0));
 }
@@ -155,14 +159,14 @@ fn sweep_scenario_1() {
 /// From the documentation in `src/sweep/standard.rs`.
 #[test]
 fn sweep_standard_1() {
-    assert_eq!(softiou::sweep::standard::default_range().points(), 241);
+    assert_eq!(softiou::figures::kit::default_range().points(), 241);
 }
 
 /// From the documentation in `src/sweep/steps.rs`.
 #[test]
 fn sweep_steps_1() {
     let run = || {
-        let panels = softiou::sweep::steps::step_panels()?;
+        let panels = softiou::figures::step_study::step_panels()?;
         for p in &panels {
             // the dual-number derivative is exact to a few ulps of the derivative
             assert!(p.study.dual_error <= 8.0 * f64::EPSILON * p.study.truth.abs());
@@ -179,7 +183,7 @@ fn sweep_steps_1() {
 fn sweep_surface_1() {
     let run = || {
         use softiou::Smoothing;
-        use softiou::sweep::surface::{Setting, centred_target, loss_surface};
+        use softiou::figures::surface::{Setting, centred_target, loss_surface};
         let t = centred_target(10.0)?;
         let hard = Setting {
             smoothing: Smoothing::Hard,
@@ -198,7 +202,7 @@ fn sweep_surface_1() {
 fn sweep_surface_2() {
     let run = || {
         use softiou::Smoothing;
-        use softiou::sweep::surface::{Setting, centred_target, gradient_field};
+        use softiou::figures::surface::{Setting, centred_target, gradient_field};
         let t = centred_target(10.0)?;
         let hard = Setting {
             smoothing: Smoothing::Hard,
@@ -215,15 +219,16 @@ fn sweep_surface_2() {
 #[test]
 fn plot_mod_1() {
     let run = || {
-        use softiou::plot::save_png;
-        use softiou::sweep::{KappaRange, KappaSweep, SMOOTH_OPS, scenario};
+        use softiou::figures::KappaSweep;
+        use softiou::figures::kit::save_png;
+        use softiou::figures::kit::{KappaRange, SMOOTH_OPS, scenario};
         let range = KappaRange::new(0.1, 100.0, 20)?;
         let sweeps = vec![KappaSweep::compute(
             &scenario::standard()[0],
             &range,
             &SMOOTH_OPS,
         )?];
-        let fig = softiou::plot::kappa::LossFigure { sweeps: &sweeps };
+        let fig = softiou::figures::kappa::draw::LossFigure { sweeps: &sweeps };
         let dir = tempfile::tempdir().map_err(|e| softiou::Error::Output {
             path: "tmp".into(),
             reason: e.to_string(),
@@ -242,7 +247,7 @@ fn plot_output_1() {
     let run = || {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("a.txt");
-        softiou::plot::output::write_atomic(&p, b"hello")?;
+        softiou::figures::kit::write::write_atomic(&p, b"hello")?;
         assert_eq!(std::fs::read(&p).unwrap(), b"hello");
         Ok::<(), softiou::Error>(())
     };

@@ -70,17 +70,9 @@ pub mod kappa_rule;
 // 9. Feature `plots`: the fitting demo, the figures with their CSV data, the units
 //    figure and the interactive κ explorer page.
 #[cfg(feature = "plots")]
-pub mod explore;
-#[cfg(feature = "plots")]
 pub mod figures;
 #[cfg(feature = "plots")]
 pub mod fit;
-#[cfg(feature = "plots")]
-mod plot;
-#[cfg(feature = "plots")]
-mod sweep;
-#[cfg(feature = "plots")]
-pub mod units;
 
 // 10. Feature `cli`: the `softiou` command line (parsing, files, messages).
 #[cfg(feature = "cli")]

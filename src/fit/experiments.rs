@@ -1,5 +1,5 @@
 //! The runs behind the figures and the README table: one target, three starts, the losses
-//! and κ values worth comparing. Numbers only; [`crate::plot::fit`] draws them.
+//! and κ values worth comparing. Numbers only; [`crate::figures::fit::draw`] draws them.
 
 use super::optim::Optimizer;
 use super::param::Param;
