@@ -3,7 +3,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::figures::breakdown::{ARTICLE_EXAMPLE, Breakdown, BreakdownMap};
+use super::data::{ARTICLE_EXAMPLE, Breakdown, BreakdownMap};
 use crate::figures::kit::style::{AXIS, CAPTION, FONT, TICK, TITLE, log_tick};
 use crate::figures::kit::{DrawResult, Figure};
 

@@ -3,8 +3,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::figures::kappa::KappaSweep;
-use crate::figures::kappa::OperatorCurve;
+use super::data::KappaSweep;
+use super::data::OperatorCurve;
 use crate::figures::kit::panel::{Corner, Line, Mark, Panel, YAxis, draw_panel};
 use crate::figures::kit::style::{FONT, TITLE, series};
 use crate::figures::kit::{DrawResult, Figure};
@@ -53,7 +53,7 @@ fn curve_line(
     i: usize,
     s: &KappaSweep,
     c: &OperatorCurve,
-    f: impl Fn(&crate::figures::kappa::KappaRow) -> Option<f64>,
+    f: impl Fn(&super::data::KappaRow) -> Option<f64>,
 ) -> Line {
     Line {
         label: Some(s.scenario.name.clone()),
@@ -71,7 +71,7 @@ fn curve_line(
 fn scenario_lines(
     sweeps: &[KappaSweep],
     op: Smoothing,
-    f: impl Fn(&crate::figures::kappa::KappaRow) -> Option<f64> + Copy,
+    f: impl Fn(&super::data::KappaRow) -> Option<f64> + Copy,
 ) -> Vec<Line> {
     sweeps
         .iter()

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use crate::figures::kit::panel::{Corner, Line, Mark, Panel, YAxis, draw_panel};
 use crate::figures::kit::style::{FONT, TITLE, series};
 use crate::figures::kit::{DrawResult, Figure};
-use crate::figures::step_study::StepPanel;
+use super::data::StepPanel;
 
 const PANEL_W: u32 = 760;
 const PANEL_H: u32 = 580;

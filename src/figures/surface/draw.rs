@@ -8,8 +8,8 @@ use plotters::prelude::*;
 
 use crate::figures::kit::style::{AXIS, CAPTION, FONT, TICK, TITLE, lin_tick, viridis};
 use crate::figures::kit::{DrawResult, Figure};
-use crate::figures::surface::contour::Contour;
-use crate::figures::surface::{GradientField, Surface};
+use super::contour::Contour;
+use super::data::{GradientField, Surface};
 
 const PANEL: u32 = 620;
 const TITLE_H: u32 = 64;
