@@ -278,3 +278,108 @@ fn fit_experiments_sample_steps() {
     assert_eq!((s[0], s[20], *s.last().unwrap()), (0, 20, 2000));
     assert!(s.len() < 120 && s.windows(2).all(|w| w[0] < w[1]));
 }
+
+// The examples of the fitting demo's crate-private items (`src/fit/experiments.rs`).
+
+#[test]
+fn fit_experiments_start() {
+    let run = || {
+        use crate::fit::STARTS;
+        assert_eq!(STARTS[1].name, "just disjoint");
+        assert!(
+            STARTS
+                .iter()
+                .all(|s| crate::BBox::from_xyxy(s.pred).is_ok())
+        );
+        Ok::<(), crate::Error>(())
+    };
+    run().unwrap();
+}
+
+#[test]
+fn fit_experiments_starts() {
+    let run = || {
+        use crate::{
+            BBox,
+            fit::{STARTS, TARGET},
+            hard_iou,
+        };
+        let t = BBox::from_xyxy(TARGET)?;
+        let iou = |i: usize| hard_iou(&BBox::from_xyxy(STARTS[i].pred).unwrap(), &t);
+        assert!(iou(0) > 0.1 && iou(1) == 0.0 && iou(2) == 0.0);
+        Ok::<(), crate::Error>(())
+    };
+    run().unwrap();
+}
+
+#[test]
+fn fit_experiments_method() {
+    let run = || {
+        use crate::fit::{KappaSchedule, methods};
+        let m = methods(10.0);
+        assert_eq!(m[0].label, "hard IoU");
+        assert!(
+            m.iter()
+                .any(|m| matches!(m.schedule, KappaSchedule::Fixed(k) if k == 0.1))
+        );
+        Ok::<(), crate::Error>(())
+    };
+    run().unwrap();
+}
+
+#[test]
+fn fit_experiments_methods() {
+    let run = || {
+        let m = crate::fit::methods(10.0);
+        assert_eq!(m.len(), 11);
+        assert!(m.iter().any(|m| m.label == "logsumexp κ·s=10"));
+        Ok::<(), crate::Error>(())
+    };
+    run().unwrap();
+}
+
+#[test]
+fn fit_experiments_biaspoint() {
+    let run = || {
+        let set = crate::fit::FitSet::compute()?;
+        // at large κ·s the soft optimum is the target itself
+        let sharp = set
+            .bias
+            .iter()
+            .filter(|b| b.kappa_s >= 100.0 && b.is_minimum);
+        assert!(sharp.clone().count() > 0);
+        assert!(sharp.filter_map(|b| b.hard_iou).all(|iou| iou > 0.99));
+        Ok::<(), crate::Error>(())
+    };
+    run().unwrap();
+}
+
+#[test]
+fn fit_experiments_figure_optimizers() {
+    let run = || {
+        use crate::fit::{FIGURE_OPTIMIZERS, Optimizer};
+        assert!(!FIGURE_OPTIMIZERS.contains(&Optimizer::Gd));
+        Ok::<(), crate::Error>(())
+    };
+    run().unwrap();
+}
+
+#[test]
+fn fit_experiments_fitset() {
+    use crate::fit::{FIGURE_OPTIMIZERS, FitSet, STARTS};
+    let set = FitSet::compute().unwrap();
+    assert_eq!(set.optimizers, FIGURE_OPTIMIZERS);
+    assert_eq!(
+        set.outcomes.len(),
+        FIGURE_OPTIMIZERS.len() * STARTS.len() * set.methods.len()
+    );
+    // from the `just disjoint` start
+    assert_eq!(set.anneal.history[0].bbox, STARTS[1].pred);
+}
+
+#[test]
+fn fit_experiments_run_all() {
+    use crate::fit::{Optimizer, STARTS, methods, run_all};
+    let outcomes = run_all(&[Optimizer::Newton], 200).unwrap();
+    assert_eq!(outcomes.len(), STARTS.len() * methods(10.0).len());
+}

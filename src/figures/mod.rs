@@ -44,4 +44,3 @@ pub use kit::Options;
 pub use kit::scenario::standard as standard_scenarios;
 pub use kit::{KappaRange, MAX_POINTS, Scenario};
 pub use set::{StandardSet, write_standard};
-pub use summary::Summary;

@@ -4,10 +4,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::data::StepPanel;
 use crate::figures::kit::panel::{Corner, Line, Mark, Panel, YAxis, draw_panel};
 use crate::figures::kit::style::{FONT, TITLE, series};
 use crate::figures::kit::{DrawResult, Figure};
-use super::data::StepPanel;
 
 const PANEL_W: u32 = 760;
 const PANEL_H: u32 = 580;

@@ -6,10 +6,10 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::element::EmptyElement;
 use plotters::prelude::*;
 
-use crate::figures::kit::style::{AXIS, CAPTION, FONT, TICK, TITLE, lin_tick, viridis};
-use crate::figures::kit::{DrawResult, Figure};
 use super::contour::Contour;
 use super::data::{GradientField, Surface};
+use crate::figures::kit::style::{AXIS, CAPTION, FONT, TICK, TITLE, lin_tick, viridis};
+use crate::figures::kit::{DrawResult, Figure};
 
 const PANEL: u32 = 620;
 const TITLE_H: u32 = 64;
