@@ -383,3 +383,18 @@ fn fit_experiments_run_all() {
     let outcomes = run_all(&[Optimizer::Newton], 200).unwrap();
     assert_eq!(outcomes.len(), STARTS.len() * methods(10.0).len());
 }
+
+#[test]
+fn units_data_compute() {
+    let d = crate::figures::units::UnitsData::compute().unwrap();
+    let at = |side: f64, i: usize| {
+        d.rows
+            .iter()
+            .filter(|r| r.side == side)
+            .nth(i)
+            .unwrap()
+            .loss
+    };
+    // the same κ·s gives the same loss at every scale (up to rounding of the coordinates)
+    assert!((at(1.0, 40) - at(100.0, 40)).abs() < 1e-12);
+}

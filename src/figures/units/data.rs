@@ -44,15 +44,8 @@ pub struct UnitsData {
 }
 
 impl UnitsData {
-    /// Evaluates the pair at every scale and κ·s of the grid.
-    ///
-    /// ```
-    /// let d = softiou::figures::units::UnitsData::compute()?;
-    /// let at = |side: f64, i: usize| d.rows.iter().filter(|r| r.side == side).nth(i).unwrap().loss;
-    /// // the same κ·s gives the same loss at every scale (up to rounding of the coordinates)
-    /// assert!((at(1.0, 40) - at(100.0, 40)).abs() < 1e-12);
-    /// # Ok::<(), softiou::Error>(())
-    /// ```
+    /// Evaluates the pair at every scale and κ·s of the grid (its example runs as the
+    /// unit test `units_data_compute` of `src/doc_examples.rs`).
     ///
     /// # Errors
     /// Never for the constant pair; as [`soft_iou_loss`].
