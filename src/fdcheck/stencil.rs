@@ -147,6 +147,33 @@ pub(crate) fn step<F: DualNumFloat>(x: F, c: F) -> F {
     if adjusted > F::zero() { adjusted } else { h }
 }
 
+/// The central difference of `f` in each coordinate of `x`: with `h = c·max(1, |x_i|)`,
+/// `(f(x + h·e_i) − f(x − h·e_i)) / d` where `d = (x_i + h) − (x_i − h)` is the step
+/// actually taken after rounding. Returns, per coordinate, the half step `d/2` and the
+/// estimate. The one central difference of the crate outside [`Stencil::apply`]: the
+/// batch API's benchmark baseline and the check points of the κ figures use it.
+///
+/// # Errors
+/// The first error of `f`.
+pub(crate) fn central_differences<F: DualNumFloat, const N: usize>(
+    x: [F; N],
+    c: F,
+    f: impl Fn([F; N]) -> Result<F>,
+) -> Result<[(F, F); N]> {
+    let two = F::one() + F::one();
+    let mut out = [(F::zero(), F::zero()); N];
+    for (i, o) in out.iter_mut().enumerate() {
+        let h = c * x[i].abs().max(F::one());
+        let (mut up, mut down) = (x, x);
+        up[i] = x[i] + h;
+        down[i] = x[i] - h;
+        let (fu, fd) = (f(up)?, f(down)?);
+        let step = up[i] - down[i];
+        *o = (step / two, (fu - fd) / step);
+    }
+    Ok(out)
+}
+
 /// `F` → `f64` (exact for f32 and f64).
 pub(crate) fn to_f64<F: DualNumFloat>(x: F) -> f64 {
     x.to_f64().unwrap_or(f64::NAN)
@@ -176,6 +203,22 @@ mod tests {
             assert!((d[0] - 0.3_f64.exp()).abs() < 1e-9, "{st}: {}", d[0]);
             assert!((d[1] - 0.3_f64.cos()).abs() < 1e-9, "{st}: {}", d[1]);
         }
+    }
+
+    #[test]
+    fn central_differences_of_a_quadratic_are_exact_up_to_rounding() {
+        // f = x0² + 3·x0·x1: ∂/∂x0 = 2·x0 + 3·x1 = 13, ∂/∂x1 = 3·x0 = 6 at (2, 3); a central
+        // difference of a quadratic has no truncation error, so only the rounding of
+        // f(x ± h) remains: about ε·|f|/h ≈ 2.2e-16·24/6e-6 ≈ 1e-9.
+        let f = |x: [f64; 2]| Ok(x[0] * x[0] + 3.0 * x[0] * x[1]);
+        let d = central_differences([2.0, 3.0], 6e-6, f).unwrap();
+        assert!((d[0].1 - 13.0).abs() < 1e-8, "{:?}", d[0]);
+        assert!((d[1].1 - 6.0).abs() < 1e-8, "{:?}", d[1]);
+        // the half steps are the steps actually taken: c·max(1, |x|) up to rounding
+        assert!((d[0].0 / 1.2e-5 - 1.0).abs() < 1e-9 && (d[1].0 / 1.8e-5 - 1.0).abs() < 1e-9);
+        // an error of f is passed on
+        let failing = |_: [f64; 2]| -> Result<f64> { Err(Error::UnknownLoss("x".into())) };
+        assert!(central_differences([2.0, 3.0], 6e-6, failing).is_err());
     }
 
     #[test]

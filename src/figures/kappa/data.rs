@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use super::curvature::curvature;
 use crate::diff;
 use crate::error::Result;
+use crate::fdcheck::central_differences;
 use crate::figures::kit::{KappaRange, Scenario};
 use crate::iou::Loss;
 use crate::smooth::Smoothing;
@@ -149,22 +150,12 @@ fn row(op: Smoothing, sc: &Scenario, kappa_s: f64, hard: f64) -> Result<KappaRow
 
 /// Central differences of the loss in each predicted coordinate.
 fn central(op: Smoothing, sc: &Scenario, kappa: f64) -> Result<([f64; 4], [f64; 4])> {
-    let x = sc.pred.to_xyxy();
     let loss = Loss::soft_iou(op);
-    let mut steps = [0.0; 4];
-    let mut g = [0.0; 4];
-    for i in 0..4 {
-        let h = FD_STEP * x[i].abs().max(1.0);
-        let (mut up, mut down) = (x, x);
-        up[i] += h;
-        down[i] -= h;
-        let lu = loss.eval(&crate::BBox::from_xyxy(up)?, &sc.target, kappa)?;
-        let ld = loss.eval(&crate::BBox::from_xyxy(down)?, &sc.target, kappa)?;
-        // the step actually taken, after rounding of x ± h
-        steps[i] = (up[i] - down[i]) / 2.0;
-        g[i] = (lu - ld) / (up[i] - down[i]);
-    }
-    Ok((steps, g))
+    let d = central_differences(sc.pred.to_xyxy(), FD_STEP, |x| {
+        loss.eval(&crate::BBox::from_xyxy(x)?, &sc.target, kappa)
+    })?;
+    // the half steps actually taken, after rounding of x ± h, and the estimates
+    Ok((d.map(|(h, _)| h), d.map(|(_, g)| g)))
 }
 
 impl KappaSweep {

@@ -87,7 +87,7 @@ pub fn save_png<F: Figure>(fig: &F, path: &Path) -> Result<()> {
         fig.draw(&root).map_err(|e| output_error(path, e))?;
         root.present().map_err(|e| output_error(path, e))?;
     }
-    tmp.persist(path).map_err(|e| output_error(path, e))?;
+    write::persist(tmp, path).map_err(|e| output_error(path, e))?;
     Ok(())
 }
 

@@ -1,5 +1,10 @@
-//! Files appear complete or not at all: everything is written to a temporary file in the
-//! target's directory and renamed into place.
+//! The crate's one atomic file writer: files appear complete or not at all. Everything —
+//! figures, CSV tables, the explorer page, the command line's `--output` — is written to a
+//! temporary file in the destination's directory, flushed to disk (`fsync`) and renamed
+//! into place. The rename replaces whatever is at the destination, a symbolic link
+//! included: it never writes through a link into another file (a caller that wants to
+//! write through a link, as `softiou batch --output` does, resolves it first and passes
+//! the link's target).
 
 use std::io::Write;
 use std::path::Path;
@@ -15,33 +20,50 @@ fn err(path: &Path, e: impl std::fmt::Display) -> Error {
     }
 }
 
-/// A temporary file in `path`'s directory whose name ends in `suffix` (plotters picks the
-/// image format from the extension). It is deleted unless persisted.
+/// A temporary file in `path`'s directory, named `.softiou-<random><suffix>` (plotters
+/// picks the image format from the extension). It is deleted unless [`persist`]ed.
 ///
 /// # Errors
 /// [`Error::Output`] if the directory is not writable.
-pub fn temp_beside(path: &Path, suffix: &str) -> Result<NamedTempFile> {
+pub(crate) fn temp_beside(path: &Path, suffix: &str) -> Result<NamedTempFile> {
+    temp_named(path, ".softiou-", suffix)
+}
+
+/// As [`temp_beside`], named `<prefix><random><suffix>`.
+///
+/// # Errors
+/// [`Error::Output`] if the directory is not writable.
+pub(crate) fn temp_named(path: &Path, prefix: &str, suffix: &str) -> Result<NamedTempFile> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".softiou-").suffix(suffix);
-    // tempfile creates 0600 files; a figure renamed into place should be readable like
-    // any other file the user writes
+    builder.prefix(prefix).suffix(suffix);
+    // tempfile creates 0600 files; a file renamed into place should get the permissions
+    // of any new file the user writes (0666 minus the umask)
     #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     builder.tempfile_in(dir).map_err(|e| err(path, e))
 }
 
-/// Writes `bytes` to `path` atomically (temporary file, then rename).
+/// Flushes `tmp` to disk and renames it onto `path`.
+///
+/// # Errors
+/// The operating system's error if the flush or the rename fails (the temporary file is
+/// removed then).
+pub(crate) fn persist(mut tmp: NamedTempFile, path: &Path) -> std::io::Result<()> {
+    tmp.flush()?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map(drop).map_err(|e| e.error)
+}
+
+/// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
 ///
 /// # Errors
 /// [`Error::Output`] if the file cannot be written; nothing is left at `path` then.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut tmp = temp_beside(path, ".tmp")?;
     tmp.write_all(bytes).map_err(|e| err(path, e))?;
-    tmp.flush().map_err(|e| err(path, e))?;
-    tmp.persist(path).map_err(|e| err(path, e))?;
-    Ok(())
+    persist(tmp, path).map_err(|e| err(path, e))
 }

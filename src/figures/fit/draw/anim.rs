@@ -8,8 +8,9 @@ use super::TARGET_FILL;
 use super::plane::{centre, draw_box, equal_aspect, plane_chart, plane_mesh, window};
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
+use crate::figures::kit::register_fonts;
 use crate::figures::kit::style::{FONT, TICK, series};
-use crate::figures::kit::{register_fonts, write::temp_beside};
+use crate::figures::kit::write::{persist, temp_beside};
 use crate::fit::{self, FitResult, FitStep};
 
 /// Frame size in pixels.
@@ -37,7 +38,7 @@ pub fn write_fit_gif(path: &Path, run: &FitResult, t: &BBox<f64>, title: &str) -
         .collect();
     let tmp = temp_beside(path, ".gif")?;
     draw_frames(tmp.path(), &hist, t, title).map_err(|e| output_error(path, e))?;
-    tmp.persist(path).map_err(|e| output_error(path, e))?;
+    persist(tmp, path).map_err(|e| output_error(path, e))?;
     Ok(())
 }
 
