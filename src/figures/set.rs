@@ -67,11 +67,6 @@ impl StandardSet {
     }
 }
 
-/// The first family of type `T` among `families`.
-pub(crate) fn find<T: 'static>(families: &[Box<dyn Family>]) -> Option<&T> {
-    families.iter().find_map(|f| f.as_any().downcast_ref::<T>())
-}
-
 /// Number of files-producing jobs of [`write_standard`] (for progress bars): 22 for
 /// figures 1–9 and the summary, 2 for figure 10, 1 for the explorer, and the fit jobs.
 #[cfg(feature = "cli")]

@@ -7,8 +7,7 @@ use serde::Serialize;
 
 use super::breakdown::{Breakdown, BreakdownMap};
 use super::kappa::{Sweeps, WITHIN_TOL};
-use super::kit::Family;
-use super::set::find;
+use super::kit::{Family, find};
 use super::step_study::{StepPanel, Steps};
 use super::surface::Surfaces;
 use crate::fdcheck::Stencil;

@@ -140,6 +140,11 @@ pub(crate) trait Family: Send + Sync + std::fmt::Debug + Any {
     fn as_any(&self) -> &dyn Any;
 }
 
+/// The first family of type `T` among `families`.
+pub(crate) fn find<T: 'static>(families: &[Box<dyn Family>]) -> Option<&T> {
+    families.iter().find_map(|f| f.as_any().downcast_ref::<T>())
+}
+
 /// The job that renders `fig` as `dir/stem.png` (and `.svg` if asked).
 pub(crate) fn figure_job<'a, F: Figure + Send + Sync + 'a>(
     dir: &'a Path,
