@@ -1,14 +1,14 @@
 //! The examples that were in the documentation of crate-private modules, kept as unit
 //! tests: rustdoc compiles doctests as an outside crate, which cannot reach them.
 
-/// From the documentation in `src/sweep/article.rs`.
+/// From the documentation in `src/figures/breakdown/data.rs`.
 #[test]
 fn sweep_article_1() {
     use softiou::figures::breakdown::naive_soft_maximum;
     assert!(naive_soft_maximum(110.0_f64, 120.0, 10.0).is_nan()); // e^{1100} overflows
 }
 
-/// From the documentation in `src/sweep/article.rs`.
+/// From the documentation in `src/figures/breakdown/data.rs`.
 #[test]
 fn sweep_article_2() {
     use softiou::figures::breakdown::naive_soft_iou;
@@ -26,7 +26,7 @@ fn sweep_article_2() {
     assert!((naive_soft_iou(p, t, 0.5) - 8100.0 / 11900.0).abs() < 1e-2); // fine at small k
 }
 
-/// From the documentation in `src/sweep/article.rs`.
+/// From the documentation in `src/figures/breakdown/data.rs`.
 #[test]
 fn sweep_article_3() {
     let run = || {
@@ -46,7 +46,7 @@ fn sweep_article_3() {
     run().unwrap();
 }
 
-/// From the documentation in `src/sweep/contour.rs`.
+/// From the documentation in `src/figures/surface/contour.rs`.
 #[test]
 fn sweep_contour_1() {
     let run = || {
@@ -73,7 +73,7 @@ fn sweep_contour_1() {
     run().unwrap();
 }
 
-/// From the documentation in `src/sweep/curvature.rs`.
+/// From the documentation in `src/figures/kappa/curvature.rs`.
 #[test]
 fn sweep_curvature_1() {
     use softiou::figures::kappa::curvature::Curvature;
@@ -85,7 +85,7 @@ fn sweep_curvature_1() {
     assert_eq!(c.stable_step(), Some(0.5));
 }
 
-/// From the documentation in `src/sweep/curvature.rs`.
+/// From the documentation in `src/figures/kappa/curvature.rs`.
 #[test]
 fn sweep_curvature_2() {
     use softiou::nalgebra::SMatrix;
@@ -96,7 +96,7 @@ fn sweep_curvature_2() {
     );
 }
 
-/// From the documentation in `src/sweep/curvature.rs`.
+/// From the documentation in `src/figures/kappa/curvature.rs`.
 #[test]
 fn sweep_curvature_3() {
     let run = || {
@@ -110,7 +110,7 @@ fn sweep_curvature_3() {
     run().unwrap();
 }
 
-/// From the documentation in `src/sweep/mod.rs`.
+/// From the documentation in `src/figures/kit/grid.rs`.
 #[test]
 fn sweep_mod_1() {
     let run = || {
@@ -135,7 +135,7 @@ fn sweep_mod_1() {
     run().unwrap();
 }
 
-/// From the documentation in `src/sweep/mod.rs`.
+/// From the documentation in `src/figures/kit/grid.rs`.
 #[test]
 fn sweep_mod_2() {
     let run = || {
@@ -148,7 +148,7 @@ fn sweep_mod_2() {
     run().unwrap();
 }
 
-/// From the documentation in `src/sweep/scenario.rs`.
+/// From the documentation in `src/figures/kit/scenario.rs`.
 #[test]
 fn sweep_scenario_1() {
     let s = softiou::figures::kit::scenario::standard();
@@ -156,13 +156,13 @@ fn sweep_scenario_1() {
     assert!(s.iter().all(|s| s.side() == 10.0));
 }
 
-/// From the documentation in `src/sweep/standard.rs`.
+/// From the documentation in `src/figures/kit/grid.rs`.
 #[test]
 fn sweep_standard_1() {
     assert_eq!(softiou::figures::kit::default_range().points(), 241);
 }
 
-/// From the documentation in `src/sweep/steps.rs`.
+/// From the documentation in `src/figures/step_study/data.rs`.
 #[test]
 fn sweep_steps_1() {
     let run = || {
@@ -178,7 +178,7 @@ fn sweep_steps_1() {
     run().unwrap();
 }
 
-/// From the documentation in `src/sweep/surface.rs`.
+/// From the documentation in `src/figures/surface/data.rs`.
 #[test]
 fn sweep_surface_1() {
     let run = || {
@@ -197,7 +197,7 @@ fn sweep_surface_1() {
     run().unwrap();
 }
 
-/// From the documentation in `src/sweep/surface.rs`.
+/// From the documentation in `src/figures/surface/data.rs`.
 #[test]
 fn sweep_surface_2() {
     let run = || {
@@ -215,7 +215,7 @@ fn sweep_surface_2() {
     run().unwrap();
 }
 
-/// From the documentation in `src/plot/mod.rs`.
+/// From the documentation in `src/figures/kit/mod.rs`.
 #[test]
 fn plot_mod_1() {
     let run = || {
@@ -241,7 +241,7 @@ fn plot_mod_1() {
     run().unwrap();
 }
 
-/// From the documentation in `src/plot/output.rs`.
+/// From the documentation in `src/figures/kit/write.rs`.
 #[test]
 fn plot_output_1() {
     let run = || {
