@@ -47,8 +47,10 @@ extern crate self as softiou;
 
 // Table of contents, in dependency order: each layer uses only the ones above it.
 //
-// 0. Errors: one typed error for every fallible function of the numeric core.
+// 0. Errors: one typed error for every fallible function of the numeric core, and the
+//    one macro behind every enum's name, `ALL`, `Display` and `FromStr`.
 pub mod error;
+mod names;
 // 1. Smooth max/min operators (hard, boltzmann, logsumexp), generic over dual numbers.
 pub mod smooth;
 // 2. Validated boxes (xyxy, xywh, cxcywh).

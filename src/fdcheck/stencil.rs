@@ -1,8 +1,5 @@
 //! Finite-difference stencils for a first derivative, and the step rule.
 
-use std::fmt;
-use std::str::FromStr;
-
 use num_dual::DualNumFloat;
 #[cfg(feature = "serde")]
 use serde::Serialize;
@@ -33,18 +30,6 @@ pub enum Stencil {
 }
 
 impl Stencil {
-    /// All stencils, lowest order first.
-    pub const ALL: [Stencil; 3] = [Stencil::Central2, Stencil::Central4, Stencil::Richardson];
-
-    /// The name used by [`FromStr`] and [`fmt::Display`].
-    pub fn name(self) -> &'static str {
-        match self {
-            Stencil::Central2 => "central2",
-            Stencil::Central4 => "central4",
-            Stencil::Richardson => "richardson",
-        }
-    }
-
     /// The order p of the truncation error (error ∝ h^p).
     pub fn order(self) -> i32 {
         match self {
@@ -119,23 +104,19 @@ impl Stencil {
     }
 }
 
-impl fmt::Display for Stencil {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Stencil {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Stencil::ALL
-            .into_iter()
-            .find(|st| st.name() == s)
-            .ok_or_else(|| Error::InvalidParameter {
-                name: "stencil",
-                value: s.to_owned(),
-                need: "one of: central2, central4, richardson",
-            })
+crate::names::named_values! {
+    Stencil,
+    all = "All stencils, lowest order first.",
+    name = "The name used by `FromStr` and `Display`.",
+    unknown = |s| Error::InvalidParameter {
+        name: "stencil",
+        value: s.to_owned(),
+        need: "one of: central2, central4, richardson",
+    },
+    {
+        Central2 => "central2",
+        Central4 => "central4",
+        Richardson => "richardson",
     }
 }
 
