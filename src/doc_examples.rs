@@ -41,7 +41,7 @@ fn sweep_article_3() {
         assert_eq!(row[0], Breakdown::Fine);
         assert_eq!(row[2], Breakdown::OutsideUnit);
         assert_eq!(row[4], Breakdown::NaiveNan);
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }
@@ -68,7 +68,7 @@ fn sweep_contour_1() {
                 .flatten()
                 .all(|(x, y)| x.abs() < 1.0 && y.abs() < 1.0)
         );
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }
@@ -105,7 +105,7 @@ fn sweep_curvature_3() {
         let t = BBox::new(0.0, 0.0, 10.0, 10.0)?;
         let c = curvature(Loss::soft_iou(Smoothing::LogSumExp), &t, &t, 1.0)?;
         assert!(c.lambda_max > 0.0); // P = T is a minimum: the loss curves upwards
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }
@@ -130,7 +130,7 @@ fn sweep_mod_1() {
             .last()
             .unwrap();
         assert!((last.loss - sweep.hard.loss).abs() < 1e-2);
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }
@@ -143,7 +143,7 @@ fn sweep_mod_2() {
         let v = r.values();
         assert_eq!((v[0], v[2]), (2.0, 200.0)); // the ends are exact
         assert!((v[1] - 20.0).abs() < 1e-12); // the middle goes through exp(ln)
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }
@@ -173,7 +173,7 @@ fn sweep_steps_1() {
             // every stencil, at every step, is worse than that
             assert!(p.study.rows.iter().all(|r| r.central2 > p.study.dual_error));
         }
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }
@@ -192,7 +192,7 @@ fn sweep_surface_1() {
         let s = loss_surface(&t, hard, 2.0, 5)?;
         assert_eq!(s.loss[2 * 5 + 2], 0.0); // no offset: P = T
         assert_eq!(s.loss[0], 1.0); // offset (−2s, −2s): disjoint
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }
@@ -210,7 +210,7 @@ fn sweep_surface_2() {
         };
         let f = gradient_field(&t, hard, 2.0, 5)?;
         assert_eq!((f.gx[0], f.gy[0]), (0.0, 0.0)); // disjoint: hard IoU has no gradient
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }
@@ -229,14 +229,14 @@ fn plot_mod_1() {
             &SMOOTH_OPS,
         )?];
         let fig = softiou::figures::kappa::draw::LossFigure { sweeps: &sweeps };
-        let dir = tempfile::tempdir().map_err(|e| softiou::Error::Output {
+        let dir = tempfile::tempdir().map_err(|e| softiou::figures::Error::Output {
             path: "tmp".into(),
             reason: e.to_string(),
         })?;
         let path = dir.path().join("loss.png");
         save_png(&fig, &path)?;
         assert!(path.metadata().map(|m| m.len() > 1000).unwrap_or(false));
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }
@@ -249,7 +249,7 @@ fn plot_output_1() {
         let p = dir.path().join("a.txt");
         softiou::figures::kit::write::write_atomic(&p, b"hello")?;
         assert_eq!(std::fs::read(&p).unwrap(), b"hello");
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }
@@ -266,7 +266,7 @@ fn fit_experiments_bias_curve() {
             .unwrap();
         // at κ·s = 2 the optimum of the smoothed loss is a 13.2-wide box: hard IoU 0.575
         assert!((lse.width.unwrap() - 13.18).abs() < 0.01);
-        Ok::<(), softiou::Error>(())
+        Ok::<(), softiou::figures::Error>(())
     };
     run().unwrap();
 }

@@ -6,7 +6,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use softiou::error::{Error, quote, quote_bare};
+use softiou::error::{quote, quote_bare};
 use softiou::figures::kit::write::{persist, temp_named};
 
 use super::CliError;
@@ -309,7 +309,7 @@ impl Sink {
             // tempfile's message ends with " at path <its random file name>"; the user
             // needs only the operating system's reason.
             let text = match e {
-                Error::Output { reason, .. } => reason,
+                softiou::figures::Error::Output { reason, .. } => reason,
                 e => e.to_string(),
             };
             fail(&text.split(" at path ").next().unwrap_or(&text))

@@ -65,7 +65,7 @@ impl Progress {
     }
 }
 
-pub(crate) fn output_error(e: softiou::Error) -> CliError {
+pub(crate) fn output_error(e: impl std::fmt::Display) -> CliError {
     CliError::Failure(e.to_string())
 }
 

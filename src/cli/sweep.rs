@@ -51,11 +51,9 @@ pub struct SweepArgs {
     pub svg: bool,
 }
 
-fn value(flag: &str) -> impl Fn(softiou::Error) -> CliError + '_ {
-    move |source| CliError::Value {
-        flag: flag.to_owned(),
-        source,
-    }
+fn value<E: std::fmt::Display>(flag: &str) -> impl Fn(E) -> CliError + '_ {
+    // the message of `CliError::Value`, for the core's and the figures' errors alike
+    move |source| CliError::Input(format!("{flag}: {source}"))
 }
 
 /// Runs `softiou sweep`.

@@ -14,8 +14,11 @@
 //! // at κ·s = 1000 the logsumexp loss is within 1e-2 of the hard loss
 //! let last = sweep.curve(Smoothing::LogSumExp).unwrap().rows.last().unwrap();
 //! assert!((last.loss - sweep.hard.loss).abs() < 1e-2);
-//! # Ok::<(), softiou::Error>(())
+//! # Ok::<(), softiou::figures::Error>(())
 //! ```
+
+// The figures' error type: the core's errors, an unusable grid, a file not written.
+pub mod error;
 
 // The render kit every family uses: figure, panel, style, atomic write, CSV table,
 // κ·s grids and the standard scenarios.
@@ -38,6 +41,7 @@ pub(crate) mod summary;
 #[cfg(test)]
 mod tests;
 
+pub use error::{Error, Result};
 pub use fit::{FIT_JOBS, write_fit};
 pub use kappa::KappaSweep;
 pub use kit::Options;

@@ -14,7 +14,7 @@ use super::kit::write::write_atomic;
 use super::kit::{Family, Job, Options, data_job, ensure_dir, run_jobs};
 use super::summary::Summary;
 use super::{breakdown, explore, fit, kappa, step_study, surface, units};
-use crate::error::{Error, Result};
+use crate::figures::error::{Error, Result};
 
 /// Computes one family's data.
 type Compute = fn() -> Result<Box<dyn Family>>;
@@ -37,7 +37,7 @@ const FAMILIES: [Compute; 7] = [
 /// let text = set.summary();
 /// // one line per standard scenario and smooth operator, after the header
 /// assert!(text.lines().count() > 2 * softiou::figures::standard_scenarios().len());
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::figures::Error>(())
 /// ```
 #[derive(Debug)]
 pub struct StandardSet {
@@ -82,7 +82,7 @@ pub const STANDARD_JOBS: usize = 22 + 2 + 1 + fit::FIT_JOBS;
 /// let written = write_standard(&StandardSet::compute()?, dir.path(), Options::default(), &|| {})?;
 /// assert!(written.contains(&dir.path().join("fig1_loss_vs_kappa.png")));
 /// assert!(written.contains(&dir.path().join("fig1_loss_vs_kappa.csv")));
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::figures::Error>(())
 /// ```
 ///
 /// # Errors

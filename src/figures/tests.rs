@@ -6,7 +6,7 @@ use softiou::figures::breakdown::{Breakdown, breakdown_map, naive_soft_iou};
 use softiou::figures::kit::{KappaRange, SMOOTH_OPS, Scenario, scenario};
 use softiou::figures::surface::contour::contours;
 use softiou::figures::surface::{Setting, centred_target, gradient_field, loss_surface};
-use softiou::{BBox, Error, Smoothing, soft_iou_loss};
+use softiou::{BBox, Smoothing, soft_iou_loss};
 
 fn named(name: &str) -> Scenario {
     scenario::standard()
@@ -35,23 +35,23 @@ fn the_kappa_grid_is_logarithmic_and_hits_both_ends_exactly() {
 fn bad_kappa_ranges_are_typed_errors() {
     assert!(matches!(
         KappaRange::new(0.0, 1.0, 5),
-        Err(Error::InvalidSweep(_))
+        Err(softiou::figures::Error::InvalidSweep(_))
     ));
     assert!(matches!(
         KappaRange::new(2.0, 1.0, 5),
-        Err(Error::InvalidSweep(_))
+        Err(softiou::figures::Error::InvalidSweep(_))
     ));
     assert!(matches!(
         KappaRange::new(1.0, f64::INFINITY, 5),
-        Err(Error::InvalidSweep(_))
+        Err(softiou::figures::Error::InvalidSweep(_))
     ));
     assert!(matches!(
         KappaRange::new(1.0, 2.0, 1),
-        Err(Error::InvalidSweep(_))
+        Err(softiou::figures::Error::InvalidSweep(_))
     ));
     assert!(matches!(
         KappaRange::from_physical(-1.0, 2.0, 3, 10.0),
-        Err(Error::InvalidSweep(_))
+        Err(softiou::figures::Error::InvalidSweep(_))
     ));
 }
 
@@ -525,11 +525,11 @@ fn the_library_refuses_oversized_grids_before_allocating() {
     for n in [MAX_GRID_POINTS + 1, usize::MAX] {
         assert!(matches!(
             loss_surface(&t, s, 2.0, n),
-            Err(softiou::Error::InvalidSweep(_))
+            Err(softiou::figures::Error::InvalidSweep(_))
         ));
         assert!(matches!(
             gradient_field(&t, s, 2.0, n),
-            Err(softiou::Error::InvalidSweep(_))
+            Err(softiou::figures::Error::InvalidSweep(_))
         ));
     }
     assert!(loss_surface(&t, s, 2.0, 3).is_ok());

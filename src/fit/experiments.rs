@@ -360,7 +360,11 @@ impl FitSet {
         let annealed = all
             .iter()
             .find(|m| matches!(m.schedule, KappaSchedule::Anneal { .. }))
-            .ok_or_else(|| Error::InvalidSweep("no annealed method to animate".into()))?;
+            .ok_or_else(|| Error::InvalidParameter {
+                name: "methods",
+                value: "no annealed method".into(),
+                need: "an annealed method to animate",
+            })?;
         let cfg = FitConfig::new(annealed.loss, annealed.schedule, Optimizer::Adam);
         let opts = FIGURE_OPTIMIZERS;
         let ((outcomes, bias), anneal) = rayon::join(

@@ -12,7 +12,7 @@ use num_traits::Float;
 use rayon::prelude::*;
 
 use crate::bbox::BBox;
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::figures::kit::KappaRange;
 use crate::iou::soft_iou;
 use crate::smooth::Smoothing;
@@ -194,13 +194,13 @@ pub mod csv {
     use std::path::Path;
 
     use super::BreakdownMap;
-    use crate::error::Result;
+    use crate::figures::error::Result;
     use crate::figures::kit::table::{num, write_rows};
 
     /// Figure 9: one row per cell and panel.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn breakdown(path: &Path, map: &BreakdownMap) -> Result<()> {
         let nk = map.kappa_s.len();
         let mut rows = Vec::new();

@@ -9,7 +9,7 @@ use std::path::Path;
 pub use data::*;
 use draw::BreakdownFigure;
 
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::figures::kit::{Family, Job, KappaRange, Options, data_job, figure_job, scenario};
 
 /// The family of the standard set: the article's pair and a pair disjoint in x.

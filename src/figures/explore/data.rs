@@ -17,8 +17,8 @@
 use serde::Serialize;
 
 use crate::bbox::BBox;
-use crate::error::Result;
 use crate::evaluate::evaluate;
+use crate::figures::error::Result;
 use crate::iou::{Loss, Region, region};
 use crate::smooth::Smoothing;
 
@@ -198,7 +198,7 @@ pub fn positions() -> Result<Vec<BBox<f64>>> {
 /// # Errors
 /// Never (a valid constant box).
 pub fn target() -> Result<BBox<f64>> {
-    BBox::new(0.0, 0.0, SIDE, SIDE)
+    Ok(BBox::new(0.0, 0.0, SIDE, SIDE)?)
 }
 
 /// `[cx, cy, w, h]` of the soft intersection of `p` and `t` with `op` at `kappa`.

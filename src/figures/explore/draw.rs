@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::figures::error::{Error, Result};
 use crate::figures::kit::write::write_atomic;
 
 use super::data::ExplorerData;

@@ -19,7 +19,7 @@ pub use draw::write_page;
 use std::any::Any;
 use std::path::Path;
 
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::figures::kit::{Family, Job, Options};
 
 /// The family of the standard set: `explorer.html`.

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::figures::kit::table::write_rows;
 use crate::fit::{self, BIAS_STARTS, BiasPoint, FitSet, FitStep, Optimizer, Outcome, STARTS};
 
@@ -18,7 +18,7 @@ pub(crate) fn shown(o: &Outcome) -> Vec<FitStep> {
 /// Writes the data of [`super::draw::IouStepFigure`].
 ///
 /// # Errors
-/// [`crate::Error::Output`] if the file cannot be written.
+/// [`crate::figures::Error::Output`] if the file cannot be written.
 pub fn iou_vs_step_csv(path: &Path, set: &FitSet) -> Result<()> {
     let mut rows = Vec::new();
     for o in &set.outcomes {
@@ -40,7 +40,7 @@ pub fn iou_vs_step_csv(path: &Path, set: &FitSet) -> Result<()> {
 /// Writes the data of [`super::draw::BiasFigure`].
 ///
 /// # Errors
-/// [`crate::Error::Output`] if the file cannot be written.
+/// [`crate::figures::Error::Output`] if the file cannot be written.
 pub fn bias_csv(path: &Path, points: &[BiasPoint]) -> Result<()> {
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     let rows: Vec<Vec<String>> = points
@@ -87,7 +87,7 @@ pub(crate) fn trajectory_outcomes(set: &FitSet, opt: Optimizer) -> impl Iterator
 /// Writes the data of [`super::draw::TrajectoryFigure`].
 ///
 /// # Errors
-/// [`crate::Error::Output`] if the file cannot be written.
+/// [`crate::figures::Error::Output`] if the file cannot be written.
 pub fn trajectories_csv(path: &Path, set: &FitSet, opt: Optimizer) -> Result<()> {
     let mut rows = Vec::new();
     for o in trajectory_outcomes(set, opt) {

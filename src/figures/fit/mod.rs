@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use draw::{BiasFigure, IouStepFigure, TrajectoryFigure, write_fit_gif};
 
 use crate::bbox::BBox;
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::figures::kit::{Family, Job, Options, data_job, ensure_dir, figure_job, run_jobs};
 use crate::fit::{FitSet, Optimizer, TARGET};
 
@@ -90,7 +90,7 @@ pub const FIT_JOBS: usize = 7;
 /// })?;
 /// assert!(written.contains(&dir.path().join("fit_bias.csv")));
 /// assert_eq!(jobs.into_inner(), FIT_JOBS);
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::figures::Error>(())
 /// ```
 ///
 /// # Errors

@@ -66,5 +66,5 @@ fn the_fitting_figures_are_written_from_a_computed_fit_set() {
     let blocked = dir.path().join("file");
     std::fs::write(&blocked, b"x").unwrap();
     let err = write_fit(&set, &blocked.join("fit"), Options::default(), &|| {}).unwrap_err();
-    assert!(matches!(err, crate::Error::Output { .. }), "{err}");
+    assert!(matches!(err, crate::figures::Error::Output { .. }), "{err}");
 }

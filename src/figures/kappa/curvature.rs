@@ -9,7 +9,7 @@ use nalgebra::{SMatrix, SymmetricEigen};
 
 use crate::bbox::BBox;
 use crate::diff;
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::iou::Loss;
 
 /// Loss, gradient and the largest Hessian eigenvalue at one point.

@@ -5,8 +5,8 @@ use rayon::prelude::*;
 
 use super::curvature::curvature;
 use crate::diff;
-use crate::error::Result;
 use crate::fdcheck::central_differences;
+use crate::figures::error::Result;
 use crate::figures::kit::{KappaRange, Scenario};
 use crate::iou::Loss;
 use crate::smooth::Smoothing;
@@ -102,7 +102,7 @@ pub const FD_POINTS: usize = 6;
 /// assert_eq!(sweep.hard.loss, 1.0); // disjoint boxes: the hard IoU loss is 1
 /// assert_eq!(sweep.curve(Smoothing::LogSumExp).unwrap().rows.len(), 4);
 /// assert!(sweep.curve(Smoothing::Boltzmann).is_none()); // not asked for
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::figures::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct KappaSweep {
@@ -282,7 +282,7 @@ pub mod csv {
     use std::path::Path;
 
     use super::{KappaRow, KappaSweep};
-    use crate::error::Result;
+    use crate::figures::error::Result;
     use crate::figures::kit::table::{num, opt, write_rows};
 
     /// The rows of every sweep, with the columns chosen by `cols`.
@@ -317,7 +317,7 @@ pub mod csv {
     /// Figure 1: `loss`, `hard_loss`.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn loss(path: &Path, sweeps: &[KappaSweep]) -> Result<()> {
         let rows = sweep_rows(sweeps, |s, r| vec![num(r.loss), num(s.hard.loss)]);
         write_rows(path, &header(&["loss", "hard_loss"]), &rows)
@@ -326,7 +326,7 @@ pub mod csv {
     /// Figure 2: `abs_error`, `bound_s` (the operator's bound over s).
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn error(path: &Path, sweeps: &[KappaSweep]) -> Result<()> {
         let rows = sweep_rows(sweeps, |_, r| vec![num(r.abs_error), num(r.bound_s)]);
         write_rows(path, &header(&["abs_error", "bound_s"]), &rows)
@@ -335,7 +335,7 @@ pub mod csv {
     /// Figure 3 curves: `s·∂L/∂coordinate`, `s·|∇L|`, and the hard values.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn gradient(path: &Path, sweeps: &[KappaSweep]) -> Result<()> {
         let rows = sweep_rows(sweeps, |s, r| {
             let mut v: Vec<String> = r.grad_s.iter().map(|g| num(*g)).collect();
@@ -362,7 +362,7 @@ pub mod csv {
     /// Figure 3 check points: central difference and exact value per component.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn fd_points(path: &Path, sweeps: &[KappaSweep]) -> Result<()> {
         let names = ["x_min", "y_min", "x_max", "y_max"];
         let mut rows = Vec::new();
@@ -392,7 +392,7 @@ pub mod csv {
     /// Figure 4: `dloss_dkappa` (coordinate units) and the plotted `kappa_dloss_dkappa`.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn dloss_dkappa(path: &Path, sweeps: &[KappaSweep]) -> Result<()> {
         let rows = sweep_rows(sweeps, |_, r| {
             vec![num(r.dloss_dkappa), num(r.kappa_dloss_dkappa)]
@@ -407,7 +407,7 @@ pub mod csv {
     /// Figure 7: `lambda_max_s2`, `stable_step_s2` (empty where λmax ≤ 0) and the hard λmax·s².
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn curvature(path: &Path, sweeps: &[KappaSweep]) -> Result<()> {
         let rows = sweep_rows(sweeps, |s, r| {
             vec![

@@ -11,7 +11,7 @@ use std::path::Path;
 pub use data::*;
 use draw::{CurvatureFigure, ErrorFigure, GradientFigure, KappaDerivativeFigure, LossFigure};
 
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::figures::kit::{
     Family, Job, KappaRange, Options, SMOOTH_OPS, data_job, default_range, figure_job, scenario,
 };

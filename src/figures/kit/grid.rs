@@ -4,7 +4,7 @@
 //! κ·s, with s the target's shorter side, because only κ·s decides how close the soft
 //! loss is to the hard one (`soft_iou(c·P, c·T, κ/c) = soft_iou(P, T, κ)`).
 
-use crate::error::{Error, Result};
+use crate::figures::error::{Error, Result};
 use crate::smooth::Smoothing;
 
 /// The two smooth operators, in the order they are plotted.
@@ -32,7 +32,7 @@ pub const MAX_POINTS: usize = 10_000;
 /// assert!((v[2] - 10.0).abs() < 1e-12); // evenly spaced in log κ·s
 /// assert!(KappaRange::new(1.0, 0.5, 5).is_err());
 /// assert!(KappaRange::new(0.1, 10.0, MAX_POINTS + 1).is_err());
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::figures::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct KappaRange {

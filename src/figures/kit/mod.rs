@@ -27,7 +27,7 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::figures::error::{Error, Result};
 
 /// What a figure's `draw` returns: plotters' errors, boxed.
 pub type DrawResult = std::result::Result<(), Box<dyn std::error::Error>>;

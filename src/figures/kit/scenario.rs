@@ -1,7 +1,7 @@
 //! Named box pairs: the standard scenarios every κ-sweep figure shows.
 
 use crate::bbox::BBox;
-use crate::error::Result;
+use crate::figures::error::Result;
 
 /// A predicted box and a target, with a name for legends and files.
 ///
@@ -12,7 +12,7 @@ use crate::error::Result;
 /// assert_eq!(s.side(), 20.0); // the target's shorter side
 /// let sweep = KappaSweep::compute(&s, &KappaRange::new(1.0, 100.0, 3)?, &[softiou::Smoothing::Boltzmann])?;
 /// assert_eq!(sweep.scenario.name, "mine");
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::figures::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {

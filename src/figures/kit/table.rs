@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::write::write_atomic;
-use crate::error::{Error, Result};
+use crate::figures::error::{Error, Result};
 
 /// A number in a CSV cell: Rust's shortest round-trip form.
 pub(crate) fn num(v: f64) -> String {

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use tempfile::NamedTempFile;
 
-use crate::error::{Error, Result};
+use crate::figures::error::{Error, Result};
 
 fn err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Output {

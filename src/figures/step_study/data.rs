@@ -9,8 +9,8 @@
 use num_dual::DualNum;
 
 use crate::bbox::BBox;
-use crate::error::Result;
 use crate::fdcheck::{Function, StepStudy, constant, default_steps, step_study};
+use crate::figures::error::Result;
 use crate::iou::Loss;
 use crate::smooth::Smoothing;
 
@@ -84,7 +84,7 @@ struct PredCoordinates {
 }
 
 impl Function<4> for PredCoordinates {
-    fn eval<D: DualNum + Copy>(&self, x: [D; 4]) -> Result<D> {
+    fn eval<D: DualNum + Copy>(&self, x: [D; 4]) -> crate::Result<D> {
         let p = BBox::from_xyxy(x)?;
         self.loss
             .eval(&p, &self.target.map(constant::<D>)?, constant(self.kappa))
@@ -126,13 +126,13 @@ pub mod csv {
     use std::path::Path;
 
     use super::StepPanel;
-    use crate::error::Result;
+    use crate::figures::error::Result;
     use crate::figures::kit::table::{num, write_rows};
 
     /// Figure 8: one row per reference point and step.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn steps(path: &Path, panels: &[StepPanel]) -> Result<()> {
         let mut rows = Vec::new();
         for p in panels {

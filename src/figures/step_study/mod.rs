@@ -10,7 +10,7 @@ use std::path::Path;
 pub use data::*;
 use draw::StepFigure;
 
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::figures::kit::{Family, Job, Options, data_job, figure_job};
 
 /// The step-study panels of the standard set.

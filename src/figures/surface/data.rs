@@ -12,7 +12,7 @@
 
 use crate::batch::{Batch, Exec};
 use crate::bbox::BBox;
-use crate::error::{Error, Result};
+use crate::figures::error::{Error, Result};
 use crate::figures::kit::symmetric_grid;
 use crate::iou::Loss;
 use crate::smooth::Smoothing;
@@ -39,9 +39,9 @@ impl Setting {
 /// Translation-centred square target of side `side`: `[-side/2, -side/2, side/2, side/2]`.
 ///
 /// # Errors
-/// [`Error::EmptyBox`] or [`Error::NonFiniteCoordinate`] unless `side` is finite and > 0.
+/// [`crate::Error::EmptyBox`] or [`crate::Error::NonFiniteCoordinate`] unless `side` is finite and > 0.
 pub fn centred_target(side: f64) -> Result<BBox<f64>> {
-    BBox::new(-side / 2.0, -side / 2.0, side / 2.0, side / 2.0)
+    Ok(BBox::new(-side / 2.0, -side / 2.0, side / 2.0, side / 2.0)?)
 }
 
 /// The loss on an `n × n` grid of offsets.
@@ -156,7 +156,10 @@ fn grid_pairs(target: &BBox<f64>, offsets: &[f64], side: f64) -> (Vec<[f64; 4]>,
 /// parallel batch finishes every other task first, so resuming in parallel would repeat
 /// work for every failure). Returns the failing rows, whose outputs the batch left
 /// unspecified; any error other than a failing pair is returned as it is.
-fn fill_rows(rows: usize, mut batch: impl FnMut(usize, Exec) -> Result<()>) -> Result<Vec<usize>> {
+fn fill_rows(
+    rows: usize,
+    mut batch: impl FnMut(usize, Exec) -> crate::Result<()>,
+) -> Result<Vec<usize>> {
     let (mut from, mut failed) = (0, Vec::new());
     while from < rows {
         let exec = if failed.is_empty() {
@@ -166,11 +169,11 @@ fn fill_rows(rows: usize, mut batch: impl FnMut(usize, Exec) -> Result<()>) -> R
         };
         match batch(from, exec) {
             Ok(()) => break,
-            Err(Error::InPair { index, .. }) => {
+            Err(crate::Error::InPair { index, .. }) => {
                 failed.push(from + index);
                 from += index + 1;
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(failed)
@@ -252,13 +255,13 @@ pub mod csv {
 
     use super::super::contour::Contour;
     use super::{GradientField, Surface};
-    use crate::error::Result;
+    use crate::figures::error::Result;
     use crate::figures::kit::table::{num, write_rows};
 
     /// Figure 5 heatmaps: one row per grid point.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn surfaces(path: &Path, surfaces: &[Surface]) -> Result<()> {
         let mut rows = Vec::new();
         for s in surfaces {
@@ -283,7 +286,7 @@ pub mod csv {
     /// Figure 5 contour lines: one row per segment.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn contours(path: &Path, surfaces: &[Surface], contours: &[Vec<Contour>]) -> Result<()> {
         let mut rows = Vec::new();
         for (s, cs) in surfaces.iter().zip(contours) {
@@ -311,7 +314,7 @@ pub mod csv {
     /// Figure 6: `−∂loss/∂(dx/s)`, `−∂loss/∂(dy/s)` and the magnitude per grid point.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn fields(path: &Path, fields: &[GradientField]) -> Result<()> {
         let mut rows = Vec::new();
         for f in fields {

@@ -12,7 +12,7 @@ use contour::{Contour, contours};
 pub use data::*;
 use draw::{FieldFigure, SurfaceFigure};
 
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::figures::kit::{Family, Job, Options, data_job, figure_job, scenario};
 use crate::smooth::Smoothing;
 

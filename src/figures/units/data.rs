@@ -7,7 +7,7 @@
 //! [`SCALES`], with `logsumexp`.
 
 use crate::bbox::BBox;
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::iou::soft_iou_loss;
 use crate::smooth::Smoothing;
 
@@ -82,13 +82,13 @@ pub mod csv {
     use std::path::Path;
 
     use super::UnitsData;
-    use crate::error::Result;
+    use crate::figures::error::Result;
     use crate::figures::kit::table::write_rows;
 
     /// Writes the rows of `data` (columns `side, kappa, kappa_s, loss`) to `path`.
     ///
     /// # Errors
-    /// [`crate::Error::Output`] if the file cannot be written.
+    /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn rows(path: &Path, data: &UnitsData) -> Result<()> {
         let rows: Vec<Vec<String>> = data
             .rows

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 pub use data::*;
 use draw::{STEM, UnitsFigure};
 
-use crate::error::Result;
+use crate::figures::error::Result;
 #[cfg(test)]
 use crate::figures::kit::run_jobs;
 use crate::figures::kit::{Family, Job, Options, data_job, figure_job};
@@ -44,7 +44,7 @@ impl Family for UnitsData {
 /// (columns `side, kappa, kappa_s, loss`); returns the paths.
 ///
 /// # Errors
-/// [`crate::Error::Output`] if a file cannot be written.
+/// [`crate::figures::Error::Output`] if a file cannot be written.
 #[cfg(test)]
 pub fn write(data: &UnitsData, dir: &Path, opts: Options) -> Result<Vec<PathBuf>> {
     run_jobs(data.jobs(dir, opts), &|| {})

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use super::TARGET_FILL;
 use super::plane::{centre, draw_box, equal_aspect, plane_chart, plane_mesh, window};
 use crate::bbox::BBox;
-use crate::error::{Error, Result};
+use crate::figures::error::{Error, Result};
 use crate::figures::kit::register_fonts;
 use crate::figures::kit::style::{FONT, TICK, series};
 use crate::figures::kit::write::{persist, temp_beside};

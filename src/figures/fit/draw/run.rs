@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use super::plane::{centre, draw_box, equal_aspect, plane_chart, plane_mesh, window};
 use super::{TARGET_FILL, write_fit_gif};
 use crate::bbox::BBox;
-use crate::error::Result;
+use crate::figures::error::Result;
 use crate::figures::kit::style::{FONT, TICK, series};
 use crate::figures::kit::{DrawResult, Figure, save_png, table::write_rows};
 use crate::fit::{self, FitResult, FitStep};
@@ -110,7 +110,7 @@ impl Figure for RunFigure<'_> {
 /// Writes the data of [`RunFigure`]: every step of the run.
 ///
 /// # Errors
-/// [`crate::Error::Output`] if the file cannot be written.
+/// [`crate::figures::Error::Output`] if the file cannot be written.
 pub fn run_csv(path: &Path, run: &FitResult) -> Result<()> {
     let rows: Vec<Vec<String>> = run
         .history
@@ -146,7 +146,7 @@ pub fn run_csv(path: &Path, run: &FitResult) -> Result<()> {
 /// Returns the paths.
 ///
 /// # Errors
-/// [`crate::Error::Output`] if a file cannot be written.
+/// [`crate::figures::Error::Output`] if a file cannot be written.
 pub fn write_run_figures(
     dir: &Path,
     run: &FitResult,
