@@ -35,4 +35,4 @@ pub enum Error {
 }
 
 /// The figures' `Result`.
-pub type Result<T> = std::result::Result<T, Error>;
+pub(crate) type Result<T> = std::result::Result<T, Error>;

@@ -41,8 +41,8 @@ pub(crate) mod summary;
 #[cfg(test)]
 mod tests;
 
-pub use error::{Error, Result};
-pub use fit::{FIT_JOBS, write_fit};
+pub use error::Error;
+pub use fit::write_fit;
 pub use kappa::KappaSweep;
 pub use kit::Options;
 pub use kit::scenario::standard as standard_scenarios;

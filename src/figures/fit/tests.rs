@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
+use crate::figures::fit::FIT_JOBS;
 use crate::figures::kit::Options;
-use crate::figures::{FIT_JOBS, write_fit};
+use crate::figures::write_fit;
 use crate::fit::{FIGURE_OPTIMIZERS, FitSet, STARTS, methods};
 
 /// The CSV at `path` has `first_column` first and rows of equal width; returns how many.
