@@ -1,7 +1,6 @@
 //! Axis-aligned boxes: validated construction from the three common formats.
 
 use std::fmt;
-use std::str::FromStr;
 
 use num_dual::DualNum;
 
@@ -30,18 +29,6 @@ pub enum BoxFormat {
 }
 
 impl BoxFormat {
-    /// All formats.
-    pub const ALL: [BoxFormat; 3] = [BoxFormat::Xyxy, BoxFormat::Xywh, BoxFormat::Cxcywh];
-
-    /// The name used on the command line and by [`FromStr`].
-    pub fn name(self) -> &'static str {
-        match self {
-            BoxFormat::Xyxy => "xyxy",
-            BoxFormat::Xywh => "xywh",
-            BoxFormat::Cxcywh => "cxcywh",
-        }
-    }
-
     /// The names of the four numbers in this format.
     pub fn fields(self) -> [&'static str; 4] {
         match self {
@@ -52,19 +39,15 @@ impl BoxFormat {
     }
 }
 
-impl fmt::Display for BoxFormat {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for BoxFormat {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        BoxFormat::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| Error::UnknownBoxFormat(s.to_owned()))
+crate::names::named_values! {
+    BoxFormat,
+    all = "All formats.",
+    name = "The name used on the command line and by `FromStr`.",
+    unknown = |s| Error::UnknownBoxFormat(s.to_owned()),
+    {
+        Xyxy => "xyxy",
+        Xywh => "xywh",
+        Cxcywh => "cxcywh",
     }
 }
 

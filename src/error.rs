@@ -141,17 +141,6 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
-    /// A sweep grid is not usable (κ range, number of points, grid size).
-    #[error("invalid sweep: {0}")]
-    InvalidSweep(String),
-    /// A figure or data file could not be drawn or written.
-    #[error("could not write {}: {reason}", quote_bare(path))]
-    Output {
-        /// The file that was being written.
-        path: String,
-        /// Why it failed.
-        reason: String,
-    },
     /// A width or height given as such (xywh, cxcywh) is zero or negative.
     #[error("box {name} = {} is not valid; a box's {name} must be > 0", num(*.value))]
     NonPositiveSize {

@@ -47,8 +47,10 @@ extern crate self as softiou;
 
 // Table of contents, in dependency order: each layer uses only the ones above it.
 //
-// 0. Errors: one typed error for every fallible function of the numeric core.
+// 0. Errors: one typed error for every fallible function of the numeric core, and the
+//    one macro behind every enum's name, `ALL`, `Display` and `FromStr`.
 pub mod error;
+mod names;
 // 1. Smooth max/min operators (hard, boltzmann, logsumexp), generic over dual numbers.
 pub mod smooth;
 // 2. Validated boxes (xyxy, xywh, cxcywh).
@@ -57,32 +59,27 @@ pub mod bbox;
 pub mod iou;
 // 4. Exact first and second derivatives from dual numbers.
 pub mod diff;
-// 5. One pair: loss, IoU, gradients, dloss/dκ and the region, checked once.
-pub mod evaluate;
-// 6. Many pairs into caller-owned buffers (serial, or on rayon with `parallel`).
-pub mod batch;
-// 7. The finite-difference checker of the derivatives (`softiou check`).
+// 5. The finite-difference checker of the derivatives (`softiou check`), and the crate's
+//    one central difference (the batch API's benchmark baseline uses it).
 pub mod fdcheck;
 mod rng;
+// 6. One pair: loss, IoU, gradients, dloss/dκ and the region, checked once.
+pub mod evaluate;
+// 7. Many pairs into caller-owned buffers (serial, or on rayon with `parallel`).
+pub mod batch;
 // 8. Which κ for boxes of a given side: the κ rule, computed from the functions above.
 pub mod kappa_rule;
 
-// 9. Feature `plots`: the fitting demo, the figures with their CSV data, the units
-//    figure and the interactive κ explorer page.
-#[cfg(feature = "plots")]
-pub mod explore;
-#[cfg(feature = "plots")]
-pub mod figures;
+// 9. Feature `plots`: the fitting demo (runs and numbers only) ...
 #[cfg(feature = "plots")]
 pub mod fit;
+// 10. ... and the figures: one folder per figure family (its data with its CSV table, and
+//     its drawing), a shared render kit, and the standard set that lists the families.
+//     The units figure and the κ explorer page are families too.
 #[cfg(feature = "plots")]
-mod plot;
-#[cfg(feature = "plots")]
-mod sweep;
-#[cfg(feature = "plots")]
-pub mod units;
+pub mod figures;
 
-// 10. Feature `cli`: the `softiou` command line (parsing, files, messages).
+// 11. Feature `cli`: the `softiou` command line (parsing, files, messages).
 #[cfg(feature = "cli")]
 mod cli;
 

@@ -205,38 +205,6 @@ fn svg_is_written_beside_every_png_on_request() {
 }
 
 #[test]
-fn the_fitting_figures_are_written_from_a_computed_fit_set() {
-    use softiou::figures::{FIT_JOBS, Options, write_fit};
-    use softiou::fit::{FIGURE_OPTIMIZERS, FitSet, STARTS, methods};
-    let set = FitSet::compute().unwrap();
-    // every method from every start with every optimiser, in order
-    assert_eq!(set.methods.len(), methods(10.0).len());
-    assert_eq!(
-        set.outcomes.len(),
-        FIGURE_OPTIMIZERS.len() * STARTS.len() * set.methods.len()
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("made").join("fit");
-    let ticks = std::sync::atomic::AtomicUsize::new(0);
-    let tick = || {
-        ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    };
-    let written = write_fit(&set, &out, Options::default(), &tick).unwrap();
-    assert_eq!(written.len(), 7);
-    assert_eq!(ticks.into_inner(), FIT_JOBS);
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), written.len());
-    // the CSV of the bias figure holds exactly the set's points
-    let rows = check_csv(&out.join("fit_bias.csv"), "smoothing");
-    assert_eq!(rows, set.bias.len());
-    no_temp_files(&out);
-    // a directory that cannot be created is an error, not a panic
-    let blocked = dir.path().join("file");
-    std::fs::write(&blocked, b"x").unwrap();
-    let err = write_fit(&set, &blocked.join("fit"), Options::default(), &|| {}).unwrap_err();
-    assert!(matches!(err, softiou::Error::Output { .. }), "{err}");
-}
-
-#[test]
 fn sweep_writes_figures_one_to_four_and_seven_for_the_users_boxes() {
     let dir = tempfile::tempdir().unwrap();
     let o = softiou(&[

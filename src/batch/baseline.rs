@@ -7,6 +7,7 @@ use num_dual::{Dual, DualNumFloat};
 use crate::bbox::BBox;
 use crate::diff::GradPred;
 use crate::error::Result;
+use crate::fdcheck::central_differences;
 use crate::iou::{Corners, Loss, check_kappa};
 
 /// Loss and gradient wrt the predicted box by four forward passes on `Dual<F>`, one per
@@ -72,19 +73,9 @@ pub fn grad_central_difference<F: DualNumFloat>(
     kappa: F,
 ) -> Result<GradPred<F>> {
     let value = loss.eval(p, t, kappa)?;
-    let x = p.to_xyxy();
-    let cbrt_eps = F::epsilon().cbrt();
-    let mut grad = SVector::<F, 4>::zeros();
-    for (k, g) in grad.iter_mut().enumerate() {
-        let h = cbrt_eps * x[k].abs().max(F::one());
-        let (mut up, mut down) = (x, x);
-        up[k] = x[k] + h;
-        down[k] = x[k] - h;
-        // the step actually taken, exactly representable, so the quotient is consistent
-        let step = up[k] - down[k];
-        let fu = loss.eval(&BBox::from_xyxy(up)?, t, kappa)?;
-        let fd = loss.eval(&BBox::from_xyxy(down)?, t, kappa)?;
-        *g = (fu - fd) / step;
-    }
+    let d = central_differences(p.to_xyxy(), F::epsilon().cbrt(), |x| {
+        loss.eval(&BBox::from_xyxy(x)?, t, kappa)
+    })?;
+    let grad = SVector::<F, 4>::from_fn(|k, _| d[k].1);
     Ok(GradPred { value, grad })
 }

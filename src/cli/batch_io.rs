@@ -7,6 +7,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use softiou::error::{quote, quote_bare};
+use softiou::figures::kit::write::{persist, temp_named};
 
 use super::CliError;
 use super::output::stdout_error;
@@ -302,20 +303,15 @@ impl Sink {
             }
             _ => {}
         }
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".softiou-batch-").suffix(".tmp");
-        // A temporary file is private (0600) by default; the result should get the usual
-        // permissions of a new file (0666 minus the umask).
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let file = builder.tempfile_in(dir).map_err(|e| {
+        // the crate's one atomic writer: a temporary file beside the (link-resolved)
+        // target, flushed to disk and renamed onto it by `finish`
+        let file = temp_named(&target, ".softiou-batch-", ".tmp").map_err(|e| {
             // tempfile's message ends with " at path <its random file name>"; the user
             // needs only the operating system's reason.
-            let text = e.to_string();
+            let text = match e {
+                softiou::figures::Error::Output { reason, .. } => reason,
+                e => e.to_string(),
+            };
             fail(&text.split(" at path ").next().unwrap_or(&text))
         })?;
         Ok(Sink::Temp { file, target })
@@ -326,12 +322,8 @@ impl Sink {
         match self {
             Sink::Stdout(mut s) => s.flush().map_err(|e| write_error(output, e)),
             Sink::Direct(mut f) => f.flush().map_err(|e| write_error(output, e)),
-            Sink::Temp { file, target } => file.persist(&target).map(drop).map_err(|e| {
-                CliError::Failure(format!(
-                    "--output: cannot write {}: {}",
-                    quote(output),
-                    e.error
-                ))
+            Sink::Temp { file, target } => persist(file, &target).map_err(|e| {
+                CliError::Failure(format!("--output: cannot write {}: {e}", quote(output)))
             }),
         }
     }

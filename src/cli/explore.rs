@@ -1,5 +1,5 @@
 //! `softiou explore`: writes the interactive κ explorer page. The numbers come from
-//! [`softiou::explore::compute`]; this file only handles the flag and the output.
+//! [`softiou::figures::explore::compute`]; this file only handles the flag and the output.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -21,8 +21,8 @@ pub struct ExploreArgs {
 pub fn run(args: ExploreArgs) -> Result<(), CliError> {
     let start = Instant::now();
     create_dir(&args.out)?;
-    let data = softiou::explore::compute().map_err(output_error)?;
-    let path = softiou::explore::write_page(&data, &args.out).map_err(output_error)?;
+    let data = softiou::figures::explore::compute().map_err(output_error)?;
+    let path = softiou::figures::explore::write_page(&data, &args.out).map_err(output_error)?;
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     super::output::print(&format!(
         "wrote {} ({:.2} MB, self-contained; open it in a browser) in {:.2} s\n",

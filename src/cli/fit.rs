@@ -222,7 +222,7 @@ pub fn run(args: FitArgs) -> Result<(), CliError> {
     let mut written = Vec::new();
     if let Some(dir) = &args.out {
         super::plots::create_dir(dir)?;
-        written = softiou::plot::fit::write_run_figures(dir, &result, &t, &title)
+        written = softiou::figures::fit::draw::write_run_figures(dir, &result, &t, &title)
             .map_err(|e| CliError::Failure(e.to_string()))?;
     }
     let text = if args.json {

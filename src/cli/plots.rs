@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use softiou::plot::standard::{Options, STANDARD_JOBS, write_standard};
-use softiou::sweep::StandardSet;
+use softiou::figures::set::STANDARD_JOBS;
+use softiou::figures::{Options, StandardSet, write_standard};
 
 use super::CliError;
 
@@ -65,7 +65,7 @@ impl Progress {
     }
 }
 
-pub(crate) fn output_error(e: softiou::Error) -> CliError {
+pub(crate) fn output_error(e: impl std::fmt::Display) -> CliError {
     CliError::Failure(e.to_string())
 }
 
@@ -100,13 +100,7 @@ pub fn run(args: PlotsArgs) -> Result<(), CliError> {
     let opts = Options { svg: args.svg };
     let files = write_standard(&set, &args.out, opts, &|| progress.tick());
     progress.finish();
-    let mut files = files.map_err(output_error)?;
-    // the interactive κ explorer belongs to the standard set too (`softiou explore`)
-    let explorer = softiou::explore::compute().map_err(output_error)?;
-    files.push(softiou::explore::write_page(&explorer, &args.out).map_err(output_error)?);
-    // κ has units of 1/length: one pair at three scales
-    let units = softiou::units::UnitsData::compute().map_err(output_error)?;
-    files.extend(softiou::units::draw::write(&units, &args.out, args.svg).map_err(output_error)?);
+    let files = files.map_err(output_error)?;
     let text = format!("{}{}", set.summary, report(&args.out, &files, start));
     super::output::print(&text)
 }

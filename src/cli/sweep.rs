@@ -4,8 +4,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use softiou::plot::standard::{Options, write_sweep};
-use softiou::sweep::{KappaRange, KappaSweep, SMOOTH_OPS, Scenario, standard::default_range};
+use softiou::figures::KappaSweep;
+use softiou::figures::Options;
+use softiou::figures::kit::{KappaRange, SMOOTH_OPS, Scenario, default_range};
+use softiou::figures::set::write_sweep;
 use softiou::{BoxFormat, Smoothing};
 
 use super::CliError;
@@ -49,11 +51,9 @@ pub struct SweepArgs {
     pub svg: bool,
 }
 
-fn value(flag: &str) -> impl Fn(softiou::Error) -> CliError + '_ {
-    move |source| CliError::Value {
-        flag: flag.to_owned(),
-        source,
-    }
+fn value<E: std::fmt::Display>(flag: &str) -> impl Fn(E) -> CliError + '_ {
+    // the message of `CliError::Value`, for the core's and the figures' errors alike
+    move |source| CliError::Input(format!("{flag}: {source}"))
 }
 
 /// Runs `softiou sweep`.
@@ -94,7 +94,7 @@ pub fn run(args: SweepArgs) -> Result<(), CliError> {
     };
     let flag = if args
         .points
-        .is_some_and(|n| !(2..=softiou::sweep::MAX_POINTS).contains(&n))
+        .is_some_and(|n| !(2..=softiou::figures::kit::MAX_POINTS).contains(&n))
     {
         "--points"
     } else {
@@ -114,7 +114,7 @@ pub fn run(args: SweepArgs) -> Result<(), CliError> {
     let mut text = String::new();
     for op in &ops {
         text.push_str(
-            &match sweep.row_within(*op, softiou::sweep::standard::WITHIN_TOL) {
+            &match sweep.row_within(*op, softiou::figures::kappa::WITHIN_TOL) {
                 Some(r) => format!(
                     "{op}: |soft − hard| <= 0.01 from κ·s = {:?} (κ = {:?}) on\n",
                     r.kappa_s, r.kappa

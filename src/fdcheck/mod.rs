@@ -62,6 +62,7 @@ pub use hessian::check_hessian;
 pub use losses::{KappaLoss, PredLoss, TargetLoss, natural_unit};
 pub use report::{CheckOptions, ComponentReport, Report, Status, Tolerance};
 pub use stencil::Stencil;
+pub(crate) use stencil::central_differences;
 pub use study::{StepRow, StepStudy, default_steps, step_study};
 pub use suite::{KAPPA_CHECK, SUITE_TOLERANCE, SuiteOptions, Summary, WorstCase, run_suite};
 

@@ -1,8 +1,5 @@
 //! Finite-difference stencils for a first derivative, and the step rule.
 
-use std::fmt;
-use std::str::FromStr;
-
 use num_dual::DualNumFloat;
 #[cfg(feature = "serde")]
 use serde::Serialize;
@@ -33,18 +30,6 @@ pub enum Stencil {
 }
 
 impl Stencil {
-    /// All stencils, lowest order first.
-    pub const ALL: [Stencil; 3] = [Stencil::Central2, Stencil::Central4, Stencil::Richardson];
-
-    /// The name used by [`FromStr`] and [`fmt::Display`].
-    pub fn name(self) -> &'static str {
-        match self {
-            Stencil::Central2 => "central2",
-            Stencil::Central4 => "central4",
-            Stencil::Richardson => "richardson",
-        }
-    }
-
     /// The order p of the truncation error (error ∝ h^p).
     pub fn order(self) -> i32 {
         match self {
@@ -119,23 +104,19 @@ impl Stencil {
     }
 }
 
-impl fmt::Display for Stencil {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Stencil {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Stencil::ALL
-            .into_iter()
-            .find(|st| st.name() == s)
-            .ok_or_else(|| Error::InvalidParameter {
-                name: "stencil",
-                value: s.to_owned(),
-                need: "one of: central2, central4, richardson",
-            })
+crate::names::named_values! {
+    Stencil,
+    all = "All stencils, lowest order first.",
+    name = "The name used by `FromStr` and `Display`.",
+    unknown = |s| Error::InvalidParameter {
+        name: "stencil",
+        value: s.to_owned(),
+        need: "one of: central2, central4, richardson",
+    },
+    {
+        Central2 => "central2",
+        Central4 => "central4",
+        Richardson => "richardson",
     }
 }
 
@@ -145,6 +126,33 @@ pub(crate) fn step<F: DualNumFloat>(x: F, c: F) -> F {
     let h = c * F::one().max(x.abs());
     let adjusted = (x + h) - x;
     if adjusted > F::zero() { adjusted } else { h }
+}
+
+/// The central difference of `f` in each coordinate of `x`: with `h = c·max(1, |x_i|)`,
+/// `(f(x + h·e_i) − f(x − h·e_i)) / d` where `d = (x_i + h) − (x_i − h)` is the step
+/// actually taken after rounding. Returns, per coordinate, the half step `d/2` and the
+/// estimate. The one central difference of the crate outside [`Stencil::apply`]: the
+/// batch API's benchmark baseline and the check points of the κ figures use it.
+///
+/// # Errors
+/// The first error of `f`.
+pub(crate) fn central_differences<F: DualNumFloat, const N: usize>(
+    x: [F; N],
+    c: F,
+    f: impl Fn([F; N]) -> Result<F>,
+) -> Result<[(F, F); N]> {
+    let two = F::one() + F::one();
+    let mut out = [(F::zero(), F::zero()); N];
+    for (i, o) in out.iter_mut().enumerate() {
+        let h = c * x[i].abs().max(F::one());
+        let (mut up, mut down) = (x, x);
+        up[i] = x[i] + h;
+        down[i] = x[i] - h;
+        let (fu, fd) = (f(up)?, f(down)?);
+        let step = up[i] - down[i];
+        *o = (step / two, (fu - fd) / step);
+    }
+    Ok(out)
 }
 
 /// `F` → `f64` (exact for f32 and f64).
@@ -176,6 +184,22 @@ mod tests {
             assert!((d[0] - 0.3_f64.exp()).abs() < 1e-9, "{st}: {}", d[0]);
             assert!((d[1] - 0.3_f64.cos()).abs() < 1e-9, "{st}: {}", d[1]);
         }
+    }
+
+    #[test]
+    fn central_differences_of_a_quadratic_are_exact_up_to_rounding() {
+        // f = x0² + 3·x0·x1: ∂/∂x0 = 2·x0 + 3·x1 = 13, ∂/∂x1 = 3·x0 = 6 at (2, 3); a central
+        // difference of a quadratic has no truncation error, so only the rounding of
+        // f(x ± h) remains: about ε·|f|/h ≈ 2.2e-16·24/6e-6 ≈ 1e-9.
+        let f = |x: [f64; 2]| Ok(x[0] * x[0] + 3.0 * x[0] * x[1]);
+        let d = central_differences([2.0, 3.0], 6e-6, f).unwrap();
+        assert!((d[0].1 - 13.0).abs() < 1e-8, "{:?}", d[0]);
+        assert!((d[1].1 - 6.0).abs() < 1e-8, "{:?}", d[1]);
+        // the half steps are the steps actually taken: c·max(1, |x|) up to rounding
+        assert!((d[0].0 / 1.2e-5 - 1.0).abs() < 1e-9 && (d[1].0 / 1.8e-5 - 1.0).abs() < 1e-9);
+        // an error of f is passed on
+        let failing = |_: [f64; 2]| -> Result<f64> { Err(Error::UnknownLoss("x".into())) };
+        assert!(central_differences([2.0, 3.0], 6e-6, failing).is_err());
     }
 
     #[test]

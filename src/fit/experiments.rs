@@ -1,5 +1,5 @@
 //! The runs behind the figures and the README table: one target, three starts, the losses
-//! and κ values worth comparing. Numbers only; [`crate::plot::fit`] draws them.
+//! and κ values worth comparing. Numbers only; the figures module draws them.
 
 use super::optim::Optimizer;
 use super::param::Param;
@@ -20,14 +20,8 @@ use crate::smooth::Smoothing;
 pub const TARGET: [f64; 4] = [15.0, 3.0, 25.0, 13.0];
 
 /// A named start box.
-///
-/// ```
-/// use softiou::fit::STARTS;
-/// assert_eq!(STARTS[1].name, "just disjoint");
-/// assert!(STARTS.iter().all(|s| softiou::BBox::from_xyxy(s.pred).is_ok()));
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Start {
+pub(crate) struct Start {
     /// Short name (`overlapping`, `just disjoint`, `far disjoint`).
     pub name: &'static str,
     /// The start box, `[x_min, y_min, x_max, y_max]`.
@@ -36,15 +30,7 @@ pub struct Start {
 
 /// The three starts: overlapping the target (IoU 0.13), just disjoint (gap 5 = s/2, the
 /// issue's `[0,0,10,10]`) and far disjoint (gap 35 = 3.5·s).
-///
-/// ```
-/// use softiou::{BBox, hard_iou, fit::{STARTS, TARGET}};
-/// let t = BBox::from_xyxy(TARGET)?;
-/// let iou = |i: usize| hard_iou(&BBox::from_xyxy(STARTS[i].pred).unwrap(), &t);
-/// assert!(iou(0) > 0.1 && iou(1) == 0.0 && iou(2) == 0.0);
-/// # Ok::<(), softiou::Error>(())
-/// ```
-pub const STARTS: [Start; 3] = [
+pub(crate) const STARTS: [Start; 3] = [
     Start {
         name: "overlapping",
         pred: [8.0, 0.0, 18.0, 10.0],
@@ -60,15 +46,8 @@ pub const STARTS: [Start; 3] = [
 ];
 
 /// A loss with its κ schedule, and a label that gives κ as κ·s.
-///
-/// ```
-/// use softiou::fit::{KappaSchedule, methods};
-/// let m = methods(10.0);
-/// assert_eq!(m[0].label, "hard IoU");
-/// assert!(m.iter().any(|m| matches!(m.schedule, KappaSchedule::Fixed(k) if k == 0.1)));
-/// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Method {
+pub(crate) struct Method {
     /// For legends and the table, e.g. `logsumexp κ·s=10`.
     pub label: String,
     /// The loss.
@@ -80,13 +59,7 @@ pub struct Method {
 /// The compared methods for a target of side `side`: `hard`; soft IoU with `logsumexp` at
 /// κ·s = 1, 2, 10, 50; with `boltzmann` at κ·s = 2, 5; GIoU and DIoU (unsmoothed); and
 /// `logsumexp` annealed from κ·s = 1 and from κ·s = 2.5 (the default), to 500.
-///
-/// ```
-/// let m = softiou::fit::methods(10.0);
-/// assert_eq!(m.len(), 11);
-/// assert!(m.iter().any(|m| m.label == "logsumexp κ·s=10"));
-/// ```
-pub fn methods(side: f64) -> Vec<Method> {
+pub(crate) fn methods(side: f64) -> Vec<Method> {
     let soft = |op: Smoothing, ks: f64| Method {
         label: format!("{op} κ·s={ks}"),
         loss: Loss::soft_iou(op),
@@ -127,7 +100,7 @@ pub fn methods(side: f64) -> Vec<Method> {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
-    /// Index into [`STARTS`].
+    /// Index into `STARTS`.
     pub start: usize,
     /// The method's label.
     pub method: String,
@@ -137,13 +110,15 @@ pub struct Outcome {
     pub result: Result<FitResult>,
 }
 
-/// Runs every method of [`methods`] from every start of [`STARTS`] to [`TARGET`] with each
+/// Runs every method of `methods` from every start of `STARTS` to [`TARGET`] with each
 /// optimiser (at its default learning rate), at most `steps` updates each.
 ///
 /// ```
-/// use softiou::fit::{Optimizer, STARTS, methods, run_all};
+/// use softiou::fit::{Optimizer, run_all};
 /// let outcomes = run_all(&[Optimizer::Newton], 200)?;
-/// assert_eq!(outcomes.len(), STARTS.len() * methods(10.0).len());
+/// // 11 methods from each of the 3 starts
+/// assert_eq!(outcomes.len(), 3 * 11);
+/// assert!(outcomes.iter().all(|o| o.optimizer == Optimizer::Newton));
 /// # Ok::<(), softiou::Error>(())
 /// ```
 ///
@@ -216,17 +191,8 @@ fn steps_cell(r: &FitResult) -> String {
 }
 
 /// One point of the bias curve: where a fixed-κ fit ends, against κ·s.
-///
-/// ```
-/// let set = softiou::fit::FitSet::compute()?;
-/// // at large κ·s the soft optimum is the target itself
-/// let sharp = set.bias.iter().filter(|b| b.kappa_s >= 100.0 && b.is_minimum);
-/// assert!(sharp.clone().count() > 0);
-/// assert!(sharp.filter_map(|b| b.hard_iou).all(|iou| iou > 0.99));
-/// # Ok::<(), softiou::Error>(())
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BiasPoint {
+pub(crate) struct BiasPoint {
     /// κ·s (dimensionless).
     pub kappa_s: f64,
     /// The operator.
@@ -353,36 +319,31 @@ pub fn sampled_history(r: &FitResult) -> Vec<super::FitStep> {
 }
 
 /// The optimisers compared in the figures of the standard set.
-///
-/// ```
-/// use softiou::fit::{FIGURE_OPTIMIZERS, Optimizer};
-/// assert!(!FIGURE_OPTIMIZERS.contains(&Optimizer::Gd));
-/// ```
-pub const FIGURE_OPTIMIZERS: [Optimizer; 2] = [Optimizer::Adam, Optimizer::Newton];
+pub(crate) const FIGURE_OPTIMIZERS: [Optimizer; 2] = [Optimizer::Adam, Optimizer::Newton];
 
 /// Every number behind the fitting figures of the standard plot set: the runs of
-/// [`run_all`] with [`FIGURE_OPTIMIZERS`], the `bias_curve` and the annealed run the
+/// [`run_all`] with `FIGURE_OPTIMIZERS`, the `bias_curve` and the annealed run the
 /// animation shows. Computed here, drawn by the crate's fit figures.
 ///
 /// ```
-/// use softiou::fit::{FIGURE_OPTIMIZERS, FitSet, STARTS};
+/// use softiou::fit::{FitSet, Optimizer};
 /// let set = FitSet::compute()?;
-/// assert_eq!(set.optimizers, FIGURE_OPTIMIZERS);
-/// assert_eq!(set.outcomes.len(), FIGURE_OPTIMIZERS.len() * STARTS.len() * set.methods.len());
-/// assert_eq!(set.anneal.history[0].bbox, STARTS[1].pred); // from the `just disjoint` start
+/// assert_eq!(set.optimizers, [Optimizer::Adam, Optimizer::Newton]);
+/// // every method from each of the 3 starts with each optimiser
+/// assert_eq!(set.outcomes.len(), 2 * 3 * set.methods.len());
 /// # Ok::<(), softiou::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitSet {
-    /// The method labels of [`methods`], in order (the index picks a method's colour).
+    /// The method labels of `methods`, in order (the index picks a method's colour).
     pub methods: Vec<String>,
     /// The optimisers of `outcomes`.
     pub optimizers: Vec<Optimizer>,
     /// Every method from every start with every optimiser.
     pub outcomes: Vec<Outcome>,
     /// Converged hard IoU against κ·s (0.5 to 200, 25 points).
-    pub bias: Vec<BiasPoint>,
-    /// The first annealed method of [`methods`] with Adam, from the `just disjoint` start.
+    pub(crate) bias: Vec<BiasPoint>,
+    /// The first annealed method of `methods` with Adam, from the `just disjoint` start.
     pub anneal: FitResult,
 }
 
@@ -399,7 +360,11 @@ impl FitSet {
         let annealed = all
             .iter()
             .find(|m| matches!(m.schedule, KappaSchedule::Anneal { .. }))
-            .ok_or_else(|| Error::InvalidSweep("no annealed method to animate".into()))?;
+            .ok_or_else(|| Error::InvalidParameter {
+                name: "methods",
+                value: "no annealed method".into(),
+                need: "an annealed method to animate",
+            })?;
         let cfg = FitConfig::new(annealed.loss, annealed.schedule, Optimizer::Adam);
         let opts = FIGURE_OPTIMIZERS;
         let ((outcomes, bias), anneal) = rayon::join(

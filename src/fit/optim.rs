@@ -4,13 +4,10 @@
 //! at θ to the next θ. Nothing here differentiates: gradients and Hessians come from
 //! [`super::Param::gradient`] and [`super::Param::hessian`], i.e. from dual numbers.
 
-use std::fmt;
-use std::str::FromStr;
-
 use nalgebra::SMatrix;
 
 use super::param::Theta;
-use crate::error::{Error, Result};
+use crate::error::Error;
 
 /// Which optimiser moves the box.
 ///
@@ -37,18 +34,6 @@ pub enum Optimizer {
 }
 
 impl Optimizer {
-    /// All optimisers.
-    pub const ALL: [Optimizer; 3] = [Optimizer::Gd, Optimizer::Adam, Optimizer::Newton];
-
-    /// The name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Optimizer::Gd => "gd",
-            Optimizer::Adam => "adam",
-            Optimizer::Newton => "newton",
-        }
-    }
-
     /// The learning rate used when none is given: for `gd` the factor on the gradient, for
     /// `adam` the step per parameter, for `newton` the trust radius (all in θ units).
     pub fn default_lr(self) -> f64 {
@@ -65,19 +50,15 @@ impl Optimizer {
     }
 }
 
-impl fmt::Display for Optimizer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Optimizer {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        Optimizer::ALL
-            .into_iter()
-            .find(|o| o.name() == s)
-            .ok_or_else(|| Error::UnknownOptimizer(s.to_owned()))
+crate::names::named_values! {
+    Optimizer,
+    all = "All optimisers.",
+    name = "The name used on the command line.",
+    unknown = |s| Error::UnknownOptimizer(s.to_owned()),
+    {
+        Gd => "gd",
+        Adam => "adam",
+        Newton => "newton",
     }
 }
 
