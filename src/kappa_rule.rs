@@ -2,17 +2,17 @@
 //!
 //! κ has units of 1/length, and every loss depends on κ only through κ·s, s a box side
 //! (`soft_iou(c·P, c·T, κ/c) = soft_iou(P, T, κ)`). So the rule is found once in
-//! dimensionless form, on a family of pairs whose target has side s ([`FAMILY`]), and
+//! dimensionless form, on a family of pairs whose target has side s (`FAMILY`), and
 //! κ for your boxes is κ·s divided by your side.
 //!
 //! What [`kappa_rule`] answers, each by a scan and a bisection on library functions:
 //!
 //! | question | how |
 //! |---|---|
-//! | the smallest κ·s above which \|soft − hard\| ≤ tolerance | [`worst_error`] (the largest \|[`soft_iou_loss`] − hard IoU loss\| over [`FAMILY`]) on a log grid of κ·s, the last grid point above the tolerance, then bisection |
-//! | where the pole sits | the largest κ·s at which [`region`] says [`Region::UnionNotPositive`] for some pair of [`FAMILY`] (`logsumexp`; `boltzmann` has none: the scan finds none) |
+//! | the smallest κ·s above which \|soft − hard\| ≤ tolerance | `worst_error` (the largest \|[`soft_iou_loss`] − hard IoU loss\| over `FAMILY`) on a log grid of κ·s, the last grid point above the tolerance, then bisection |
+//! | where the pole sits | the largest κ·s at which [`region`] says [`Region::UnionNotPositive`] for some pair of `FAMILY` (`logsumexp`; `boltzmann` has none: the scan finds none) |
 //! | where the loss is meaningful | the largest κ·s at which some pair is outside [`Region::Meaningful`] |
-//! | how far a useful gradient reaches | [`gradient_reach`]: the gap at which the pull towards the target falls below a threshold |
+//! | how far a useful gradient reaches | `gradient_reach`: the gap at which the pull towards the target falls below a threshold |
 //! | mixed box sizes | [`MixedRow`]: one κ chosen for the smallest boxes, its error and reach on boxes r times larger, and the error on the small boxes if κ is chosen for the large ones |
 
 use crate::bbox::BBox;
@@ -22,14 +22,14 @@ use crate::iou::{Loss, Region, hard_iou, region, soft_iou_loss};
 use crate::smooth::Smoothing;
 
 /// The side of the family's target, in the family's coordinate units.
-pub const FAMILY_SIDE: f64 = 10.0;
+pub(crate) const FAMILY_SIDE: f64 = 10.0;
 
 /// The family of pairs on which the tolerance is checked (the worst case over all of
 /// them is taken): the six standard pairs of the plot set, all against the target
 /// `[0, 0, 10, 10]` (s = 10) — overlapping (IoU 56/144), nested (P inside T),
 /// identical, touching (a shared edge), disjoint in x (gap 3) and disjoint in x and y
 /// (gaps 3 and 2). Coordinates `[x1, y1, x2, y2]` of P; the target is the same for all.
-pub const FAMILY: [(&str, [f64; 4]); 6] = [
+pub(crate) const FAMILY: [(&str, [f64; 4]); 6] = [
     ("overlapping", [3.0, 2.0, 13.0, 12.0]),
     ("nested", [2.0, 3.0, 8.0, 7.0]),
     ("identical", [0.0, 0.0, 10.0, 10.0]),
@@ -39,12 +39,12 @@ pub const FAMILY: [(&str, [f64; 4]); 6] = [
 ];
 
 /// The κ·s grid of every scan: log-spaced from 1e-3 to 1e10, 200 points a decade.
-/// Its upper end bounds the smallest tolerance that can be met ([`MIN_TOLERANCE`]).
-pub const SCAN_KAPPA_S: (f64, f64, usize) = (1e-3, 1e10, 200);
+/// Its upper end bounds the smallest tolerance that can be met (`MIN_TOLERANCE`).
+pub(crate) const SCAN_KAPPA_S: (f64, f64, usize) = (1e-3, 1e10, 200);
 
 /// The smallest tolerance accepted: at the top of the scan (κ·s = 1e10) the worst error
 /// of either operator is about 1e-10, so 1e-8 is met well inside the grid.
-pub const MIN_TOLERANCE: f64 = 1e-8;
+pub(crate) const MIN_TOLERANCE: f64 = 1e-8;
 
 /// The default tolerance on |soft − hard| (the IoU loss, dimensionless).
 pub const DEFAULT_TOLERANCE: f64 = 0.01;
@@ -56,10 +56,10 @@ pub const DEFAULT_GRAD_THRESHOLD: f64 = 0.01;
 
 /// The κ·s values at which [`KappaRule::reach`] is tabulated (the rule's own κ·s is
 /// added).
-pub const REACH_KAPPA_S: [f64; 7] = [0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0];
+pub(crate) const REACH_KAPPA_S: [f64; 7] = [0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0];
 
 /// The size ratios of [`KappaRule::mixed`].
-pub const MIXED_RATIOS: [f64; 4] = [1.0, 3.0, 10.0, 100.0];
+pub(crate) const MIXED_RATIOS: [f64; 4] = [1.0, 3.0, 10.0, 100.0];
 
 /// Bisections stop at this relative width of the bracket.
 const REL_WIDTH: f64 = 1e-10;
@@ -91,7 +91,7 @@ impl Default for RuleOptions {
 pub struct Pole {
     /// κ·s of the pole (bisected to a relative 1e-10).
     pub kappa_s: f64,
-    /// The pair of [`FAMILY`] whose pole is at the largest κ·s (met first when κ is
+    /// The pair of `FAMILY` whose pole is at the largest κ·s (met first when κ is
     /// lowered).
     pub pair: &'static str,
 }
@@ -136,23 +136,23 @@ pub struct KappaRule {
     pub smoothing: Smoothing,
     /// The tolerance on |soft − hard|.
     pub tolerance: f64,
-    /// The smallest κ·s above which the worst |soft − hard| over [`FAMILY`] stays ≤ the
+    /// The smallest κ·s above which the worst |soft − hard| over `FAMILY` stays ≤ the
     /// tolerance (bisected to a relative 1e-10; the value at it is ≤ the tolerance).
     pub kappa_s: f64,
     /// `kappa_s / side`, in 1/coordinate units.
     pub kappa: f64,
-    /// The pair of [`FAMILY`] whose error decides `kappa_s` (the worst case).
+    /// The pair of `FAMILY` whose error decides `kappa_s` (the worst case).
     pub worst_pair: &'static str,
-    /// The largest κ·s at which some pair of [`FAMILY`] is outside
+    /// The largest κ·s at which some pair of `FAMILY` is outside
     /// [`Region::Meaningful`] (soft IoU outside [0, 1]); `None` if none is on the grid.
     pub not_meaningful_below: Option<f64>,
     /// The pole ([`Pole`]); `None` for `boltzmann`, whose soft union stays positive.
     pub pole: Option<Pole>,
     /// The threshold of the gradient reach.
     pub grad_threshold: f64,
-    /// The gradient reach at [`REACH_KAPPA_S`] and at `kappa_s`, sorted by κ·s.
+    /// The gradient reach at `REACH_KAPPA_S` and at `kappa_s`, sorted by κ·s.
     pub reach: Vec<ReachRow>,
-    /// The one-κ trade-off at [`MIXED_RATIOS`].
+    /// The one-κ trade-off at `MIXED_RATIOS`.
     pub mixed: Vec<MixedRow>,
 }
 
@@ -164,7 +164,7 @@ fn smoothing_name<S: serde::Serializer>(
     s.serialize_str(op.name())
 }
 
-/// A pair of [`FAMILY`]: its name, P and T.
+/// A pair of `FAMILY`: its name, P and T.
 type Pair = (&'static str, BBox<f64>, BBox<f64>);
 
 fn family_boxes() -> Result<Vec<Pair>> {
@@ -198,20 +198,13 @@ fn check_positive(name: &'static str, v: f64) -> Result<()> {
     }
 }
 
-/// The worst |soft IoU loss − hard IoU loss| over [`FAMILY`] at `kappa_s`, and the pair
+/// The worst |soft IoU loss − hard IoU loss| over `FAMILY` at `kappa_s`, and the pair
 /// it occurs on.
-///
-/// ```
-/// use softiou::{Smoothing, kappa_rule::worst_error};
-/// let (e, _) = worst_error(Smoothing::LogSumExp, 1000.0)?;
-/// assert!(e < 0.01);
-/// # Ok::<(), softiou::Error>(())
-/// ```
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] unless κ·s is finite and > 0; any error of
 /// [`soft_iou_loss`].
-pub fn worst_error(op: Smoothing, kappa_s: f64) -> Result<(f64, &'static str)> {
+pub(crate) fn worst_error(op: Smoothing, kappa_s: f64) -> Result<(f64, &'static str)> {
     check_positive("kappa_s", kappa_s)?;
     let kappa = kappa_s / FAMILY_SIDE;
     let mut worst = (0.0, FAMILY[0].0);
@@ -225,8 +218,8 @@ pub fn worst_error(op: Smoothing, kappa_s: f64) -> Result<(f64, &'static str)> {
     Ok(worst)
 }
 
-/// The κ·s grid of [`SCAN_KAPPA_S`], ascending.
-pub fn scan_grid() -> Vec<f64> {
+/// The κ·s grid of `SCAN_KAPPA_S`, ascending.
+pub(crate) fn scan_grid() -> Vec<f64> {
     let (lo, hi, per_decade) = SCAN_KAPPA_S;
     let decades = (hi / lo).log10();
     let n = (decades * per_decade as f64).round() as usize;
@@ -261,11 +254,11 @@ fn last_bad(grid: &[f64], bad: impl Fn(f64) -> Result<bool>) -> Result<Option<f6
     Ok(None)
 }
 
-/// The smallest κ·s above which the worst |soft − hard| over [`FAMILY`] is ≤
+/// The smallest κ·s above which the worst |soft − hard| over `FAMILY` is ≤
 /// `tolerance` at every point of the scan grid, and the pair that decides it.
 ///
 /// # Errors
-/// [`Error::InvalidParameter`] for a tolerance outside [[`MIN_TOLERANCE`], 1) or
+/// [`Error::InvalidParameter`] for a tolerance outside [`MIN_TOLERANCE`, 1) or
 /// `hard`.
 pub fn kappa_s_within(op: Smoothing, tolerance: f64) -> Result<(f64, &'static str)> {
     check_smooth(op)?;
@@ -282,12 +275,12 @@ pub fn kappa_s_within(op: Smoothing, tolerance: f64) -> Result<(f64, &'static st
     Ok((ks, worst_error(op, ks)?.1))
 }
 
-/// The pole of `op` on [`FAMILY`]: the largest κ·s at which some pair's soft union is
+/// The pole of `op` on `FAMILY`: the largest κ·s at which some pair's soft union is
 /// ≤ 0 ([`Region::UnionNotPositive`]); `None` if there is none on the scan grid.
 ///
 /// # Errors
 /// As [`region`].
-pub fn pole(op: Smoothing) -> Result<Option<Pole>> {
+pub(crate) fn pole(op: Smoothing) -> Result<Option<Pole>> {
     let grid = scan_grid();
     let mut best: Option<Pole> = None;
     for (name, p, t) in family_boxes()? {
@@ -305,11 +298,11 @@ pub fn pole(op: Smoothing) -> Result<Option<Pole>> {
     Ok(best)
 }
 
-/// The largest κ·s at which some pair of [`FAMILY`] is outside [`Region::Meaningful`].
+/// The largest κ·s at which some pair of `FAMILY` is outside [`Region::Meaningful`].
 ///
 /// # Errors
 /// As [`region`].
-pub fn not_meaningful_below(op: Smoothing) -> Result<Option<f64>> {
+pub(crate) fn not_meaningful_below(op: Smoothing) -> Result<Option<f64>> {
     let grid = scan_grid();
     let boxes = family_boxes()?;
     let bad = |ks: f64| -> Result<bool> {
@@ -333,7 +326,7 @@ pub fn not_meaningful_below(op: Smoothing) -> Result<Option<f64>> {
 ///
 /// # Errors
 /// As [`evaluate`]; [`Error::InvalidParameter`] for a negative or non-finite gap.
-pub fn pull(op: Smoothing, kappa_s: f64, gap_over_s: f64) -> Result<f64> {
+pub(crate) fn pull(op: Smoothing, kappa_s: f64, gap_over_s: f64) -> Result<f64> {
     check_positive("kappa_s", kappa_s)?;
     if !(gap_over_s.is_finite() && gap_over_s >= 0.0) {
         return Err(Error::InvalidParameter {
@@ -349,7 +342,7 @@ pub fn pull(op: Smoothing, kappa_s: f64, gap_over_s: f64) -> Result<f64> {
     Ok(s * (e.grad_pred[0] + e.grad_pred[2]))
 }
 
-/// The gap g/s (on the pair of [`pull`]) at which the pull towards the target first
+/// The gap g/s (on the pair of `pull`) at which the pull towards the target first
 /// falls below `threshold` as the gap grows from 0 (scanned on 0 and a log grid from
 /// 1e-4 to 1e4 with 100 points a decade, then bisected); `None` if it is below the
 /// threshold already at g = 0, `Some(f64::INFINITY)` if it never falls below it on the
@@ -357,8 +350,8 @@ pub fn pull(op: Smoothing, kappa_s: f64, gap_over_s: f64) -> Result<f64> {
 /// vanishes at every positive gap, gets `Some(1e-4)`.
 ///
 /// # Errors
-/// As [`pull`].
-pub fn gradient_reach(op: Smoothing, kappa_s: f64, threshold: f64) -> Result<Option<f64>> {
+/// As `pull`.
+pub(crate) fn gradient_reach(op: Smoothing, kappa_s: f64, threshold: f64) -> Result<Option<f64>> {
     check_positive("grad_threshold", threshold)?;
     let weak = |g: f64| pull(op, kappa_s, g).map(|v| v < threshold);
     if weak(0.0)? {
@@ -393,18 +386,21 @@ pub fn gradient_reach(op: Smoothing, kappa_s: f64, threshold: f64) -> Result<Opt
 /// The κ rule for boxes whose shorter side is `side` (coordinate units).
 ///
 /// ```
-/// use softiou::kappa_rule::{RuleOptions, kappa_rule, worst_error};
+/// use softiou::kappa_rule::{RuleOptions, kappa_rule};
 /// let rule = kappa_rule(32.0, RuleOptions::default())?;
 /// assert_eq!(rule.kappa, rule.kappa_s / 32.0);
-/// // the rule's κ·s meets the tolerance on the family, a slightly smaller one does not
-/// assert!(worst_error(rule.smoothing, rule.kappa_s)?.0 <= 0.01);
-/// assert!(worst_error(rule.smoothing, rule.kappa_s * 0.999)?.0 > 0.01);
+/// // the worst pair (identical boxes, hard loss 0) meets the tolerance at the rule's κ,
+/// // and not at a slightly smaller one
+/// assert_eq!(rule.worst_pair, "identical");
+/// let t = softiou::BBox::new(0.0, 0.0, 32.0, 32.0)?;
+/// let error = |k: f64| softiou::soft_iou_loss(&t, &t, k, rule.smoothing);
+/// assert!(error(rule.kappa)? <= 0.01 && error(rule.kappa * 0.999)? > 0.01);
 /// # Ok::<(), softiou::Error>(())
 /// ```
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for a side that is not finite and > 0, a tolerance
-/// outside [[`MIN_TOLERANCE`], 1), a non-positive gradient threshold, or `hard`.
+/// outside [`MIN_TOLERANCE`, 1), a non-positive gradient threshold, or `hard`.
 pub fn kappa_rule(side: f64, options: RuleOptions) -> Result<KappaRule> {
     check_positive("side", side)?;
     check_smooth(options.smoothing)?;
@@ -448,3 +444,6 @@ pub fn kappa_rule(side: f64, options: RuleOptions) -> Result<KappaRule> {
         mixed,
     })
 }
+#[cfg(test)]
+#[path = "kappa_rule_tests.rs"]
+mod tests;

@@ -27,7 +27,10 @@ fn assert_every_step_valid(run: &FitResult) {
 
 /// The final status agrees with its definition (`StopReason`'s tests and their order).
 fn assert_status_consistent(r: &FitResult, t: &BBox<f64>, loss: Loss) {
-    use softiou::fit::{CONVERGED_IOU, DEGENERATE_FRACTION, EXPLODED_MULTIPLE, StopReason};
+    use softiou::fit::StopReason;
+    const CONVERGED_IOU: f64 = StopReason::CONVERGED_IOU;
+    const DEGENERATE_FRACTION: f64 = StopReason::DEGENERATE_FRACTION;
+    const EXPLODED_MULTIPLE: f64 = StopReason::EXPLODED_MULTIPLE;
     let last = r.history.last().unwrap();
     let ratio = [
         r.final_box.width() / t.width(),
@@ -658,7 +661,7 @@ fn a_fit_on_the_target_is_converged_with_its_hard_iou() {
     assert!(v["final_iou"].as_f64().unwrap() >= 0.99);
     // the biased optimum of a fixed κ·s = 10 is still on the target: hard IoU 0.912
     let v = fit_status("0,0,10,10", &["--kappa", "1"], "converged");
-    assert!(v["final_iou"].as_f64().unwrap() >= softiou::fit::CONVERGED_IOU);
+    assert!(v["final_iou"].as_f64().unwrap() >= softiou::fit::StopReason::CONVERGED_IOU);
 }
 
 #[test]
@@ -775,7 +778,7 @@ fn a_saddle_with_a_good_iou_is_stalled_not_converged() {
     );
     let r = fit(&t, &t, &cfg).unwrap();
     assert!(
-        r.stationary && r.final_iou > softiou::fit::CONVERGED_IOU,
+        r.stationary && r.final_iou > softiou::fit::StopReason::CONVERGED_IOU,
         "{r:?}"
     );
     let m = r.min_hessian_eigenvalue.unwrap();

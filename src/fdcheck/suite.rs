@@ -72,15 +72,7 @@ impl Default for SuiteOptions {
 }
 
 /// The name of the ∂loss/∂κ check in [`WorstCase::check`].
-///
-/// ```
-/// use softiou::fdcheck::{KAPPA_CHECK, random_cases, run_suite, SuiteOptions};
-/// let s = run_suite(&random_cases(8, 3, 0.5, 2.0)?, &SuiteOptions::default());
-/// assert!(s.worst.iter().chain(&s.failures).all(|w| !w.check.is_empty()));
-/// assert_eq!(KAPPA_CHECK, "d/dkappa");
-/// # Ok::<(), softiou::Error>(())
-/// ```
-pub const KAPPA_CHECK: &str = "d/dkappa";
+pub(crate) const KAPPA_CHECK: &str = "d/dkappa";
 
 /// The worst (or a failing) component, with everything needed to reproduce it.
 ///
@@ -102,7 +94,7 @@ pub struct WorstCase {
     pub check: &'static str,
     /// The unit of the variable: for the box checks the length L of one unit of the
     /// displacement u (derivatives are per unit of u, i.e. per L coordinate units); for
-    /// [`KAPPA_CHECK`] the step K of κ in 1/coordinate units (κ = K·s, the derivative is
+    /// the ∂/∂κ check (`d/dkappa`) the step K of κ in 1/coordinate units (κ = K·s, the derivative is
     /// ∂loss/∂s = K·∂loss/∂κ, labelled `∂f/∂κ`).
     pub unit: f64,
     /// The component.

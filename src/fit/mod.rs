@@ -33,4 +33,4 @@ pub use experiments::*;
 pub use optim::Optimizer;
 pub use param::{Param, Theta};
 pub use run::{FitConfig, FitResult, FitStep, KappaSchedule, MAX_STEPS, fit};
-pub use status::{CONVERGED_IOU, DEGENERATE_FRACTION, EXPLODED_MULTIPLE, StopReason};
+pub use status::StopReason;
