@@ -349,7 +349,7 @@ fn fit_experiments_biaspoint() {
             .filter(|b| b.kappa_s >= 100.0 && b.is_minimum);
         assert!(sharp.clone().count() > 0);
         assert!(sharp.filter_map(|b| b.hard_iou).all(|iou| iou > 0.99));
-        Ok::<(), crate::Error>(())
+        Ok::<(), crate::fit::Error>(())
     };
     run().unwrap();
 }

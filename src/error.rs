@@ -83,30 +83,6 @@ pub enum Error {
         /// What the user can change.
         hint: &'static str,
     },
-    /// A name that does not denote an optimiser.
-    #[error("unknown optimizer {}; expected one of: gd, adam, newton", quote(.0))]
-    UnknownOptimizer(String),
-    /// A fitting setting (learning rate, tolerance) that is not a finite positive number.
-    #[error("{name} = {} is not valid; it must be a finite number > 0", num(*.value))]
-    InvalidFitSetting {
-        /// Which setting.
-        name: &'static str,
-        /// The offending value.
-        value: f64,
-    },
-    /// A fitting run left the boxes on which the loss is finite; no box is returned.
-    #[error(
-        "the fit diverged at step {step} (kappa = {kappa:?}): {reason}; \
-         lower the learning rate, raise kappa, or anneal kappa from small to large"
-    )]
-    FitDiverged {
-        /// The step at which the iterate became invalid.
-        step: usize,
-        /// κ at that step.
-        kappa: f64,
-        /// What went wrong (an overflowing or vanishing size, a NaN).
-        reason: String,
-    },
     /// A parameter (of a check, a study, a generator) outside its valid range.
     #[error("{name} = {} is not valid; {need}", quote_bare(value))]
     InvalidParameter {

@@ -4,12 +4,29 @@
 
 /// Generates, for a fieldless enum `$ty`, `$ty::ALL` (the variants in table order),
 /// `$ty::name(self)`, `Display` (the name) and `FromStr` (the name back, or the error
-/// `$unknown(text)`).
+/// `$unknown(text)`, of type `$err`: the core's `Error` unless given).
 macro_rules! named_values {
     (
         $ty:ident,
         all = $all_doc:literal,
         name = $name_doc:literal,
+        unknown = $unknown:expr,
+        { $($var:ident => $name:literal),+ $(,)? }
+    ) => {
+        $crate::names::named_values! {
+            $ty,
+            all = $all_doc,
+            name = $name_doc,
+            error = $crate::error::Error,
+            unknown = $unknown,
+            { $($var => $name),+ }
+        }
+    };
+    (
+        $ty:ident,
+        all = $all_doc:literal,
+        name = $name_doc:literal,
+        error = $err:ty,
         unknown = $unknown:expr,
         { $($var:ident => $name:literal),+ $(,)? }
     ) => {
@@ -32,9 +49,9 @@ macro_rules! named_values {
         }
 
         impl ::std::str::FromStr for $ty {
-            type Err = $crate::error::Error;
-            fn from_str(s: &str) -> ::std::result::Result<Self, $crate::error::Error> {
-                let unknown: fn(&str) -> $crate::error::Error = $unknown;
+            type Err = $err;
+            fn from_str(s: &str) -> ::std::result::Result<Self, $err> {
+                let unknown: fn(&str) -> $err = $unknown;
                 $ty::ALL
                     .into_iter()
                     .find(|v| v.name() == s)

@@ -4,6 +4,7 @@
 use std::process::Command;
 
 use proptest::prelude::*;
+use softiou::fit::Error as FitError;
 use softiou::fit::{FitConfig, FitResult, KappaSchedule, Optimizer, Param, StopReason, fit};
 use softiou::{BBox, Error, Loss, LossKind, Smoothing};
 
@@ -155,7 +156,7 @@ fn a_run_made_to_diverge_ends_with_the_clear_message_and_no_box() {
     );
     cfg.lr = 1e6;
     let err = fit(&p, &t, &cfg).unwrap_err();
-    assert!(matches!(err, Error::FitDiverged { step: 1, .. }), "{err:?}");
+    assert!(matches!(err, FitError::Diverged { step: 1, .. }), "{err:?}");
     let msg = err.to_string();
     assert!(msg.contains("diverged at step 1"), "{msg}");
     assert!(msg.contains("lower the learning rate"), "{msg}");
@@ -186,13 +187,16 @@ fn bad_settings_are_typed_errors_not_runs() {
     ] {
         let e = fit(&p, &t, &cfg).unwrap_err();
         assert!(
-            matches!(e, Error::InvalidFitSetting { .. } | Error::InvalidKappa(_)),
+            matches!(
+                e,
+                FitError::InvalidSetting { .. } | FitError::Core(Error::InvalidKappa(_))
+            ),
             "{e:?}"
         );
     }
     assert!(matches!(
         "sgd".parse::<Optimizer>(),
-        Err(Error::UnknownOptimizer(_))
+        Err(FitError::UnknownOptimizer(_))
     ));
 }
 
@@ -279,7 +283,7 @@ proptest! {
                 assert_every_step_valid(&r);
                 assert_status_consistent(&r, &t, cfg.loss);
             }
-            Err(e) => prop_assert!(matches!(e, Error::FitDiverged { .. } | Error::NonFiniteResult { .. }), "{:?}", e),
+            Err(e) => prop_assert!(matches!(e, FitError::Diverged { .. } | FitError::Core(Error::NonFiniteResult { .. })), "{:?}", e),
         }
     }
 }
@@ -760,7 +764,10 @@ fn fit_steps_above_the_limit_are_refused_before_any_work() {
     };
     assert!(matches!(
         fit(&p, &t, &cfg),
-        Err(Error::InvalidParameter { name: "steps", .. })
+        Err(FitError::Core(Error::InvalidParameter {
+            name: "steps",
+            ..
+        }))
     ));
 }
 

@@ -65,10 +65,10 @@ pub fn parse_kappa(flag: &str, text: &str) -> Result<f64, CliError> {
 /// `FromStr`, whose error lists the valid names; `flag` names where it came from.
 pub fn parse_name<T>(flag: &str, text: &str) -> Result<T, CliError>
 where
-    T: std::str::FromStr<Err = softiou::Error>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
 {
-    text.trim().parse().map_err(|source| CliError::Value {
-        flag: flag.to_owned(),
-        source,
-    })
+    text.trim()
+        .parse()
+        .map_err(|source| CliError::Input(format!("{flag}: {source}")))
 }

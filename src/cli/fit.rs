@@ -202,18 +202,16 @@ pub fn run(args: FitArgs) -> Result<(), CliError> {
         check_out(dir)?;
     }
     let result = fit(&p, &t, &cfg).map_err(|e| match e {
-        softiou::Error::InvalidFitSetting { .. } => CliError::Value {
-            flag: "--lr".into(),
-            source: e,
-        },
+        softiou::fit::Error::InvalidSetting { .. } => CliError::Input(format!("--lr: {e}")),
         // A divergence is a property of the run, not of one input.
-        softiou::Error::FitDiverged { .. } => CliError::Failure(e.to_string()),
+        softiou::fit::Error::Diverged { .. } => CliError::Failure(e.to_string()),
         // The inputs are valid one by one; what is left is their combination at the start
         // (an overflowing area, a smoothed union of 0), as in `softiou eval`.
-        source => CliError::Value {
+        softiou::fit::Error::Core(source) => CliError::Value {
             flag: "--pred/--target/--kappa".into(),
             source,
         },
+        other => CliError::Failure(other.to_string()),
     })?;
     let title = format!(
         "{} ({}), {}, {}",

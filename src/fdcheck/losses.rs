@@ -6,7 +6,7 @@
 //! can be far larger than either (1e5 with 10-unit boxes), so the variables here are
 //! *displacements in units of a natural length* L: `PredLoss` at `u` is the loss of the
 //! box `P + L·u`, checked at u = 0. L is a power of two (so ∂/∂u = L·∂/∂P exactly) no
-//! larger than the shortest side or 1/κ ([`natural_unit`]). Likewise `KappaLoss` at `s`
+//! larger than the shortest side or 1/κ (the largest power of two ≤ min(shortest side, 1/κ)). Likewise `KappaLoss` at `s`
 //! is the loss at κ = K·s with K the power of two nearest κ, checked at s = 1.
 
 use num_dual::DualNum;
@@ -18,16 +18,7 @@ use crate::iou::{Loss, check_kappa};
 
 /// The largest power of two ≤ min(shortest side of `p` and `t`, 1/κ): the length in
 /// which displacements of a box are measured.
-///
-/// ```
-/// use softiou::{BBox, fdcheck::natural_unit};
-/// let p = BBox::new(0.0, 0.0, 10.0, 3.0)?;
-/// let t = BBox::new(1.0, 1.0, 6.0, 6.0)?;
-/// assert_eq!(natural_unit(&p, &t, 0.1), 2.0); // min(3, 5, 10) = 3 → 2
-/// assert_eq!(natural_unit(&p, &t, 10.0), 0.0625); // 1/κ = 0.1 → 1/16
-/// # Ok::<(), softiou::Error>(())
-/// ```
-pub fn natural_unit(p: &BBox<f64>, t: &BBox<f64>, kappa: f64) -> f64 {
+pub(crate) fn natural_unit(p: &BBox<f64>, t: &BBox<f64>, kappa: f64) -> f64 {
     let scale = p.min_side().min(t.min_side()).min(1.0 / kappa);
     2f64.powi(scale.log2().floor() as i32)
 }
@@ -64,12 +55,12 @@ pub struct PredLoss {
     pub t: BBox<f64>,
     /// κ (1/coordinate units).
     pub kappa: f64,
-    /// The length L of one unit of u ([`natural_unit`]).
+    /// The length L of one unit of u (the largest power of two ≤ min(shortest side, 1/κ)).
     pub unit: f64,
 }
 
 impl PredLoss {
-    /// The loss of `p` against `t` at `kappa`, with L = [`natural_unit`].
+    /// The loss of `p` against `t` at `kappa`, with L = the largest power of two ≤ min(shortest side, 1/κ).
     ///
     /// # Errors
     /// [`crate::Error::InvalidKappa`] unless κ is finite and > 0.
@@ -155,5 +146,19 @@ impl Function<1> for KappaLoss {
         let f = &self.at;
         f.loss
             .eval(&lift(&f.p)?, &lift(&f.t)?, s * constant::<D>(self.unit))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_unit;
+    use crate::BBox;
+
+    #[test]
+    fn the_natural_unit_is_the_largest_power_of_two_below_the_shortest_length() {
+        let p = BBox::new(0.0, 0.0, 10.0, 3.0).unwrap();
+        let t = BBox::new(1.0, 1.0, 6.0, 6.0).unwrap();
+        assert_eq!(natural_unit(&p, &t, 0.1), 2.0); // min(3, 5, 10) = 3 → 2
+        assert_eq!(natural_unit(&p, &t, 10.0), 0.0625); // 1/κ = 0.1 → 1/16
     }
 }

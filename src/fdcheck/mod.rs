@@ -59,7 +59,7 @@ pub(crate) use cases::KAPPA_LIMIT_NEED;
 pub use cases::{Case, Family, KAPPA_LIMIT, MAX_CASES, random_cases};
 pub use check::{check_claimed_gradient, check_direction, check_gradient};
 pub use hessian::check_hessian;
-pub use losses::{KappaLoss, PredLoss, TargetLoss, natural_unit};
+pub use losses::{KappaLoss, PredLoss, TargetLoss};
 pub use report::{CheckOptions, ComponentReport, Report, Status, Tolerance};
 pub use stencil::Stencil;
 pub(crate) use stencil::central_differences;

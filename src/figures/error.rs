@@ -21,6 +21,9 @@ pub enum Error {
     /// An error of the numeric core (a box, κ, a loss that is not finite).
     #[error(transparent)]
     Core(#[from] crate::Error),
+    /// An error of the fitting runs the fit figures draw.
+    #[error(transparent)]
+    Fit(#[from] crate::fit::Error),
     /// A sweep grid is not usable (κ range, number of points, grid size).
     #[error("invalid sweep: {0}")]
     InvalidSweep(String),

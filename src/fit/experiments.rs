@@ -1,12 +1,12 @@
 //! The runs behind the figures and the README table: one target, three starts, the losses
 //! and κ values worth comparing. Numbers only; the figures module draws them.
 
+use super::error::Result;
 use super::optim::Optimizer;
 use super::param::Param;
 use super::run::{FitConfig, FitResult, KappaSchedule, fit};
 use super::status::StopReason;
 use crate::bbox::BBox;
-use crate::error::{Error, Result};
 use crate::iou::{Loss, LossKind};
 use crate::smooth::Smoothing;
 
@@ -15,7 +15,7 @@ use crate::smooth::Smoothing;
 /// ```
 /// use softiou::fit::TARGET;
 /// assert_eq!(softiou::BBox::from_xyxy(TARGET)?.min_side(), 10.0);
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 pub const TARGET: [f64; 4] = [15.0, 3.0, 25.0, 13.0];
 
@@ -96,7 +96,7 @@ pub(crate) fn methods(side: f64) -> Vec<Method> {
 /// let outcomes = run_all(&[Optimizer::Newton], 200)?;
 /// let first = &outcomes[0];
 /// assert_eq!((first.start, first.optimizer), (0, Optimizer::Newton));
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -119,7 +119,7 @@ pub struct Outcome {
 /// // 11 methods from each of the 3 starts
 /// assert_eq!(outcomes.len(), 3 * 11);
 /// assert!(outcomes.iter().all(|o| o.optimizer == Optimizer::Newton));
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 ///
 /// # Errors
@@ -154,7 +154,7 @@ pub fn run_all(optimizers: &[Optimizer], steps: usize) -> Result<Vec<Outcome>> {
 /// let opts = [Optimizer::Newton];
 /// let table = markdown_table(&run_all(&opts, 200)?, &opts);
 /// assert!(table.starts_with('|') && table.contains("hard"));
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 pub fn markdown_table(outcomes: &[Outcome], optimizers: &[Optimizer]) -> String {
     let mut s = String::from("| start | method |");
@@ -309,7 +309,7 @@ pub(crate) fn sample_steps_n(last: usize, dense: usize, n: usize) -> Vec<usize> 
 /// let s = softiou::fit::sampled_history(&run);
 /// assert_eq!(s.first().map(|s| s.step), Some(0));
 /// assert_eq!(s.last().map(|s| s.step), Some(run.steps));
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 pub fn sampled_history(r: &FitResult) -> Vec<super::FitStep> {
     sample_steps(r.steps)
@@ -331,7 +331,7 @@ pub(crate) const FIGURE_OPTIMIZERS: [Optimizer; 2] = [Optimizer::Adam, Optimizer
 /// assert_eq!(set.optimizers, [Optimizer::Adam, Optimizer::Newton]);
 /// // every method from each of the 3 starts with each optimiser
 /// assert_eq!(set.outcomes.len(), 2 * 3 * set.methods.len());
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitSet {
@@ -360,7 +360,7 @@ impl FitSet {
         let annealed = all
             .iter()
             .find(|m| matches!(m.schedule, KappaSchedule::Anneal { .. }))
-            .ok_or_else(|| Error::InvalidParameter {
+            .ok_or_else(|| crate::Error::InvalidParameter {
                 name: "methods",
                 value: "no annealed method".into(),
                 need: "an annealed method to animate",

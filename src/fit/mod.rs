@@ -12,7 +12,7 @@
 //! // The defaults: soft IoU with logsumexp, κ annealed from 0.1 to 50, damped Newton.
 //! let run = fit(&p, &t, &FitConfig::default())?;
 //! assert!(run.final_iou >= 0.99);
-//! # Ok::<(), softiou::Error>(())
+//! # Ok::<(), softiou::fit::Error>(())
 //! ```
 //!
 //! | file | what |
@@ -23,12 +23,14 @@
 //! | `status.rs` | the final status: converged, stalled, stuck, diverged, degenerate, max-steps |
 //! | `experiments.rs` | the runs behind the figures and the README table |
 
+mod error;
 mod experiments;
 mod optim;
 mod param;
 mod run;
 mod status;
 
+pub use error::Error;
 pub use experiments::*;
 pub use optim::Optimizer;
 pub use param::{Param, Theta};

@@ -6,8 +6,8 @@
 
 use nalgebra::SMatrix;
 
+use super::error::Error;
 use super::param::Theta;
-use crate::error::Error;
 
 /// Which optimiser moves the box.
 ///
@@ -16,7 +16,7 @@ use crate::error::Error;
 /// let o: Optimizer = "adam".parse()?;
 /// assert_eq!((o, o.name()), (Optimizer::Adam, "adam"));
 /// assert!("sgd".parse::<Optimizer>().is_err());
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Optimizer {
@@ -54,6 +54,7 @@ crate::names::named_values! {
     Optimizer,
     all = "All optimisers.",
     name = "The name used on the command line.",
+    error = super::error::Error,
     unknown = |s| Error::UnknownOptimizer(s.to_owned()),
     {
         Gd => "gd",

@@ -45,7 +45,7 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
     /// let param = Param::for_target(&t);
     /// let back = param.to_box(&param.theta(&t))?;
     /// assert!((back.x_min() - 15.0).abs() < 1e-12 && (back.y_max() - 13.0).abs() < 1e-12);
-    /// # Ok::<(), softiou::Error>(())
+    /// # Ok::<(), softiou::fit::Error>(())
     /// ```
     pub fn theta(&self, b: &BBox<F>) -> Theta<F> {
         let [cx, cy, w, h] = b.to_cxcywh();
@@ -96,7 +96,7 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
     /// let param = Param::for_target(&t);
     /// let (_, g) = param.gradient(Loss::soft_iou(Smoothing::LogSumExp), &param.theta(&p), &t, 1.0)?;
     /// assert!(g[0] < 0.0); // moving the centre right, towards T, lowers the loss
-    /// # Ok::<(), softiou::Error>(())
+    /// # Ok::<(), softiou::fit::Error>(())
     /// ```
     ///
     /// # Errors

@@ -4,11 +4,11 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::error::{Error, Result};
 use super::optim::{NewtonKind, Optimizer, State, backtrack, newton_direction};
 use super::param::{Param, Theta};
 use super::status::{Ending, StopReason, WORSE_BY, status};
 use crate::bbox::BBox;
-use crate::error::{Error, Result};
 use crate::iou::{Loss, check_kappa, hard_iou};
 use crate::smooth::Smoothing;
 
@@ -61,12 +61,13 @@ impl KappaSchedule {
 
     fn check(&self) -> Result<()> {
         match *self {
-            KappaSchedule::Fixed(k) => check_kappa(&k),
+            KappaSchedule::Fixed(k) => check_kappa(&k)?,
             KappaSchedule::Anneal { min, max } => {
                 check_kappa(&min)?;
-                check_kappa(&max)
+                check_kappa(&max)?;
             }
         }
+        Ok(())
     }
 }
 
@@ -138,7 +139,7 @@ impl FitConfig {
     /// use softiou::{BBox, fit::{FitConfig, KappaSchedule}};
     /// let t = BBox::new(0.0_f64, 0.0, 100.0, 50.0)?;
     /// assert_eq!(FitConfig::for_target(&t).schedule, KappaSchedule::Anneal { min: 0.05, max: 10.0 });
-    /// # Ok::<(), softiou::Error>(())
+    /// # Ok::<(), softiou::fit::Error>(())
     /// ```
     pub fn for_target(t: &BBox<f64>) -> Self {
         let s = t.min_side();
@@ -167,7 +168,7 @@ impl FitConfig {
 /// let last = run.history.last().unwrap();
 /// assert_eq!(last.step, run.steps);
 /// assert_eq!(last.bbox, run.final_box.to_xyxy());
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FitStep {
@@ -206,7 +207,7 @@ pub const MAX_STEPS: usize = 100_000;
 /// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
 /// let run = fit(&p, &t, &FitConfig::default())?;
 /// assert!(run.converged && run.final_iou > 0.99);
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct FitResult {
@@ -243,31 +244,32 @@ pub struct FitResult {
 /// let cfg = FitConfig::new(Loss::soft_iou(Smoothing::Hard), KappaSchedule::Fixed(1.0), Optimizer::Gd);
 /// let run = fit(&p, &t, &cfg)?;
 /// assert_eq!((run.steps, run.final_box), (0, p));
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 ///
 /// # Errors
-/// [`Error::InvalidKappa`] for a bad schedule, [`Error::InvalidFitSetting`] for a learning
-/// rate or tolerance that is not finite and positive, [`Error::InvalidParameter`] for more
+/// [`crate::Error::InvalidKappa`] for a bad schedule, [`Error::InvalidSetting`] for a learning
+/// rate or tolerance that is not finite and positive, [`crate::Error::InvalidParameter`] for more
 /// than [`MAX_STEPS`] steps, any error of the loss at the start,
-/// and [`Error::FitDiverged`] if an iterate leaves the boxes where the loss is finite (a
+/// and [`Error::Diverged`] if an iterate leaves the boxes where the loss is finite (a
 /// size that overflows or underflows, a NaN): the run stops there and returns no box.
 pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
     cfg.schedule.check()?;
     for (name, v) in [("learning rate", cfg.lr), ("gtol", cfg.gtol)] {
         if !(v.is_finite() && v > 0.0) {
-            return Err(Error::InvalidFitSetting { name, value: v });
+            return Err(Error::InvalidSetting { name, value: v });
         }
     }
     if cfg.steps > MAX_STEPS {
-        return Err(Error::InvalidParameter {
+        return Err(crate::Error::InvalidParameter {
             name: "steps",
             value: cfg.steps.to_string(),
             need: "at most 100000 (softiou::fit::MAX_STEPS): the run keeps every iterate",
-        });
+        }
+        .into());
     }
     if !(cfg.anneal_fraction.is_finite() && cfg.anneal_fraction > 0.0) {
-        return Err(Error::InvalidFitSetting {
+        return Err(Error::InvalidSetting {
             name: "anneal fraction",
             value: cfg.anneal_fraction,
         });
@@ -288,7 +290,7 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
     let mut moved = false;
     loop {
         let kappa = cfg.schedule.kappa_at(k, ramp);
-        let diverged = |reason: String| Error::FitDiverged {
+        let diverged = |reason: String| Error::Diverged {
             step: k,
             kappa,
             reason,
@@ -305,7 +307,7 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
         };
         let (value, g, h) = match eval {
             Ok(e) => e,
-            Err(e) if k == 0 => return Err(e),
+            Err(e) if k == 0 => return Err(e.into()),
             Err(e) => return Err(diverged(e.to_string())),
         };
         let grad_norm = g.norm();
@@ -368,7 +370,7 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
             }
         };
         if next.iter().any(|x| !x.is_finite()) {
-            return Err(Error::FitDiverged {
+            return Err(Error::Diverged {
                 step: k + 1,
                 kappa,
                 reason: format!("the parameters became {:?}", next.as_slice()),
@@ -378,7 +380,7 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
         theta = next;
         k += 1;
     }
-    let last = history.last().copied().ok_or(Error::FitDiverged {
+    let last = history.last().copied().ok_or(Error::Diverged {
         step: 0,
         kappa: cfg.schedule.kappa_at(0, ramp),
         reason: "no iterate was evaluated".into(),

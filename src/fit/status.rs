@@ -28,7 +28,7 @@ pub(crate) const WORSE_BY: f64 = 1e-12;
 /// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
 /// let run = fit(&p, &t, &FitConfig::default())?;
 /// assert_eq!(run.stop, softiou::fit::StopReason::Converged);
-/// # Ok::<(), softiou::Error>(())
+/// # Ok::<(), softiou::fit::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -73,7 +73,7 @@ impl StopReason {
     /// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
     /// let run = fit(&p, &t, &FitConfig::default())?;
     /// assert!(run.converged && run.final_iou >= softiou::fit::StopReason::CONVERGED_IOU);
-    /// # Ok::<(), softiou::Error>(())
+    /// # Ok::<(), softiou::fit::Error>(())
     /// ```
     pub const CONVERGED_IOU: f64 = 0.5;
 
@@ -88,7 +88,7 @@ impl StopReason {
     /// // a converged box keeps sides far above the degenerate fraction of the target's
     /// let [x0, y0, x1, y1] = run.final_box.to_xyxy();
     /// assert!(run.stop != StopReason::Degenerate && (x1 - x0).min(y1 - y0) > StopReason::DEGENERATE_FRACTION * 10.0);
-    /// # Ok::<(), softiou::Error>(())
+    /// # Ok::<(), softiou::fit::Error>(())
     /// ```
     pub const DEGENERATE_FRACTION: f64 = 1e-3;
 
@@ -102,7 +102,7 @@ impl StopReason {
     /// let run = fit(&BBox::new(8.0, 0.0, 18.0, 10.0)?, &t, &FitConfig::default())?;
     /// let [x0, y0, x1, y1] = run.final_box.to_xyxy();
     /// assert!((x1 - x0).max(y1 - y0) < StopReason::EXPLODED_MULTIPLE * 10.0);
-    /// # Ok::<(), softiou::Error>(())
+    /// # Ok::<(), softiou::fit::Error>(())
     /// ```
     pub const EXPLODED_MULTIPLE: f64 = 1e3;
 
