@@ -4,9 +4,10 @@
 use plotters::coord::Shift;
 use plotters::element::EmptyElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::DrawResult;
-use super::style::{AXIS, CAPTION, FONT, TICK, lin_tick, log_tick, runs};
+use super::style::{AXIS, CAPTION, FONT, TICK, lin_ticks, log_tick, runs};
 
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +148,35 @@ impl Corner {
     }
 }
 
+/// The number of labelled ticks plotters aims for on a y axis (its default).
+const Y_LABELS: usize = 10;
+
+/// The two strokes and the circle of a legend sample for `mark`: a line, a dash or a
+/// circle, as in the plot (the unused parts are empty paths and a circle of radius 0).
+fn legend_parts(mark: Mark) -> (Vec<(i32, i32)>, Vec<(i32, i32)>, i32) {
+    match mark {
+        Mark::Solid => (vec![(0, 0), (22, 0)], vec![], 0),
+        Mark::Dashed => (vec![(0, 0), (8, 0)], vec![(14, 0), (22, 0)], 0),
+        Mark::Circles => (vec![], vec![], MARKER_RADIUS),
+    }
+}
+
+/// The legend sample of a series drawn as `$mark` in `$color`, its left end at `$at`
+/// (one element type for every mark, as plotters' legends need).
+macro_rules! legend_mark {
+    ($mark:expr, $color:expr, $at:expr) => {{
+        let (a, b, r) = legend_parts($mark);
+        let s = $color.stroke_width(2);
+        EmptyElement::at($at)
+            + PathElement::new(a, s)
+            + PathElement::new(b, s)
+            + Circle::new((11, 0), r, s)
+    }};
+}
+
+/// The radius of [`Mark::Circles`] markers, in the plot and in the legend.
+pub const MARKER_RADIUS: i32 = 5;
+
 macro_rules! draw_with {
     ($area:expr, $p:expr, $yspec:expr, $yfmt:expr) => {{
         let p = $p;
@@ -164,6 +194,7 @@ macro_rules! draw_with {
             .axis_desc_style((FONT, AXIS))
             .label_style((FONT, TICK))
             .x_label_formatter(&log_tick)
+            .y_labels(Y_LABELS)
             .y_label_formatter(&$yfmt)
             .light_line_style(RGBColor(235, 235, 235))
             .bold_line_style(RGBColor(210, 210, 210))
@@ -189,36 +220,15 @@ macro_rules! draw_with {
                     ))?,
                     Mark::Circles => chart.draw_series(
                         run.into_iter()
-                            .map(|pt| Circle::new(pt, 5, color.stroke_width(2))),
+                            .map(|pt| Circle::new(pt, MARKER_RADIUS, color.stroke_width(2))),
                     )?,
                 };
                 if first {
                     first = false;
                     if let Some(label) = &l.label {
                         let mark = l.mark;
-                        anno.label(label.as_str()).legend(move |(x, y)| {
-                            let s = color.stroke_width(2);
-                            match mark {
-                                Mark::Solid => {
-                                    EmptyElement::at((x, y))
-                                        + PathElement::new(vec![(0, 0), (22, 0)], s)
-                                        + PathElement::new(vec![(0, 0), (0, 0)], s)
-                                }
-                                Mark::Dashed => {
-                                    EmptyElement::at((x, y))
-                                        + PathElement::new(vec![(0, 0), (8, 0)], s)
-                                        + PathElement::new(vec![(14, 0), (22, 0)], s)
-                                }
-                                Mark::Circles => {
-                                    EmptyElement::at((x, y))
-                                        + PathElement::new(vec![(11, 0), (11, 0)], s)
-                                        + PathElement::new(
-                                            vec![(6, -5), (16, -5), (16, 5), (6, 5), (6, -5)],
-                                            s,
-                                        )
-                                }
-                            }
-                        });
+                        anno.label(label.as_str())
+                            .legend(move |(x, y)| legend_mark!(mark, color, (x, y)));
                     }
                 }
             }
@@ -245,7 +255,91 @@ where
     DB::ErrorType: 'static,
 {
     match p.y {
-        YAxis::Linear(lo, hi) => draw_with!(area, p, lo..hi, lin_tick),
+        YAxis::Linear(lo, hi) => draw_with!(area, p, lo..hi, lin_ticks(lo, hi, Y_LABELS)),
         YAxis::Log(lo, hi) => draw_with!(area, p, (lo..hi).log_scale(), log_tick),
     }
+}
+
+/// One entry of a legend drawn outside the panels ([`legend_strip`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendEntry {
+    /// The text.
+    pub label: String,
+    /// The colour of the sample.
+    pub color: RGBColor,
+    /// The sample: the series' line, dash or circle.
+    pub mark: Mark,
+}
+
+impl LegendEntry {
+    /// An entry.
+    pub fn new(label: impl Into<String>, color: RGBColor, mark: Mark) -> Self {
+        LegendEntry {
+            label: label.into(),
+            color,
+            mark,
+        }
+    }
+}
+
+/// Height of one row of a [`legend_strip`], pixels.
+const LEGEND_ROW: u32 = 26;
+/// Width of an entry's sample plus the space before its text, pixels.
+const LEGEND_SAMPLE: i32 = 30;
+/// Space between two entries of a row, pixels.
+const LEGEND_GAP: i32 = 26;
+
+/// Draws `entries` as a legend in rows across the top of `area`, centred, wrapping to
+/// a new row where a row is full, and returns the rest of `area` below it: a legend
+/// shared by all panels that can never cover data. No entries: `area` unchanged.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+) -> std::result::Result<DrawingArea<DB, Shift>, Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
+    if entries.is_empty() {
+        return Ok(area.clone());
+    }
+    let font = TextStyle::from((FONT, TICK + 2).into_font());
+    let (width, _) = area.dim_in_pixel();
+    let usable = width as i32 - 2 * LEGEND_GAP;
+    // lay the entries out in rows: (entry, width) per row
+    let mut rows: Vec<Vec<(&LegendEntry, i32)>> = vec![Vec::new()];
+    let mut used = 0;
+    for e in entries {
+        let (tw, _) = area.estimate_text_size(&e.label, &font)?;
+        let w = LEGEND_SAMPLE + tw as i32;
+        let row_full = used > 0 && used + LEGEND_GAP + w > usable;
+        if row_full {
+            rows.push(Vec::new());
+            used = 0;
+        }
+        used += if used > 0 { LEGEND_GAP } else { 0 } + w;
+        if let Some(r) = rows.last_mut() {
+            r.push((e, w));
+        }
+    }
+    let height = LEGEND_ROW * rows.len() as u32 + 8;
+    let (strip, rest) = area.split_vertically(height);
+    for (k, row) in rows.iter().enumerate() {
+        let total: i32 = row.iter().map(|(_, w)| w).sum::<i32>()
+            + LEGEND_GAP * (row.len() as i32 - 1).max(0);
+        let mut x = (width as i32 - total) / 2;
+        let y = 4 + LEGEND_ROW as i32 * k as i32 + LEGEND_ROW as i32 / 2;
+        for (e, w) in row {
+            strip.draw(&legend_mark!(e.mark, e.color, (x + 2, y)))?;
+            strip.draw(&Text::new(
+                e.label.clone(),
+                (x + LEGEND_SAMPLE, y),
+                font.pos(Pos::new(HPos::Left, VPos::Center)),
+            ))?;
+            x += w + LEGEND_GAP;
+        }
+    }
+    Ok(rest)
 }
