@@ -18,7 +18,7 @@ pub mod write;
 pub(crate) use grid::symmetric_grid;
 pub use grid::{KappaRange, MAX_POINTS, SMOOTH_OPS, default_range};
 pub use scenario::Scenario;
-pub use text::{GlyphText, gif_backend, png_backend};
+pub use text::{gif_backend, png_backend};
 
 use std::any::Any;
 use std::path::{Path, PathBuf};

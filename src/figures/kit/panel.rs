@@ -18,6 +18,8 @@ pub enum Mark {
     Dashed,
     /// Circles at the points, no line (check points).
     Circles,
+    /// A dotted line (markers such as a pole's position).
+    Dotted,
 }
 
 /// One series of a panel.
@@ -57,30 +59,6 @@ impl YAxis {
         }
         let pad = ((hi - lo) * 0.05).max(1e-3);
         YAxis::Linear((lo - pad).max(floor), (hi + pad).min(ceil))
-    }
-
-    /// A linear axis spanning the 2nd to 98th percentile of the finite y values of
-    /// `lines`, extended to the extreme values within one such span of it, plus 8%: a pole (where the soft union crosses 0)
-    /// then leaves the panel instead of flattening everything else.
-    pub fn linear_robust(lines: &[Line]) -> YAxis {
-        let mut ys: Vec<f64> = lines
-            .iter()
-            .flat_map(|l| l.points.iter().map(|p| p.1))
-            .filter(|y| y.is_finite())
-            .collect();
-        if ys.is_empty() {
-            return YAxis::Linear(-1.0, 1.0);
-        }
-        ys.sort_by(f64::total_cmp);
-        let q = |f: f64| ys[((ys.len() - 1) as f64 * f).round() as usize];
-        let (q_lo, q_hi) = (q(0.02), q(0.98));
-        let span = q_hi - q_lo;
-        // keep everything within one percentile span of the bulk (peaks), drop the rest (poles)
-        let keep = |y: &&f64| **y >= q_lo - span && **y <= q_hi + span;
-        let lo = ys.iter().find(keep).copied().unwrap_or(q_lo);
-        let hi = ys.iter().rev().find(keep).copied().unwrap_or(q_hi);
-        let pad = ((hi - lo) * 0.08).max(1e-3);
-        YAxis::Linear(lo - pad, hi + pad)
     }
 
     /// A log axis spanning the positive y values of `lines` (a factor 2 of padding),
@@ -124,7 +102,9 @@ pub struct Panel {
     pub legend: Option<Corner>,
 }
 
-/// A corner of the plotting area, for the legend.
+/// A corner of the plotting area, for a legend inside it (the κ figures put theirs in a
+/// [`legend_strip`] outside the panels instead).
+#[allow(dead_code)] // the variants other families choose from
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Corner {
     /// Top left.
@@ -157,6 +137,7 @@ fn legend_parts(mark: Mark) -> (Vec<(i32, i32)>, Vec<(i32, i32)>, i32) {
     match mark {
         Mark::Solid => (vec![(0, 0), (22, 0)], vec![], 0),
         Mark::Dashed => (vec![(0, 0), (8, 0)], vec![(14, 0), (22, 0)], 0),
+        Mark::Dotted => (vec![(0, 0), (2, 0)], vec![(8, 0), (10, 0)], 0),
         Mark::Circles => (vec![], vec![], MARKER_RADIUS),
     }
 }
@@ -167,10 +148,12 @@ macro_rules! legend_mark {
     ($mark:expr, $color:expr, $at:expr) => {{
         let (a, b, r) = legend_parts($mark);
         let s = $color.stroke_width(2);
+        // a circle of radius 0 still sets a pixel: no circle, no colour
+        let c = if r > 0 { s } else { ShapeStyle::from(&TRANSPARENT) };
         EmptyElement::at($at)
             + PathElement::new(a, s)
             + PathElement::new(b, s)
-            + Circle::new((11, 0), r, s)
+            + Circle::new((11, 0), r, c)
     }};
 }
 
@@ -216,6 +199,12 @@ macro_rules! draw_with {
                         run,
                         8,
                         6,
+                        color.stroke_width(2),
+                    ))?,
+                    Mark::Dotted => chart.draw_series(DashedLineSeries::new(
+                        run,
+                        2,
+                        4,
                         color.stroke_width(2),
                     ))?,
                     Mark::Circles => chart.draw_series(

@@ -15,8 +15,8 @@ pub const TICK: u32 = 14;
 
 /// One colour per series: the Okabe–Ito palette (Okabe and Ito 2002), which stays
 /// distinguishable with every common colour-vision deficiency — blue, orange, bluish
-/// green, reddish purple, vermillion, sky blue, then black. A panel shows at most
-/// [`MAX_SERIES`] coloured series; more go into small multiples. (Okabe–Ito's yellow is
+/// green, reddish purple, vermillion, sky blue, then black. A panel shows at most six
+/// coloured series; more go into small multiples. (Okabe–Ito's yellow is
 /// left out: it is too light for a line on white.)
 pub const SERIES: [RGBColor; 7] = [
     RGBColor(0, 114, 178),
@@ -27,9 +27,6 @@ pub const SERIES: [RGBColor; 7] = [
     RGBColor(86, 180, 233),
     RGBColor(0, 0, 0),
 ];
-
-/// The most coloured series one panel should show (the first six of [`SERIES`]).
-pub const MAX_SERIES: usize = 6;
 
 /// A neutral grey for references shared by several series (a hard value that several
 /// scenarios have in common is drawn once, in this colour).
@@ -111,6 +108,30 @@ pub fn lin_ticks(lo: f64, hi: f64, n: usize) -> impl Fn(&f64) -> String + Clone 
     }
 }
 
+/// `v` rounded to `digits` significant figures, trailing zeros dropped: `0.30000000000000004`
+/// → `0.3`, `63.0957` → `63.1` (3 figures); outside 10⁻³ … 10⁶ as `m×10ᵏ`.
+pub fn sig(v: f64, digits: usize) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return lin_tick(&v);
+    }
+    let digits = digits.max(1) as i32;
+    let e = v.abs().log10().floor() as i32;
+    if !(-3..6).contains(&e) {
+        let m = v / 10f64.powi(e);
+        let m = format!("{:.*}", (digits - 1) as usize, m);
+        let m = m.trim_end_matches('0').trim_end_matches('.');
+        return format!("{}×10{}", m.replace('-', "−"), superscript(e));
+    }
+    let decimals = (digits - 1 - e).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    s.replace('-', "−")
+}
+
 /// Viridis, interpolated between five anchors; `t` is clamped to [0, 1].
 pub fn viridis(t: f64) -> RGBColor {
     const A: [(f64, f64, f64); 5] = [
@@ -165,6 +186,17 @@ mod tests {
         assert_eq!(log_tick(&9.999_999_999e2), "10³");
         assert_eq!(log_tick(&2e-5), "2×10⁻⁵");
         assert_eq!(log_tick(&-1e3), "−10³");
+    }
+
+    #[test]
+    fn significant_figures() {
+        use super::sig;
+        assert_eq!(sig(0.300_000_000_000_000_04, 4), "0.3");
+        assert_eq!(sig(63.095_734_448, 3), "63.1");
+        assert_eq!(sig(10.0, 4), "10");
+        assert_eq!(sig(0.185_63, 2), "0.19");
+        assert_eq!(sig(2.5e-7, 2), "2.5×10⁻⁷");
+        assert_eq!(sig(-1.5, 2), "−1.5");
     }
 
     #[test]
