@@ -98,11 +98,15 @@ fn scenario_legend(sweeps: &[KappaSweep], extra: &[LegendEntry]) -> Vec<LegendEn
         .collect()
 }
 
-/// Dashed horizontal reference lines at `values[i]` in series `i`'s colour; values that
+/// Thin dashed horizontal reference lines at `values[i]` in colour `color_of(i)`; values that
 /// several series share (to 1e-9 relative) are drawn once, in grey, so that dashes of
 /// different phase and colour never pile up into a thick double dash. Returns the lines
 /// and whether a shared (grey) one was drawn.
-fn references(x: (f64, f64), values: &[Option<f64>]) -> (Vec<Line>, bool) {
+fn references(
+    x: (f64, f64),
+    values: &[Option<f64>],
+    color_of: impl Fn(usize) -> RGBColor,
+) -> (Vec<Line>, bool) {
     let same = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-300);
     let mut lines = Vec::new();
     let mut shared = false;
@@ -118,12 +122,17 @@ fn references(x: (f64, f64), values: &[Option<f64>]) -> (Vec<Line>, bool) {
             continue; // drawn with the first series that has it
         }
         let color = if others.is_empty() {
-            series(i)
+            color_of(i)
         } else {
             shared = true;
             SHARED
         };
-        lines.push(hline(color, x, v, None));
+        lines.push(Line {
+            label: None,
+            color,
+            mark: Mark::Reference,
+            points: vec![(x.0, v), (x.1, v)],
+        });
     }
     (lines, shared)
 }
@@ -131,15 +140,15 @@ fn references(x: (f64, f64), values: &[Option<f64>]) -> (Vec<Line>, bool) {
 /// The legend entries of [`references`]: "hard (dashed)", and the grey one if used.
 fn reference_legend(shared: bool) -> Vec<LegendEntry> {
     let mut out = vec![LegendEntry::new(
-        "hard value (dashed, scenario's colour)",
+        "hard value (thin dashes, scenario's colour)",
         BLACK,
-        Mark::Dashed,
+        Mark::Reference,
     )];
     if shared {
         out.push(LegendEntry::new(
             "hard value shared by several scenarios",
             SHARED,
-            Mark::Dashed,
+            Mark::Reference,
         ));
     }
     out
@@ -280,15 +289,6 @@ where
     Ok((ops, x_range(sweeps), panels))
 }
 
-fn hline(color: RGBColor, x: (f64, f64), y: f64, label: Option<String>) -> Line {
-    Line {
-        label,
-        color,
-        mark: Mark::Dashed,
-        points: vec![(x.0, y), (x.1, y)],
-    }
-}
-
 fn size_for(cols: usize, rows: usize) -> (u32, u32) {
     (
         PANEL_W * cols.max(1) as u32,
@@ -326,7 +326,7 @@ impl Figure for LossFigure<'_> {
         DB::ErrorType: 'static,
     {
         let hard: Vec<Option<f64>> = self.sweeps.iter().map(|s| Some(s.hard.loss)).collect();
-        let (_, shared) = references((1.0, 2.0), &hard);
+        let (_, shared) = references((1.0, 2.0), &hard, series);
         let mut extra = reference_legend(shared);
         if ops(self.sweeps).iter().any(|op| pole_note(self.sweeps, *op).is_some()) {
             extra.push(LegendEntry::new(
@@ -353,7 +353,7 @@ impl Figure for LossFigure<'_> {
                 }
                 other => (other, (ylo, yhi)),
             };
-            lines.extend(references(x, &hard).0);
+            lines.extend(references(x, &hard, series).0);
             lines.extend(pole_lines(self.sweeps, *op, (ylo, yhi)));
             let caption = match pole_note(self.sweeps, *op) {
                 Some(note) => format!("{op}: {note}"),
@@ -465,7 +465,7 @@ impl Figure for GradientFigure<'_> {
             .map(|(j, name)| LegendEntry::new(format!("s·∂L/∂{name}"), series(j), Mark::Solid))
             .collect();
         legend.push(LegendEntry::new("s·|∇L|", BLACK, Mark::Solid));
-        legend.push(LegendEntry::new("hard (dashed)", BLACK, Mark::Dashed));
+        legend.push(LegendEntry::new("hard (thin dashes)", BLACK, Mark::Reference));
         legend.push(LegendEntry::new(
             format!("central difference, h = {}·max(1, |x|)", sig(FD_STEP, 2)),
             BLACK,
@@ -519,10 +519,11 @@ impl Figure for GradientFigure<'_> {
             });
             // the range away from the poles (whose spikes would squash the rest)
             let (y, (ylo, yhi)) = pole_axis(focus, *op, &lines, -1e3, 1e3);
-            for j in 0..4 {
-                lines.push(hline(series(j), x, s.hard.grad_s[j], None));
-            }
-            lines.push(hline(BLACK, x, s.hard.grad_norm_s, None));
+            let mut hard: Vec<Option<f64>> = s.hard.grad_s.iter().map(|g| Some(*g)).collect();
+            hard.push(Some(s.hard.grad_norm_s));
+            // the norm's reference in black, like its curve
+            let colour = |j: usize| if j < 4 { series(j) } else { BLACK };
+            lines.extend(references(x, &hard, colour).0);
             for j in 0..4 {
                 lines.push(Line {
                     label: None,
@@ -651,10 +652,11 @@ impl Figure for CurvatureFigure<'_> {
         let hard_lam: Vec<Option<f64>> = self
             .sweeps
             .iter()
-            .map(|s| (s.hard.lambda_max_s2 > 0.0).then_some(s.hard.lambda_max_s2))
+            // below 1e-12 the hard λmax is round-off of 0 (disjoint boxes): no reference
+            .map(|s| (s.hard.lambda_max_s2 > 1e-12).then_some(s.hard.lambda_max_s2))
             .collect();
         let hard_step: Vec<Option<f64>> = hard_lam.iter().map(|v| v.map(|l| 2.0 / l)).collect();
-        let (_, shared) = references((1.0, 2.0), &hard_lam);
+        let (_, shared) = references((1.0, 2.0), &hard_lam, series);
         let (ops, x, panels) = operator_panels(
             root,
             "Curvature: largest Hessian eigenvalue and the stable step",
@@ -677,8 +679,8 @@ impl Figure for CurvatureFigure<'_> {
                 YAxis::log_auto(&lam, 1e-12, 1e12),
                 YAxis::log_auto(&step, 1e-12, 1e12),
             );
-            lam.extend(references(x, &hard_lam).0);
-            step.extend(references(x, &hard_step).0);
+            lam.extend(references(x, &hard_lam, series).0);
+            step.extend(references(x, &hard_step, series).0);
             draw_panel(
                 &panels[k],
                 &panel(

@@ -20,6 +20,9 @@ pub enum Mark {
     Circles,
     /// A dotted line (markers such as a pole's position).
     Dotted,
+    /// A thin dashed line: a reference (a hard value) drawn under the data, which two
+    /// references a few pixels apart cannot merge into one thick double dash.
+    Reference,
 }
 
 /// One series of a panel.
@@ -138,6 +141,7 @@ fn legend_parts(mark: Mark) -> (Vec<(i32, i32)>, Vec<(i32, i32)>, i32) {
         Mark::Solid => (vec![(0, 0), (22, 0)], vec![], 0),
         Mark::Dashed => (vec![(0, 0), (8, 0)], vec![(14, 0), (22, 0)], 0),
         Mark::Dotted => (vec![(0, 0), (2, 0)], vec![(8, 0), (10, 0)], 0),
+        Mark::Reference => (vec![(0, 0), (7, 0)], vec![(12, 0), (19, 0)], 0),
         Mark::Circles => (vec![], vec![], MARKER_RADIUS),
     }
 }
@@ -147,7 +151,8 @@ fn legend_parts(mark: Mark) -> (Vec<(i32, i32)>, Vec<(i32, i32)>, i32) {
 macro_rules! legend_mark {
     ($mark:expr, $color:expr, $at:expr) => {{
         let (a, b, r) = legend_parts($mark);
-        let s = $color.stroke_width(2);
+        let w = if $mark == Mark::Reference { 1 } else { 2 };
+        let s = $color.stroke_width(w);
         // a circle of radius 0 still sets a pixel: no circle, no colour
         let c = if r > 0 { s } else { ShapeStyle::from(&TRANSPARENT) };
         EmptyElement::at($at)
@@ -200,6 +205,12 @@ macro_rules! draw_with {
                         8,
                         6,
                         color.stroke_width(2),
+                    ))?,
+                    Mark::Reference => chart.draw_series(DashedLineSeries::new(
+                        run,
+                        7,
+                        5,
+                        color.stroke_width(1),
                     ))?,
                     Mark::Dotted => chart.draw_series(DashedLineSeries::new(
                         run,
