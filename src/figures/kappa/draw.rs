@@ -182,9 +182,9 @@ fn pole_note(sweeps: &[KappaSweep], op: Smoothing) -> Option<String> {
     let hi = poles.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     match poles.len() {
         0 => None,
-        _ if sig(lo, 3) == sig(hi, 3) => Some(format!("pole (dotted) at κ·s = {}", sig(lo, 3))),
+        _ if sig(lo, 3) == sig(hi, 3) => Some(format!("pole at κ·s = {}", sig(lo, 3))),
         _ => Some(format!(
-            "poles (dotted) at κ·s = {} … {}",
+            "poles at κ·s = {} … {}",
             sig(lo, 3),
             sig(hi, 3)
         )),
@@ -539,7 +539,7 @@ impl Figure for GradientFigure<'_> {
             }
             lines.extend(pole_lines(focus, *op, (ylo, yhi)));
             let caption = match pole_note(focus, *op) {
-                Some(note) => format!("{op}: {note}"),
+                Some(note) => format!("{op}: components and norm; {note}"),
                 None => format!("{op}: components and norm"),
             };
             draw_panel(

@@ -123,6 +123,13 @@ pub fn sig(v: f64, digits: usize) -> String {
         return format!("{}×10{}", m.replace('-', "−"), superscript(e));
     }
     let decimals = (digits - 1 - e).max(0) as usize;
+    // above the figures kept, round to them too: 33333 to 2 figures is 33000
+    let v = if digits - 1 - e < 0 {
+        let q = 10f64.powi(e + 1 - digits);
+        (v / q).round() * q
+    } else {
+        v
+    };
     let s = format!("{v:.decimals$}");
     let s = if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.')
@@ -194,6 +201,8 @@ mod tests {
         assert_eq!(sig(0.300_000_000_000_000_04, 4), "0.3");
         assert_eq!(sig(63.095_734_448, 3), "63.1");
         assert_eq!(sig(10.0, 4), "10");
+        assert_eq!(sig(33_333.3, 2), "33000");
+        assert_eq!(sig(210.3, 2), "210");
         assert_eq!(sig(0.185_63, 2), "0.19");
         assert_eq!(sig(2.5e-7, 2), "2.5×10⁻⁷");
         assert_eq!(sig(-1.5, 2), "−1.5");
