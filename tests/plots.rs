@@ -397,7 +397,10 @@ fn sweep_on_normalised_coordinates_prints_numbers_to_the_grid_resolution() {
         text.contains("logsumexp: |soft − hard| <= 0.01 from κ·s = 63 on (κ = 210; grid step 6 %)"),
         "{text}"
     );
-    assert!(text.contains("boltzmann: |soft − hard| <= 0.01 from κ·s = 25 on"), "{text}");
+    assert!(
+        text.contains("boltzmann: |soft − hard| <= 0.01 from κ·s = 25 on"),
+        "{text}"
+    );
     // a finer grid supports more figures
     let o = softiou(&[
         "sweep",
@@ -412,10 +415,20 @@ fn sweep_on_normalised_coordinates_prints_numbers_to_the_grid_resolution() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("from κ·s = 61.6 on (κ = 205; grid step 0.1 %)"), "{text}");
-    for stem in ["fig1_loss_vs_kappa", "fig3_gradient_vs_kappa", "fig7_curvature"] {
+    assert!(
+        text.contains("from κ·s = 61.6 on (κ = 205; grid step 0.1 %)"),
+        "{text}"
+    );
+    for stem in [
+        "fig1_loss_vs_kappa",
+        "fig3_gradient_vs_kappa",
+        "fig7_curvature",
+    ] {
         let svg = std::fs::read_to_string(dir.path().join(format!("{stem}.svg"))).unwrap();
-        assert!(svg.contains("s = 0.3, so the physical κ = (κ·s)/0.3"), "{stem}");
+        assert!(
+            svg.contains("s = 0.3, so the physical κ = (κ·s)/0.3"),
+            "{stem}"
+        );
         assert!(!svg.contains("0.30000000000000004"), "{stem}");
     }
 }

@@ -84,7 +84,13 @@ where
     let (w, _) = root.dim_in_pixel();
     let (head, body) = root.split_vertically(TITLE_H);
     fitted(&head, what, TITLE, (w as i32 / 2, 8), w)?;
-    fitted(&head, &sub, CAPTION - 2, (w as i32 / 2, 8 + TITLE as i32 + 10), w)?;
+    fitted(
+        &head,
+        &sub,
+        CAPTION - 2,
+        (w as i32 / 2, 8 + TITLE as i32 + 10),
+        w,
+    )?;
     legend_strip(&body, legend)
 }
 
@@ -183,11 +189,7 @@ fn pole_note(sweeps: &[KappaSweep], op: Smoothing) -> Option<String> {
     match poles.len() {
         0 => None,
         _ if sig(lo, 3) == sig(hi, 3) => Some(format!("pole at κ·s = {}", sig(lo, 3))),
-        _ => Some(format!(
-            "poles at κ·s = {} … {}",
-            sig(lo, 3),
-            sig(hi, 3)
-        )),
+        _ => Some(format!("poles at κ·s = {} … {}", sig(lo, 3), sig(hi, 3))),
     }
 }
 
@@ -328,7 +330,10 @@ impl Figure for LossFigure<'_> {
         let hard: Vec<Option<f64>> = self.sweeps.iter().map(|s| Some(s.hard.loss)).collect();
         let (_, shared) = references((1.0, 2.0), &hard, series);
         let mut extra = reference_legend(shared);
-        if ops(self.sweeps).iter().any(|op| pole_note(self.sweeps, *op).is_some()) {
+        if ops(self.sweeps)
+            .iter()
+            .any(|op| pole_note(self.sweeps, *op).is_some())
+        {
             extra.push(LegendEntry::new(
                 "pole: soft union = 0, loss → ±∞ (dotted)",
                 BLACK,
@@ -465,7 +470,11 @@ impl Figure for GradientFigure<'_> {
             .map(|(j, name)| LegendEntry::new(format!("s·∂L/∂{name}"), series(j), Mark::Solid))
             .collect();
         legend.push(LegendEntry::new("s·|∇L|", BLACK, Mark::Solid));
-        legend.push(LegendEntry::new("hard (thin dashes)", BLACK, Mark::Reference));
+        legend.push(LegendEntry::new(
+            "hard (thin dashes)",
+            BLACK,
+            Mark::Reference,
+        ));
         legend.push(LegendEntry::new(
             format!("central difference, h = {}·max(1, |x|)", sig(FD_STEP, 2)),
             BLACK,
@@ -590,7 +599,11 @@ impl Figure for KappaDerivativeFigure<'_> {
     {
         let extra = [
             LegendEntry::new("solid: positive", BLACK, Mark::Solid),
-            LegendEntry::new("dashed: negative (loss falls as κ grows)", BLACK, Mark::Dashed),
+            LegendEntry::new(
+                "dashed: negative (loss falls as κ grows)",
+                BLACK,
+                Mark::Dashed,
+            ),
         ];
         let (ops, x, panels) = operator_panels(
             root,

@@ -113,7 +113,11 @@ mod tests {
             let p = c.poles[0];
             eprintln!("{}: logsumexp pole at κ·s = {p}", s.scenario.name);
             // issue 13: the CSV runs off to ±∞ between κ·s ≈ 0.18 and 0.24
-            assert!((0.15..0.25).contains(&p), "{}: pole at {p}", s.scenario.name);
+            assert!(
+                (0.15..0.25).contains(&p),
+                "{}: pole at {p}",
+                s.scenario.name
+            );
             // just below the pole the loss is large and positive, just above large and
             // negative: 1 − loss = I/U changes sign through ∞ (0.1% either side is far
             // outside the bisection's 1e-12 and well inside the grid step of 6%)
@@ -123,7 +127,11 @@ mod tests {
                     .unwrap()
             };
             let (below, above) = (at(p * 0.999), at(p * 1.001));
-            assert!(below > 50.0 && above < -50.0, "{}: {below}, {above}", s.scenario.name);
+            assert!(
+                below > 50.0 && above < -50.0,
+                "{}: {below}, {above}",
+                s.scenario.name
+            );
         }
     }
 
@@ -135,8 +143,8 @@ mod tests {
             BBox::new(0.0, 0.0, 10.0, 10.0).unwrap(),
             BBox::new(2.0, 1.0, 12.0, 11.0).unwrap(),
         );
-        let sw = KappaSweep::compute(&s, &KappaRange::new(1.0, 1e3, 50).unwrap(), &SMOOTH_OPS)
-            .unwrap();
+        let sw =
+            KappaSweep::compute(&s, &KappaRange::new(1.0, 1e3, 50).unwrap(), &SMOOTH_OPS).unwrap();
         assert!(sw.curves.iter().all(|c| c.poles.is_empty()));
     }
 
@@ -149,7 +157,9 @@ mod tests {
             abs = abs.max(a.max_abs_s);
             rel = rel.max(a.max_rel);
         }
-        eprintln!("central differences: max |c − e| = {abs:e} (s·∂L), max relative (|e| ≥ {FD_REL_FLOOR}) = {rel:e}");
+        eprintln!(
+            "central differences: max |c − e| = {abs:e} (s·∂L), max relative (|e| ≥ {FD_REL_FLOOR}) = {rel:e}"
+        );
         // the step 6e-6 balances truncation (∝ h²) and rounding (∝ ε/h): about 1e-10
         // each for O(1) curvature; the measured worst is 9.0e-8 absolute and 1.3e-6
         // relative, at the largest κ·s where the loss bends sharply. A factor 10 above

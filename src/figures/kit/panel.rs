@@ -136,7 +136,10 @@ const Y_LABELS: usize = 10;
 
 /// The two strokes and the circle of a legend sample for `mark`: a line, a dash or a
 /// circle, as in the plot (the unused parts are empty paths and a circle of radius 0).
-fn legend_parts(mark: Mark) -> (Vec<(i32, i32)>, Vec<(i32, i32)>, i32) {
+/// A stroke of a legend sample: its points, relative to the sample's left end.
+type Stroke = Vec<(i32, i32)>;
+
+fn legend_parts(mark: Mark) -> (Stroke, Stroke, i32) {
     match mark {
         Mark::Solid => (vec![(0, 0), (22, 0)], vec![], 0),
         Mark::Dashed => (vec![(0, 0), (8, 0)], vec![(14, 0), (22, 0)], 0),
@@ -154,7 +157,11 @@ macro_rules! legend_mark {
         let w = if $mark == Mark::Reference { 1 } else { 2 };
         let s = $color.stroke_width(w);
         // a circle of radius 0 still sets a pixel: no circle, no colour
-        let c = if r > 0 { s } else { ShapeStyle::from(&TRANSPARENT) };
+        let c = if r > 0 {
+            s
+        } else {
+            ShapeStyle::from(&TRANSPARENT)
+        };
         EmptyElement::at($at)
             + PathElement::new(a, s)
             + PathElement::new(b, s)
@@ -327,8 +334,8 @@ where
     let height = LEGEND_ROW * rows.len() as u32 + 8;
     let (strip, rest) = area.split_vertically(height);
     for (k, row) in rows.iter().enumerate() {
-        let total: i32 = row.iter().map(|(_, w)| w).sum::<i32>()
-            + LEGEND_GAP * (row.len() as i32 - 1).max(0);
+        let total: i32 =
+            row.iter().map(|(_, w)| w).sum::<i32>() + LEGEND_GAP * (row.len() as i32 - 1).max(0);
         let mut x = (width as i32 - total) / 2;
         let y = 4 + LEGEND_ROW as i32 * k as i32 + LEGEND_ROW as i32 / 2;
         for (e, w) in row {

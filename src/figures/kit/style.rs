@@ -81,7 +81,11 @@ pub fn log_tick(v: &f64) -> String {
 pub fn lin_tick(v: &f64) -> String {
     let s = format!("{v:.3}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.replace('-', "−") }
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.replace('-', "−")
+    }
 }
 
 /// The tick labels of a linear axis from `lo` to `hi` with about `n` labelled ticks (as
@@ -99,7 +103,10 @@ pub fn lin_ticks(lo: f64, hi: f64, n: usize) -> impl Fn(&f64) -> String + Clone 
         .unwrap_or(6) as usize;
     move |v: &f64| {
         let s = format!("{:.*}", decimals, v);
-        let zero = s.trim_start_matches('-').chars().all(|c| c == '0' || c == '.');
+        let zero = s
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.');
         if zero {
             s.trim_start_matches('-').to_owned()
         } else {

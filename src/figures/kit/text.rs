@@ -125,17 +125,22 @@ impl Coverage {
         }
         // px_bounds are whole pixels already
         let (x0, y0) = (x0 as i32, y0 as i32);
-        let (w, h) = ((x1 as i32 - x0).max(0) as usize, (y1 as i32 - y0).max(0) as usize);
+        let (w, h) = (
+            (x1 as i32 - x0).max(0) as usize,
+            (y1 as i32 - y0).max(0) as usize,
+        );
         let mut cov = vec![0f32; w * h];
         for o in outlined {
             let b = o.px_bounds();
             let (ox, oy) = (b.min.x as i32 - x0, b.min.y as i32 - y0);
             o.draw(|x, y, c| {
                 let (cx, cy) = (ox + x as i32, oy + y as i32);
-                if cx >= 0 && cy >= 0 && (cx as usize) < w {
-                    if let Some(v) = cov.get_mut(cy as usize * w + cx as usize) {
-                        *v = (*v + c).min(1.0);
-                    }
+                if cx >= 0
+                    && cy >= 0
+                    && (cx as usize) < w
+                    && let Some(v) = cov.get_mut(cy as usize * w + cx as usize)
+                {
+                    *v = (*v + c).min(1.0);
                 }
             });
         }
@@ -360,10 +365,10 @@ mod tests {
                 blank = 0;
             } else {
                 blank += 1;
-                if blank == 4 {
-                    if let Some(s) = start.take() {
-                        out.push(s..x - 3);
-                    }
+                if blank == 4
+                    && let Some(s) = start.take()
+                {
+                    out.push(s..x - 3);
                 }
             }
         }

@@ -8,9 +8,9 @@ use super::TARGET_FILL;
 use super::plane::{centre, draw_box, equal_aspect, plane_chart, plane_mesh, window};
 use crate::bbox::BBox;
 use crate::figures::error::{Error, Result};
-use crate::figures::kit::{gif_backend, register_fonts};
 use crate::figures::kit::style::{FONT, TICK, series};
 use crate::figures::kit::write::{persist, temp_beside};
+use crate::figures::kit::{gif_backend, register_fonts};
 use crate::fit::{self, FitResult, FitStep};
 
 /// Frame size in pixels.
