@@ -5,7 +5,9 @@
 //! Every figure implements [`Figure`], whose `draw` is generic over plotters'
 //! `DrawingBackend`, so one chart renders to PNG ([`save_png`]) and SVG ([`save_svg`]).
 //! Text uses DejaVu Sans, compiled in from the `dejavu` crate and registered by
-//! [`register_fonts`]: no system fonts are needed.
+//! [`register_fonts`]: no system fonts are needed. Raster output (every PNG, the GIF)
+//! draws its text through [`text::GlyphText`], which places glyphs exactly where
+//! plotters' own raster text path misplaces them ([`png_backend`], [`gif_backend`]).
 
 pub mod grid;
 pub mod panel;
