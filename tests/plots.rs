@@ -85,13 +85,13 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
     let o = softiou(&["plots", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let figures = [
-        ("fig1_loss_vs_kappa", (1520, 670)),
-        ("fig2_error_vs_kappa", (1520, 670)),
-        ("fig3_gradient_vs_kappa", (1520, 1270)),
-        ("fig4_dloss_dkappa", (1520, 670)),
+        ("fig1_loss_vs_kappa", (1520, 688)),
+        ("fig2_error_vs_kappa", (1520, 657)),
+        ("fig3_gradient_vs_kappa", (1520, 1267)),
+        ("fig4_dloss_dkappa", (1520, 657)),
         ("fig5_loss_surfaces", (1390, 1304)),
         ("fig6_gradient_fields", (1240, 1304)),
-        ("fig7_curvature", (1520, 1210)),
+        ("fig7_curvature", (1520, 1197)),
         ("fig8_fd_step_study", (1520, 644)),
         ("fig9_article_breakdown", (1520, 724)),
     ];
@@ -236,9 +236,9 @@ fn sweep_writes_figures_one_to_four_and_seven_for_the_users_boxes() {
         check_png(
             &dir.path().join(format!("{stem}.png")),
             if stem == "fig7_curvature" {
-                (1520, 1210)
+                (1520, 1197)
             } else {
-                (1520, 670)
+                (1520, 657)
             },
         );
         // one scenario × 2 operators × 30 κ values
@@ -248,7 +248,7 @@ fn sweep_writes_figures_one_to_four_and_seven_for_the_users_boxes() {
         );
     }
     // one scenario: no "every scenario" panel
-    check_png(&dir.path().join("fig3_gradient_vs_kappa.png"), (1520, 670));
+    check_png(&dir.path().join("fig3_gradient_vs_kappa.png"), (1520, 688));
     assert!(
         !names
             .iter()
@@ -278,7 +278,7 @@ fn sweep_with_one_operator_draws_one_panel_per_figure() {
         dir.path().to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    check_png(&dir.path().join("fig1_loss_vs_kappa.png"), (760, 670));
+    check_png(&dir.path().join("fig1_loss_vs_kappa.png"), (760, 657));
     assert_eq!(
         check_csv(&dir.path().join("fig1_loss_vs_kappa.csv"), "scenario"),
         10

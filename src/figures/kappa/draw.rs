@@ -5,17 +5,23 @@ use plotters::prelude::*;
 
 use super::data::KappaSweep;
 use super::data::{FD_STEP, OperatorCurve};
-use crate::figures::kit::panel::{LegendEntry, Line, Mark, Panel, YAxis, draw_panel, legend_strip};
-use crate::figures::kit::style::{CAPTION, FONT, SHARED, TITLE, series, sig};
+use crate::figures::kit::panel::{
+    LegendEntry, Line, Mark, Panel, TextSizes, YAxis, draw_panel_sized, legend_height, legend_strip,
+};
+use crate::figures::kit::style::{FONT, SHARED, series, sig};
 use crate::figures::kit::{DrawResult, Figure};
 use crate::smooth::Smoothing;
 
 const PANEL_W: u32 = 760;
 const PANEL_H: u32 = 540;
 /// Title and subtitle.
-const TITLE_H: u32 = 70;
-/// Room for a legend strip of two rows.
-const LEGEND_H: u32 = 60;
+const TITLE_H: u32 = 78;
+/// Title size.
+const TITLE: u32 = 26;
+/// Subtitle size.
+const SUBTITLE: u32 = 19;
+/// The κ figures are meant to be printed two columns wide.
+const SIZES: TextSizes = TextSizes::PRINT;
 const X_DESC: &str = "κ·s  (s = target's shorter side; dimensionless)";
 
 fn ops(sweeps: &[KappaSweep]) -> Vec<Smoothing> {
@@ -87,11 +93,11 @@ where
     fitted(
         &head,
         &sub,
-        CAPTION - 2,
-        (w as i32 / 2, 8 + TITLE as i32 + 10),
+        SUBTITLE,
+        (w as i32 / 2, 8 + TITLE as i32 + 12),
         w,
     )?;
-    legend_strip(&body, legend)
+    legend_strip(&body, legend, SIZES)
 }
 
 /// The legend of one line per scenario, plus extra entries.
@@ -291,10 +297,20 @@ where
     Ok((ops, x_range(sweeps), panels))
 }
 
-fn size_for(cols: usize, rows: usize) -> (u32, u32) {
+/// Draws a panel of a κ figure (print-size text).
+fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    draw_panel_sized(area, p, SIZES)
+}
+
+/// The size of a figure of `rows` × `cols` panels under a title and `legend`.
+fn size_for(cols: usize, rows: usize, legend: &[LegendEntry]) -> (u32, u32) {
+    let w = PANEL_W * cols.max(1) as u32;
     (
-        PANEL_W * cols.max(1) as u32,
-        PANEL_H * rows.max(1) as u32 + TITLE_H + LEGEND_H,
+        w,
+        PANEL_H * rows.max(1) as u32 + TITLE_H + legend_height(legend, w, SIZES),
     )
 }
 
@@ -318,17 +334,13 @@ pub struct LossFigure<'a> {
     pub sweeps: &'a [KappaSweep],
 }
 
-impl Figure for LossFigure<'_> {
-    fn size(&self) -> (u32, u32) {
-        size_for(ops(self.sweeps).len(), 1)
+impl LossFigure<'_> {
+    fn hard(&self) -> Vec<Option<f64>> {
+        self.sweeps.iter().map(|s| Some(s.hard.loss)).collect()
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
-        let hard: Vec<Option<f64>> = self.sweeps.iter().map(|s| Some(s.hard.loss)).collect();
-        let (_, shared) = references((1.0, 2.0), &hard, series);
+    fn legend(&self) -> Vec<LegendEntry> {
+        let (_, shared) = references((1.0, 2.0), &self.hard(), series);
         let mut extra = reference_legend(shared);
         if ops(self.sweeps)
             .iter()
@@ -340,11 +352,24 @@ impl Figure for LossFigure<'_> {
                 Mark::Dotted,
             ));
         }
+        scenario_legend(self.sweeps, &extra)
+    }
+}
+
+impl Figure for LossFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        size_for(ops(self.sweeps).len(), 1, &self.legend())
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
         let (ops, x, panels) = operator_panels(
             root,
             "Soft IoU loss against κ",
             self.sweeps,
-            &scenario_legend(self.sweeps, &extra),
+            &self.legend(),
             1,
         )?;
         for (op, area) in ops.iter().zip(panels) {
@@ -358,7 +383,7 @@ impl Figure for LossFigure<'_> {
                 }
                 other => (other, (ylo, yhi)),
             };
-            lines.extend(references(x, &hard, series).0);
+            lines.extend(references(x, &self.hard(), series).0);
             lines.extend(pole_lines(self.sweeps, *op, (ylo, yhi)));
             let caption = match pole_note(self.sweeps, *op) {
                 Some(note) => format!("{op}: {note}"),
@@ -382,25 +407,31 @@ pub struct ErrorFigure<'a> {
     pub sweeps: &'a [KappaSweep],
 }
 
+impl ErrorFigure<'_> {
+    fn legend(&self) -> Vec<LegendEntry> {
+        let extra = [LegendEntry::new(
+            "shift of one smooth max at a tie, per tied edge (dashed)",
+            BLACK,
+            Mark::Dashed,
+        )];
+        scenario_legend(self.sweeps, &extra)
+    }
+}
+
 impl Figure for ErrorFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        size_for(ops(self.sweeps).len(), 1)
+        size_for(ops(self.sweeps).len(), 1, &self.legend())
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
-        let extra = [LegendEntry::new(
-            "shift of one smooth max at a tie, per tied edge (dashed)",
-            BLACK,
-            Mark::Dashed,
-        )];
         let (ops, x, panels) = operator_panels(
             root,
             "Approximation error |soft − hard| against κ",
             self.sweeps,
-            &scenario_legend(self.sweeps, &extra),
+            &self.legend(),
             1,
         )?;
         for (op, area) in ops.iter().zip(panels) {
@@ -449,12 +480,46 @@ impl GradientFigure<'_> {
     fn rows(&self) -> usize {
         1 + usize::from(self.sweeps.len() > 1)
     }
+
+    fn legend(&self) -> Vec<LegendEntry> {
+        let mut legend: Vec<LegendEntry> = COMPONENTS
+            .iter()
+            .enumerate()
+            .map(|(j, name)| LegendEntry::new(format!("s·∂L/∂{name}"), series(j), Mark::Solid))
+            .collect();
+        legend.push(LegendEntry::new("s·|∇L|", BLACK, Mark::Solid));
+        legend.push(LegendEntry::new(
+            "hard (thin dashes; grey where components share it)",
+            BLACK,
+            Mark::Reference,
+        ));
+        legend.push(LegendEntry::new(
+            format!("central difference, h = {}·max(1, |x|)", sig(FD_STEP, 2)),
+            BLACK,
+            Mark::Circles,
+        ));
+        let poles = self.sweeps.get(self.focus).is_some_and(|s| {
+            ops(self.sweeps)
+                .iter()
+                .any(|op| pole_note(std::slice::from_ref(s), *op).is_some())
+        });
+        if poles {
+            legend.push(LegendEntry::new("pole (dotted)", BLACK, Mark::Dotted));
+        }
+        legend
+    }
 }
 
 impl Figure for GradientFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        let (w, h) = size_for(ops(self.sweeps).len(), self.rows());
-        (w, h + LEGEND_H * (self.rows() as u32 - 1))
+        let (w, h) = size_for(ops(self.sweeps).len(), self.rows(), &self.legend());
+        match self.rows() {
+            2 => (
+                w,
+                h + legend_height(&scenario_legend(self.sweeps, &[]), w, SIZES),
+            ),
+            _ => (w, h),
+        }
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -464,28 +529,6 @@ impl Figure for GradientFigure<'_> {
         let Some(s) = self.sweeps.get(self.focus) else {
             return Ok(());
         };
-        let mut legend: Vec<LegendEntry> = COMPONENTS
-            .iter()
-            .enumerate()
-            .map(|(j, name)| LegendEntry::new(format!("s·∂L/∂{name}"), series(j), Mark::Solid))
-            .collect();
-        legend.push(LegendEntry::new("s·|∇L|", BLACK, Mark::Solid));
-        legend.push(LegendEntry::new(
-            "hard (thin dashes)",
-            BLACK,
-            Mark::Reference,
-        ));
-        legend.push(LegendEntry::new(
-            format!("central difference, h = {}·max(1, |x|)", sig(FD_STEP, 2)),
-            BLACK,
-            Mark::Circles,
-        ));
-        let poles = ops(self.sweeps)
-            .iter()
-            .any(|op| pole_note(std::slice::from_ref(s), *op).is_some());
-        if poles {
-            legend.push(LegendEntry::new("pole (dotted)", BLACK, Mark::Dotted));
-        }
         let area = titled(
             root,
             &format!(
@@ -493,16 +536,17 @@ impl Figure for GradientFigure<'_> {
                 s.scenario.name
             ),
             self.sweeps,
-            &legend,
+            &self.legend(),
         )?;
         let ops = ops(self.sweeps);
         let x = x_range(self.sweeps);
         let n = ops.len().max(1);
         // top row: the components; bottom row (several scenarios): every scenario's norm,
         // under its own legend strip, since the colours mean scenarios there
-        let (_, h) = area.dim_in_pixel();
+        let (w, h) = area.dim_in_pixel();
         let (top, bottom) = if self.rows() == 2 {
-            let (a, b) = area.split_vertically((h - LEGEND_H) / 2);
+            let strip = legend_height(&scenario_legend(self.sweeps, &[]), w, SIZES);
+            let (a, b) = area.split_vertically(h.saturating_sub(strip) / 2);
             (a, Some(b))
         } else {
             (area.clone(), None)
@@ -557,7 +601,7 @@ impl Figure for GradientFigure<'_> {
             )?;
         }
         if let Some(bottom) = bottom {
-            let rest = legend_strip(&bottom, &scenario_legend(self.sweeps, &[]))?;
+            let rest = legend_strip(&bottom, &scenario_legend(self.sweeps, &[]), SIZES)?;
             let panels = rest.split_evenly((1, n));
             for (k, op) in ops.iter().enumerate() {
                 let mut lines = scenario_lines(self.sweeps, *op, |r| Some(r.grad_norm_s));
@@ -588,15 +632,8 @@ pub struct KappaDerivativeFigure<'a> {
     pub sweeps: &'a [KappaSweep],
 }
 
-impl Figure for KappaDerivativeFigure<'_> {
-    fn size(&self) -> (u32, u32) {
-        size_for(ops(self.sweeps).len(), 1)
-    }
-
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
-    where
-        DB::ErrorType: 'static,
-    {
+impl KappaDerivativeFigure<'_> {
+    fn legend(&self) -> Vec<LegendEntry> {
         let extra = [
             LegendEntry::new("solid: positive", BLACK, Mark::Solid),
             LegendEntry::new(
@@ -605,11 +642,24 @@ impl Figure for KappaDerivativeFigure<'_> {
                 Mark::Dashed,
             ),
         ];
+        scenario_legend(self.sweeps, &extra)
+    }
+}
+
+impl Figure for KappaDerivativeFigure<'_> {
+    fn size(&self) -> (u32, u32) {
+        size_for(ops(self.sweeps).len(), 1, &self.legend())
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
         let (ops, x, panels) = operator_panels(
             root,
             "Sensitivity of the loss to κ (exact, dual numbers)",
             self.sweeps,
-            &scenario_legend(self.sweeps, &extra),
+            &self.legend(),
             1,
         )?;
         for (op, area) in ops.iter().zip(panels) {
@@ -653,28 +703,35 @@ pub struct CurvatureFigure<'a> {
     pub sweeps: &'a [KappaSweep],
 }
 
+impl CurvatureFigure<'_> {
+    fn hard_lambda(&self) -> Vec<Option<f64>> {
+        self.sweeps
+            .iter()
+            // below 1e-12 the hard λmax is round-off of 0 (disjoint boxes): no reference
+            .map(|s| (s.hard.lambda_max_s2 > 1e-12).then_some(s.hard.lambda_max_s2))
+            .collect()
+    }
+
+    fn legend(&self) -> Vec<LegendEntry> {
+        let (_, shared) = references((1.0, 2.0), &self.hard_lambda(), series);
+        scenario_legend(self.sweeps, &reference_legend(shared))
+    }
+}
+
 impl Figure for CurvatureFigure<'_> {
     fn size(&self) -> (u32, u32) {
-        size_for(ops(self.sweeps).len(), 2)
+        size_for(ops(self.sweeps).len(), 2, &self.legend())
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
-        let hard_lam: Vec<Option<f64>> = self
-            .sweeps
-            .iter()
-            // below 1e-12 the hard λmax is round-off of 0 (disjoint boxes): no reference
-            .map(|s| (s.hard.lambda_max_s2 > 1e-12).then_some(s.hard.lambda_max_s2))
-            .collect();
-        let hard_step: Vec<Option<f64>> = hard_lam.iter().map(|v| v.map(|l| 2.0 / l)).collect();
-        let (_, shared) = references((1.0, 2.0), &hard_lam, series);
         let (ops, x, panels) = operator_panels(
             root,
             "Curvature: largest Hessian eigenvalue and the stable step",
             self.sweeps,
-            &scenario_legend(self.sweeps, &reference_legend(shared)),
+            &self.legend(),
             2,
         )?;
         for (k, op) in ops.iter().enumerate() {
@@ -692,6 +749,8 @@ impl Figure for CurvatureFigure<'_> {
                 YAxis::log_auto(&lam, 1e-12, 1e12),
                 YAxis::log_auto(&step, 1e-12, 1e12),
             );
+            let hard_lam = self.hard_lambda();
+            let hard_step: Vec<Option<f64>> = hard_lam.iter().map(|v| v.map(|l| 2.0 / l)).collect();
             lam.extend(references(x, &hard_lam, series).0);
             step.extend(references(x, &hard_step, series).0);
             draw_panel(

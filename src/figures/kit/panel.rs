@@ -8,6 +8,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::DrawResult;
 use super::style::{AXIS, CAPTION, FONT, TICK, lin_ticks, log_tick, runs};
+use super::text::text_width;
 
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,22 +173,63 @@ macro_rules! legend_mark {
 /// The radius of [`Mark::Circles`] markers, in the plot and in the legend.
 pub const MARKER_RADIUS: i32 = 5;
 
+/// The text sizes of a panel, pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextSizes {
+    /// The caption above the panel.
+    pub caption: u32,
+    /// The axis descriptions.
+    pub axis: u32,
+    /// Tick labels, and the legend of [`legend_strip`] (two pixels larger).
+    pub tick: u32,
+}
+
+impl TextSizes {
+    /// The sizes of [`super::style`]: [`CAPTION`], [`AXIS`], [`TICK`].
+    pub const STANDARD: TextSizes = TextSizes {
+        caption: CAPTION,
+        axis: AXIS,
+        tick: TICK,
+    };
+
+    /// Larger sizes for figures meant to be printed two columns wide (~180 mm): a
+    /// 1520-pixel figure there is printed at 300 dpi × 1.4, so 17-pixel tick labels
+    /// come out at about 6 pt.
+    pub const PRINT: TextSizes = TextSizes {
+        caption: 22,
+        axis: 19,
+        tick: 17,
+    };
+
+    /// The height of the x label area: tick labels, axis description and gaps.
+    fn x_area(self) -> u32 {
+        self.tick + self.axis + 17
+    }
+
+    /// The width of the y label area: tick labels up to five characters wide (`−0.25`,
+    /// `10⁻¹¹`), the axis description and gaps.
+    fn y_area(self) -> u32 {
+        3 * self.tick + self.axis + 20
+    }
+}
+
 macro_rules! draw_with {
-    ($area:expr, $p:expr, $yspec:expr, $yfmt:expr) => {{
+    ($area:expr, $p:expr, $yspec:expr, $yfmt:expr, $t:expr) => {{
         let p = $p;
+        let t: TextSizes = $t;
         let (lo, hi) = p.y.bounds();
         let mut chart = ChartBuilder::on($area)
-            .caption(&p.caption, (FONT, CAPTION))
+            .caption(&p.caption, (FONT, t.caption))
             .margin(12)
-            .x_label_area_size(48)
-            .y_label_area_size(78)
+            .x_label_area_size(t.x_area())
+            .y_label_area_size(t.y_area())
             .build_cartesian_2d((p.x.0..p.x.1).log_scale(), $yspec)?;
         chart
             .configure_mesh()
             .x_desc(p.x_desc.as_str())
             .y_desc(p.y_desc.as_str())
-            .axis_desc_style((FONT, AXIS))
-            .label_style((FONT, TICK))
+            .axis_desc_style((FONT, t.axis))
+            .label_style((FONT, t.tick))
             .x_label_formatter(&log_tick)
             .y_labels(Y_LABELS)
             .y_label_formatter(&$yfmt)
@@ -244,7 +286,7 @@ macro_rules! draw_with {
             chart
                 .configure_series_labels()
                 .position(pos.position())
-                .label_font((FONT, TICK))
+                .label_font((FONT, t.tick))
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(150, 150, 150))
                 .draw()?;
@@ -261,9 +303,26 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel) 
 where
     DB::ErrorType: 'static,
 {
+    draw_panel_sized(area, p, TextSizes::STANDARD)
+}
+
+/// Draws `p` into `area` with text of `sizes`.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn draw_panel_sized<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Panel,
+    sizes: TextSizes,
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
     match p.y {
-        YAxis::Linear(lo, hi) => draw_with!(area, p, lo..hi, lin_ticks(lo, hi, Y_LABELS)),
-        YAxis::Log(lo, hi) => draw_with!(area, p, (lo..hi).log_scale(), log_tick),
+        YAxis::Linear(lo, hi) => {
+            draw_with!(area, p, lo..hi, lin_ticks(lo, hi, Y_LABELS), sizes)
+        }
+        YAxis::Log(lo, hi) => draw_with!(area, p, (lo..hi).log_scale(), log_tick, sizes),
     }
 }
 
@@ -289,40 +348,20 @@ impl LegendEntry {
     }
 }
 
-/// Height of one row of a [`legend_strip`], pixels.
-const LEGEND_ROW: u32 = 26;
 /// Width of an entry's sample plus the space before its text, pixels.
 const LEGEND_SAMPLE: i32 = 30;
 /// Space between two entries of a row, pixels.
 const LEGEND_GAP: i32 = 26;
 
-/// Draws `entries` as a legend in rows across the top of `area`, centred, wrapping to
-/// a new row where a row is full, and returns the rest of `area` below it: a legend
-/// shared by all panels that can never cover data. No entries: `area` unchanged.
-///
-/// # Errors
-/// Whatever the backend reports.
-pub fn legend_strip<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    entries: &[LegendEntry],
-) -> std::result::Result<DrawingArea<DB, Shift>, Box<dyn std::error::Error>>
-where
-    DB::ErrorType: 'static,
-{
-    if entries.is_empty() {
-        return Ok(area.clone());
-    }
-    let font = TextStyle::from((FONT, TICK + 2).into_font());
-    let (width, _) = area.dim_in_pixel();
+/// The rows of a legend strip of `width` pixels: the entries of each row with their
+/// widths (sample and text), measured with the figures' font at `size`.
+fn legend_rows(entries: &[LegendEntry], width: u32, size: u32) -> Vec<Vec<(&LegendEntry, i32)>> {
     let usable = width as i32 - 2 * LEGEND_GAP;
-    // lay the entries out in rows: (entry, width) per row
     let mut rows: Vec<Vec<(&LegendEntry, i32)>> = vec![Vec::new()];
     let mut used = 0;
     for e in entries {
-        let (tw, _) = area.estimate_text_size(&e.label, &font)?;
-        let w = LEGEND_SAMPLE + tw as i32;
-        let row_full = used > 0 && used + LEGEND_GAP + w > usable;
-        if row_full {
+        let w = LEGEND_SAMPLE + text_width(&e.label, f64::from(size)).ceil() as i32;
+        if used > 0 && used + LEGEND_GAP + w > usable {
             rows.push(Vec::new());
             used = 0;
         }
@@ -331,13 +370,49 @@ where
             r.push((e, w));
         }
     }
-    let height = LEGEND_ROW * rows.len() as u32 + 8;
-    let (strip, rest) = area.split_vertically(height);
+    rows
+}
+
+/// The height of the [`legend_strip`] of `entries` across `width` pixels with tick labels
+/// of `sizes.tick` (0 without entries), for a figure's `size()`.
+pub fn legend_height(entries: &[LegendEntry], width: u32, sizes: TextSizes) -> u32 {
+    if entries.is_empty() {
+        return 0;
+    }
+    let size = sizes.tick + 2;
+    let rows = legend_rows(entries, width, size).len() as u32;
+    (size + 12) * rows + 8
+}
+
+/// Draws `entries` as a legend in rows across the top of `area`, centred, wrapping to
+/// a new row where a row is full, and returns the rest of `area` below it
+/// ([`legend_height`] pixels lower): a legend shared by all panels that can never cover
+/// data. No entries: `area` unchanged.
+///
+/// # Errors
+/// Whatever the backend reports.
+pub fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    sizes: TextSizes,
+) -> std::result::Result<DrawingArea<DB, Shift>, Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
+    if entries.is_empty() {
+        return Ok(area.clone());
+    }
+    let size = sizes.tick + 2;
+    let font = TextStyle::from((FONT, size).into_font());
+    let (width, _) = area.dim_in_pixel();
+    let rows = legend_rows(entries, width, size);
+    let row_h = (size + 12) as i32;
+    let (strip, rest) = area.split_vertically(legend_height(entries, width, sizes));
     for (k, row) in rows.iter().enumerate() {
         let total: i32 =
             row.iter().map(|(_, w)| w).sum::<i32>() + LEGEND_GAP * (row.len() as i32 - 1).max(0);
         let mut x = (width as i32 - total) / 2;
-        let y = 4 + LEGEND_ROW as i32 * k as i32 + LEGEND_ROW as i32 / 2;
+        let y = 4 + row_h * k as i32 + row_h / 2;
         for (e, w) in row {
             strip.draw(&legend_mark!(e.mark, e.color, (x + 2, y)))?;
             strip.draw(&Text::new(

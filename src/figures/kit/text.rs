@@ -25,6 +25,24 @@ use plotters_backend::{
 
 use crate::figures::error::{Error, Result};
 
+/// The advance width in pixels of `text` at `size` in the figures' font, with kerning:
+/// the width [`GlyphText`] gives it (0 if the font could not be read, which it always can).
+pub fn text_width(text: &str, size: f64) -> f32 {
+    let Ok(font) = dejavu_sans() else { return 0.0 };
+    let font = font.as_scaled(PxScale::from(size as f32));
+    let mut pen = 0f32;
+    let mut prev: Option<GlyphId> = None;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            pen += font.kern(p, id);
+        }
+        pen += font.h_advance(id);
+        prev = Some(id);
+    }
+    pen
+}
+
 /// A backend that draws text with exact glyph placement (see the module documentation)
 /// and hands every other primitive to the backend it wraps.
 pub struct GlyphText<DB> {
