@@ -91,7 +91,7 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
         ("fig4_dloss_dkappa", (1520, 657)),
         ("fig5_loss_surfaces", (1390, 1304)),
         ("fig6_gradient_fields", (1240, 1304)),
-        ("fig7_curvature", (1520, 1197)),
+        ("fig7_curvature", (1520, 1228)),
         ("fig8_fd_step_study", (1520, 644)),
         ("fig9_article_breakdown", (1520, 724)),
     ];

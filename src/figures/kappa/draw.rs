@@ -714,7 +714,18 @@ impl CurvatureFigure<'_> {
 
     fn legend(&self) -> Vec<LegendEntry> {
         let (_, shared) = references((1.0, 2.0), &self.hard_lambda(), series);
-        scenario_legend(self.sweeps, &reference_legend(shared))
+        let mut extra = reference_legend(shared);
+        if ops(self.sweeps)
+            .iter()
+            .any(|op| pole_note(self.sweeps, *op).is_some())
+        {
+            extra.push(LegendEntry::new(
+                "pole of the loss (dotted)",
+                BLACK,
+                Mark::Dotted,
+            ));
+        }
+        scenario_legend(self.sweeps, &extra)
     }
 }
 
@@ -753,6 +764,10 @@ impl Figure for CurvatureFigure<'_> {
             let hard_step: Vec<Option<f64>> = hard_lam.iter().map(|v| v.map(|l| 2.0 / l)).collect();
             lam.extend(references(x, &hard_lam, series).0);
             step.extend(references(x, &hard_step, series).0);
+            for (lines, axis) in [(&mut lam, ylam), (&mut step, ystep)] {
+                let (YAxis::Linear(lo, hi) | YAxis::Log(lo, hi)) = axis;
+                lines.extend(pole_lines(self.sweeps, *op, (lo, hi)));
+            }
             draw_panel(
                 &panels[k],
                 &panel(
