@@ -85,13 +85,13 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
     let o = softiou(&["plots", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let figures = [
-        ("fig1_loss_vs_kappa", (1520, 624)),
-        ("fig2_error_vs_kappa", (1520, 624)),
-        ("fig3_gradient_vs_kappa", (2280, 624)),
-        ("fig4_dloss_dkappa", (1520, 624)),
+        ("fig1_loss_vs_kappa", (1520, 688)),
+        ("fig2_error_vs_kappa", (1520, 657)),
+        ("fig3_gradient_vs_kappa", (1520, 1267)),
+        ("fig4_dloss_dkappa", (1520, 657)),
         ("fig5_loss_surfaces", (1390, 1304)),
         ("fig6_gradient_fields", (1240, 1304)),
-        ("fig7_curvature", (1520, 1184)),
+        ("fig7_curvature", (1520, 1228)),
         ("fig8_fd_step_study", (1520, 644)),
         ("fig9_article_breakdown", (1520, 724)),
     ];
@@ -236,9 +236,9 @@ fn sweep_writes_figures_one_to_four_and_seven_for_the_users_boxes() {
         check_png(
             &dir.path().join(format!("{stem}.png")),
             if stem == "fig7_curvature" {
-                (1520, 1184)
+                (1520, 1197)
             } else {
-                (1520, 624)
+                (1520, 657)
             },
         );
         // one scenario × 2 operators × 30 κ values
@@ -248,7 +248,7 @@ fn sweep_writes_figures_one_to_four_and_seven_for_the_users_boxes() {
         );
     }
     // one scenario: no "every scenario" panel
-    check_png(&dir.path().join("fig3_gradient_vs_kappa.png"), (1520, 624));
+    check_png(&dir.path().join("fig3_gradient_vs_kappa.png"), (1520, 688));
     assert!(
         !names
             .iter()
@@ -278,7 +278,7 @@ fn sweep_with_one_operator_draws_one_panel_per_figure() {
         dir.path().to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    check_png(&dir.path().join("fig1_loss_vs_kappa.png"), (760, 624));
+    check_png(&dir.path().join("fig1_loss_vs_kappa.png"), (760, 657));
     assert_eq!(
         check_csv(&dir.path().join("fig1_loss_vs_kappa.csv"), "scenario"),
         10
@@ -345,4 +345,90 @@ fn an_unwritable_output_directory_is_an_error_not_a_panic() {
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Every PNG under `dir` (recursively).
+fn pngs(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(pngs(&p));
+        } else if p.extension().is_some_and(|x| x == "png") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_figure_of_the_set_is_wider_than_two_columns() {
+    // ~2000 px: two columns of a paper at 300 dpi (2 × 90 mm ≈ 2126 px); wider figures
+    // shrink their text below reading size (issue 13: fig3 was 2280 px)
+    let dir = tempfile::tempdir().unwrap();
+    let o = softiou(&["plots", "--out", dir.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files = pngs(dir.path());
+    assert!(files.len() >= 10, "{files:?}");
+    for f in files {
+        let (w, _) = image::image_dimensions(&f).unwrap();
+        assert!(w <= 2000, "{}: {w} px wide", f.display());
+    }
+}
+
+#[test]
+fn sweep_on_normalised_coordinates_prints_numbers_to_the_grid_resolution() {
+    // issue 13: s = 0.30000000000000004 in the titles, and a threshold of 63.09573444801931
+    // printed where the default grid (40 points a decade) only resolves 6 %
+    let dir = tempfile::tempdir().unwrap();
+    let o = softiou(&[
+        "sweep",
+        "--pred",
+        "0.1,0.1,0.4,0.5",
+        "--target",
+        "0.15,0.1,0.45,0.45",
+        "--svg",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("logsumexp: |soft − hard| <= 0.01 from κ·s = 63 on (κ = 210; grid step 6 %)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("boltzmann: |soft − hard| <= 0.01 from κ·s = 25 on"),
+        "{text}"
+    );
+    // a finer grid supports more figures
+    let o = softiou(&[
+        "sweep",
+        "--pred",
+        "0.1,0.1,0.4,0.5",
+        "--target",
+        "0.15,0.1,0.45,0.45",
+        "--points",
+        "10000",
+        "--out",
+        dir.path().join("fine").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("from κ·s = 61.6 on (κ = 205; grid step 0.1 %)"),
+        "{text}"
+    );
+    for stem in [
+        "fig1_loss_vs_kappa",
+        "fig3_gradient_vs_kappa",
+        "fig7_curvature",
+    ] {
+        let svg = std::fs::read_to_string(dir.path().join(format!("{stem}.svg"))).unwrap();
+        assert!(
+            svg.contains("s = 0.3, so the physical κ = (κ·s)/0.3"),
+            "{stem}"
+        );
+        assert!(!svg.contains("0.30000000000000004"), "{stem}");
+    }
 }

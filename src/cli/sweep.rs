@@ -6,6 +6,7 @@ use std::time::Instant;
 use clap::Args;
 use softiou::figures::KappaSweep;
 use softiou::figures::Options;
+use softiou::figures::kit::style::sig;
 use softiou::figures::kit::{KappaRange, SMOOTH_OPS, Scenario, default_range};
 use softiou::figures::set::write_sweep;
 use softiou::{BoxFormat, Smoothing};
@@ -111,13 +112,19 @@ pub fn run(args: SweepArgs) -> Result<(), CliError> {
     });
     progress.finish();
     let files = files.map_err(output_error)?;
+    // The threshold is a grid point: the true one lies between it and the point below,
+    // so it is known to one grid step, and printed to the figures that step supports.
+    let step = (range.max() / range.min()).powf(1.0 / (range.points() - 1) as f64) - 1.0;
+    let digits = (1.0 / step).log10().ceil().max(1.0) as usize;
     let mut text = String::new();
     for op in &ops {
         text.push_str(
             &match sweep.row_within(*op, softiou::figures::kappa::WITHIN_TOL) {
                 Some(r) => format!(
-                    "{op}: |soft − hard| <= 0.01 from κ·s = {:?} (κ = {:?}) on\n",
-                    r.kappa_s, r.kappa
+                    "{op}: |soft − hard| <= 0.01 from κ·s = {} on (κ = {}; grid step {} %)\n",
+                    sig(r.kappa_s, digits),
+                    sig(r.kappa, digits),
+                    sig(step * 100.0, 1),
                 ),
                 None => format!("{op}: |soft − hard| > 0.01 somewhere up to the largest κ swept\n"),
             },

@@ -54,6 +54,10 @@ pub struct OperatorCurve {
     pub rows: Vec<KappaRow>,
     /// κ·s values where the loss is not defined (smoothed union of 0); usually empty.
     pub undefined: Vec<f64>,
+    /// The poles: κ·s where the smoothed union crosses 0 and the loss runs off to ±∞
+    /// (`logsumexp` at small κ·s), located by bisection between the grid points that
+    /// bracket them, to 1e-12 relative; empty for most curves.
+    pub poles: Vec<f64>,
 }
 
 /// The hard loss and its derivatives (constant in κ).
@@ -84,6 +88,21 @@ pub struct FdPoint {
     /// The exact `s·∇loss` (dual numbers) at the same point.
     pub exact_s: [f64; 4],
 }
+
+/// How closely the central differences of a sweep agree with the exact gradient.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FdAgreement {
+    /// The largest `|central − exact|` over every check point and component, in units of
+    /// `s·∂loss/∂coordinate` (loss per side length, the unit of figure 3).
+    pub max_abs_s: f64,
+    /// The largest `|central − exact| / |exact|` over the components with
+    /// `|exact| ≥ FD_REL_FLOOR` (below it the exact value is round-off and a ratio means
+    /// nothing: identical boxes have components of 1e-16).
+    pub max_rel: f64,
+}
+
+/// The smallest `|s·∂loss/∂coordinate|` that [`FdAgreement::max_rel`] divides by.
+pub const FD_REL_FLOOR: f64 = 1e-3;
 
 /// Relative step of the central differences: ≈ ε^(1/3), which balances truncation
 /// (∝ h²) against rounding (∝ ε/h).
@@ -158,7 +177,67 @@ fn central(op: Smoothing, sc: &Scenario, kappa: f64) -> Result<([f64; 4], [f64; 
     Ok((d.map(|(h, _)| h), d.map(|(_, g)| g)))
 }
 
+/// The poles of `op`'s loss among `rows`: where `1 − loss = I/U` changes sign with a
+/// magnitude above 1 on both sides (U crosses 0; a zero of I would pass through 0
+/// instead), refined by bisection in ln κ on `U/I = 1/(1 − loss)`, which is continuous
+/// there.
+fn poles(op: Smoothing, sc: &Scenario, rows: &[KappaRow]) -> Vec<f64> {
+    let side = sc.side();
+    let loss = Loss::soft_iou(op);
+    let ratio = |ks: f64| -> Option<f64> {
+        let l = loss.eval(&sc.pred, &sc.target, ks / side).ok()?;
+        Some(1.0 / (1.0 - l))
+    };
+    let mut out = Vec::new();
+    for w in rows.windows(2) {
+        let (a, b) = (1.0 - w[0].loss, 1.0 - w[1].loss);
+        if !(a * b < 0.0 && a.abs() > 1.0 && b.abs() > 1.0) {
+            continue;
+        }
+        let (mut lo, mut hi) = (w[0].kappa_s.ln(), w[1].kappa_s.ln());
+        let Some(mut g_lo) = ratio(w[0].kappa_s) else {
+            continue;
+        };
+        for _ in 0..60 {
+            let mid = 0.5 * (lo + hi);
+            let Some(g) = ratio(mid.exp()) else { break };
+            if (g < 0.0) == (g_lo < 0.0) {
+                lo = mid;
+                g_lo = g;
+            } else {
+                hi = mid;
+            }
+            if hi - lo < 1e-12 {
+                break;
+            }
+        }
+        out.push((0.5 * (lo + hi)).exp());
+    }
+    out
+}
+
 impl KappaSweep {
+    /// The agreement of the central differences with the exact gradient over the check
+    /// points of this sweep (`None` without check points).
+    pub fn fd_agreement(&self) -> Option<FdAgreement> {
+        let pairs = self
+            .fd_points
+            .iter()
+            .flat_map(|f| f.central_s.iter().zip(&f.exact_s).map(|(c, e)| (*c, *e)));
+        let mut out: Option<FdAgreement> = None;
+        for (c, e) in pairs {
+            let a = out.get_or_insert(FdAgreement {
+                max_abs_s: 0.0,
+                max_rel: 0.0,
+            });
+            a.max_abs_s = a.max_abs_s.max((c - e).abs());
+            if e.abs() >= FD_REL_FLOOR {
+                a.max_rel = a.max_rel.max((c - e).abs() / e.abs());
+            }
+        }
+        out
+    }
+
     /// Sweeps the operators `ops` over `range` (κ·s values) for `scenario`, in parallel.
     ///
     /// # Errors
@@ -212,10 +291,12 @@ impl KappaSweep {
                     });
                 }
             }
+            let poles = poles(op, scenario, &rows);
             curves.push(OperatorCurve {
                 smoothing: op,
                 rows,
                 undefined,
+                poles,
             });
         }
         Ok(KappaSweep {

@@ -5,18 +5,22 @@
 //! Every figure implements [`Figure`], whose `draw` is generic over plotters'
 //! `DrawingBackend`, so one chart renders to PNG ([`save_png`]) and SVG ([`save_svg`]).
 //! Text uses DejaVu Sans, compiled in from the `dejavu` crate and registered by
-//! [`register_fonts`]: no system fonts are needed.
+//! [`register_fonts`]: no system fonts are needed. Raster output (every PNG, the GIF)
+//! draws its text through [`text::GlyphText`], which places glyphs exactly where
+//! plotters' own raster text path misplaces them ([`png_backend`], [`gif_backend`]).
 
 pub mod grid;
 pub mod panel;
 pub mod scenario;
 pub mod style;
 pub mod table;
+pub mod text;
 pub mod write;
 
 pub(crate) use grid::symmetric_grid;
 pub use grid::{KappaRange, MAX_POINTS, SMOOTH_OPS, default_range};
 pub use scenario::Scenario;
+pub use text::{gif_backend, png_backend};
 
 use std::any::Any;
 use std::path::{Path, PathBuf};
@@ -82,7 +86,7 @@ pub fn save_png<F: Figure>(fig: &F, path: &Path) -> Result<()> {
     register_fonts()?;
     let tmp = write::temp_beside(path, ".png")?;
     {
-        let root = BitMapBackend::new(tmp.path(), fig.size()).into_drawing_area();
+        let root = png_backend(tmp.path(), fig.size())?.into_drawing_area();
         root.fill(&WHITE).map_err(|e| output_error(path, e))?;
         fig.draw(&root).map_err(|e| output_error(path, e))?;
         root.present().map_err(|e| output_error(path, e))?;

@@ -8,9 +8,9 @@ use super::TARGET_FILL;
 use super::plane::{centre, draw_box, equal_aspect, plane_chart, plane_mesh, window};
 use crate::bbox::BBox;
 use crate::figures::error::{Error, Result};
-use crate::figures::kit::register_fonts;
 use crate::figures::kit::style::{FONT, TICK, series};
 use crate::figures::kit::write::{persist, temp_beside};
+use crate::figures::kit::{gif_backend, register_fonts};
 use crate::fit::{self, FitResult, FitStep};
 
 /// Frame size in pixels.
@@ -50,7 +50,7 @@ fn draw_frames(
 ) -> std::result::Result<(), Box<dyn std::error::Error>> {
     let (lo, hi) = window(t.to_xyxy(), hist.iter().map(|s| &s.bbox));
     let side = t.min_side();
-    let root = BitMapBackend::gif(file, SIZE, FRAME_MS)?.into_drawing_area();
+    let root = gif_backend(file, SIZE, FRAME_MS)?.into_drawing_area();
     let (head, body) = root.split_vertically(46);
     let (xr, yr) = equal_aspect(&body, lo, hi)?;
     for (fi, s) in hist.iter().enumerate() {
