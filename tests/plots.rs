@@ -92,8 +92,8 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
         ("fig5_loss_surfaces", (1390, 1304)),
         ("fig6_gradient_fields", (1240, 1304)),
         ("fig7_curvature", (1520, 1184)),
-        ("fig8_fd_step_study", (1520, 644)),
-        ("fig9_article_breakdown", (1520, 724)),
+        ("fig8_fd_step_study", (1520, 688)),
+        ("fig9_article_breakdown", (1520, 836)),
     ];
     for (stem, size) in figures {
         check_png(&out.join(format!("{stem}.png")), size);
