@@ -145,9 +145,9 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
     no_temp_files(&out);
     let fit = out.join("fit");
     for (stem, size, first_column) in [
-        ("fit_iou_vs_step", (1700, 660), "optimizer"),
-        ("fit_bias", (1000, 640), "smoothing"),
-        ("fit_trajectories", (1760, 330), "start"),
+        ("fit_iou_vs_step", (1500, 1472), "optimizer"),
+        ("fit_bias", (1200, 656), "smoothing"),
+        ("fit_trajectories", (1000, 1226), "start"),
     ] {
         check_png(&fit.join(format!("{stem}.png")), size);
         let rows = check_csv(&fit.join(format!("{stem}.csv")), first_column);
