@@ -195,3 +195,42 @@ impl Figure for BreakdownFigure<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{BreakdownFigure, LegendEntry};
+    use crate::figures::breakdown::{Breakdown, BreakdownMap, BreakdownPanel};
+
+    fn panel(class: Vec<Breakdown>) -> BreakdownPanel {
+        let n = class.len();
+        BreakdownPanel {
+            name: "p".into(),
+            target_offset: (0.0, 0.0),
+            naive: vec![0.5; n],
+            stable: vec![0.5; n],
+            class,
+        }
+    }
+
+    #[test]
+    fn the_legend_lists_only_the_classes_that_occur_in_some_cell() {
+        use Breakdown::*;
+        let map = BreakdownMap {
+            side: 10.0,
+            kappa_s: vec![1.0, 10.0],
+            magnitude: vec![1.0],
+            panels: vec![panel(vec![NaiveNan, Fine]), panel(vec![Fine, OutsideUnit])],
+        };
+        let entries = BreakdownFigure { map: &map }.legend_entries();
+        let classes: Vec<Breakdown> = entries
+            .iter()
+            .filter_map(|e| match e {
+                LegendEntry::Class(c) => Some(*c),
+                LegendEntry::Example => None,
+            })
+            .collect();
+        // no "±∞": no cell is infinite
+        assert_eq!(classes, [NaiveNan, OutsideUnit, Fine]);
+        assert!(matches!(entries.last(), Some(LegendEntry::Example)));
+    }
+}

@@ -4,6 +4,8 @@
 pub mod contour;
 pub mod data;
 pub mod draw;
+#[cfg(test)]
+mod tests;
 
 use std::any::Any;
 use std::path::Path;
