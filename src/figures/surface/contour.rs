@@ -75,7 +75,7 @@ pub fn contour_levels(surface: &Surface) -> Vec<f64> {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
             (a.min(v), b.max(v))
         });
-    if !(lo < hi) {
+    if lo >= hi || lo.is_nan() || hi.is_nan() {
         return Vec::new();
     }
     let span = hi - lo;

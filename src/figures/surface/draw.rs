@@ -205,9 +205,9 @@ where
         let spot = candidates.into_iter().find_map(|(_, pt)| {
             let r = Rect::around(ch.backend_coord(&pt), w, h);
             let free = r.inside(&plot)
-                && !r.crosses_outline(&target, 3)
-                && !r.crosses_outline(&overlap, 3)
-                && placed.iter().all(|p| !p.overlaps(&r.grown(4)));
+                && !r.crosses_outline(&target, 6)
+                && !r.crosses_outline(&overlap, 6)
+                && placed.iter().all(|p| !p.overlaps(&r.grown(8)));
             free.then_some((pt, r))
         });
         if let Some((pt, r)) = spot {
