@@ -89,11 +89,11 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
         ("fig2_error_vs_kappa", (1520, 657)),
         ("fig3_gradient_vs_kappa", (1520, 1267)),
         ("fig4_dloss_dkappa", (1520, 657)),
-        ("fig5_loss_surfaces", (1390, 1304)),
-        ("fig6_gradient_fields", (1240, 1304)),
+        ("fig5_loss_surfaces", (1400, 1404)),
+        ("fig6_gradient_fields", (1200, 1404)),
         ("fig7_curvature", (1520, 1228)),
-        ("fig8_fd_step_study", (1520, 644)),
-        ("fig9_article_breakdown", (1520, 724)),
+        ("fig8_fd_step_study", (1520, 688)),
+        ("fig9_article_breakdown", (1520, 836)),
     ];
     for (stem, size) in figures {
         check_png(&out.join(format!("{stem}.png")), size);
@@ -145,9 +145,9 @@ fn plots_writes_every_figure_and_its_csv_into_the_chosen_directory() {
     no_temp_files(&out);
     let fit = out.join("fit");
     for (stem, size, first_column) in [
-        ("fit_iou_vs_step", (1700, 660), "optimizer"),
-        ("fit_bias", (1000, 640), "smoothing"),
-        ("fit_trajectories", (1760, 330), "start"),
+        ("fit_iou_vs_step", (1500, 1472), "optimizer"),
+        ("fit_bias", (1200, 656), "smoothing"),
+        ("fit_trajectories", (1000, 1226), "start"),
     ] {
         check_png(&fit.join(format!("{stem}.png")), size);
         let rows = check_csv(&fit.join(format!("{stem}.csv")), first_column);

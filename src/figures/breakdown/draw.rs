@@ -4,19 +4,33 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::data::{ARTICLE_EXAMPLE, Breakdown, BreakdownMap};
-use crate::figures::kit::style::{AXIS, CAPTION, FONT, TICK, TITLE, log_tick};
+use crate::figures::kit::style::{AXIS, CAPTION, FONT, TICK, TITLE, series};
 use crate::figures::kit::{DrawResult, Figure};
 
 const PANEL_W: u32 = 760;
 const PANEL_H: u32 = 660;
 const TITLE_H: u32 = 64;
+/// Height of one legend line (the legend strip below the panels has one per entry).
+const LEGEND_LINE: u32 = 24;
 
-fn color(c: Breakdown) -> RGBColor {
+/// Tick labels of the log axes, all in one format: plain numbers (0.01 … 10000).
+fn plain_tick(v: &f64) -> String {
+    let e = v.log10().round() as i32;
+    if e < 0 {
+        format!("{:.*}", e.unsigned_abs() as usize, 10f64.powi(e))
+    } else {
+        format!("{}", 10f64.powi(e))
+    }
+}
+
+/// The colour of a class: the kit's series colours (vermillion, orange, blue), and a pale
+/// sky blue for the cells where nothing goes wrong.
+fn color(c: Breakdown) -> RGBAColor {
     match c {
-        Breakdown::NaiveNan => RGBColor(178, 24, 43),
-        Breakdown::NaiveInfinite => RGBColor(244, 165, 130),
-        Breakdown::OutsideUnit => RGBColor(118, 42, 131),
-        Breakdown::Fine => RGBColor(209, 229, 240),
+        Breakdown::NaiveNan => series(4).mix(1.0),
+        Breakdown::NaiveInfinite => series(1).mix(1.0),
+        Breakdown::OutsideUnit => series(0).mix(1.0),
+        Breakdown::Fine => series(5).mix(0.3),
     }
 }
 
@@ -27,6 +41,48 @@ fn legend_name(c: Breakdown) -> &'static str {
         Breakdown::OutsideUnit => "finite, but Boltzmann soft IoU < 0 or > 1",
         Breakdown::Fine => "finite and in [0, 1]",
     }
+}
+
+/// One line of the legend.
+#[derive(Debug, Clone, Copy)]
+enum LegendEntry {
+    /// A class of cells (a filled square of its colour).
+    Class(Breakdown),
+    /// The article's own example (a cross).
+    Example,
+}
+
+/// The legend in the strip below the panels: one entry per line, left-aligned.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+) -> DrawResult
+where
+    DB::ErrorType: 'static,
+{
+    let (x0, y0, dy) = (90, 6, LEGEND_LINE as i32);
+    for (i, e) in entries.iter().enumerate() {
+        let y = y0 + dy * i as i32;
+        let label = match *e {
+            LegendEntry::Class(c) => {
+                area.draw(&Rectangle::new(
+                    [(x0, y + 2), (x0 + 18, y + 16)],
+                    color(c).filled(),
+                ))?;
+                area.draw(&Rectangle::new(
+                    [(x0, y + 2), (x0 + 18, y + 16)],
+                    RGBColor(120, 120, 120).stroke_width(1),
+                ))?;
+                legend_name(c)
+            }
+            LegendEntry::Example => {
+                area.draw(&Cross::new((x0 + 9, y + 9), 6, BLACK.stroke_width(3)))?;
+                "the article's own example (κ = 10, side 100): NaN"
+            }
+        };
+        area.draw(&Text::new(label, (x0 + 28, y), (FONT, TICK + 2)))?;
+    }
+    Ok(())
 }
 
 /// Cell edges of a log grid: geometric midpoints, extended by half a step at both ends.
@@ -49,11 +105,29 @@ pub struct BreakdownFigure<'a> {
     pub map: &'a BreakdownMap,
 }
 
+impl BreakdownFigure<'_> {
+    /// The legend, below the panels (never over a cell): only the classes that occur in
+    /// some cell, then the article's example.
+    fn legend_entries(&self) -> Vec<LegendEntry> {
+        let mut entries: Vec<LegendEntry> = Breakdown::ALL
+            .into_iter()
+            .filter(|&c| self.map.panels.iter().any(|p| p.count(c) > 0))
+            .map(LegendEntry::Class)
+            .collect();
+        entries.push(LegendEntry::Example);
+        entries
+    }
+
+    fn legend_height(&self) -> u32 {
+        16 + LEGEND_LINE * self.legend_entries().len() as u32
+    }
+}
+
 impl Figure for BreakdownFigure<'_> {
     fn size(&self) -> (u32, u32) {
         (
             PANEL_W * self.map.panels.len().max(1) as u32,
-            PANEL_H + TITLE_H,
+            PANEL_H + TITLE_H + self.legend_height(),
         )
     }
 
@@ -69,6 +143,8 @@ impl Figure for BreakdownFigure<'_> {
             ),
             (FONT, TITLE),
         )?;
+        let h = root.dim_in_pixel().1;
+        let (root, legend) = root.split_vertically(h.saturating_sub(self.legend_height()));
         let (ex, ey) = (edges(&m.kappa_s), edges(&m.magnitude));
         let nk = m.kappa_s.len();
         let x = (ex[0], ex[ex.len() - 1]);
@@ -97,8 +173,8 @@ impl Figure for BreakdownFigure<'_> {
                 .y_desc("m = P's lower-left corner / s  (coordinates ≈ m·s)")
                 .axis_desc_style((FONT, AXIS))
                 .label_style((FONT, TICK))
-                .x_label_formatter(&log_tick)
-                .y_label_formatter(&log_tick)
+                .x_label_formatter(&plain_tick)
+                .y_label_formatter(&plain_tick)
                 .draw()?;
             ch.draw_series((0..p.class.len()).map(|i| {
                 let (ik, im) = (i % nk, i / nk);
@@ -108,30 +184,53 @@ impl Figure for BreakdownFigure<'_> {
                 )
             }))?;
             if k == 0 {
-                for c in Breakdown::ALL {
-                    let col = color(c);
-                    ch.draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
-                        .label(legend_name(c))
-                        .legend(move |(x, y)| {
-                            Rectangle::new([(x, y - 6), (x + 16, y + 6)], col.filled())
-                        });
-                }
-                let star = BLACK;
                 ch.draw_series(std::iter::once(Cross::new(
                     ARTICLE_EXAMPLE,
                     9,
-                    star.stroke_width(3),
-                )))?
-                .label("the article's own example (κ = 10, side 100): NaN")
-                .legend(move |(x, y)| Cross::new((x + 8, y), 6, star.stroke_width(3)));
-                ch.configure_series_labels()
-                    .position(SeriesLabelPosition::LowerLeft)
-                    .label_font((FONT, TICK))
-                    .background_style(WHITE.mix(0.9))
-                    .border_style(RGBColor(120, 120, 120))
-                    .draw()?;
+                    BLACK.stroke_width(3),
+                )))?;
             }
         }
+        draw_legend(&legend, &self.legend_entries())?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BreakdownFigure, LegendEntry};
+    use crate::figures::breakdown::{Breakdown, BreakdownMap, BreakdownPanel};
+
+    fn panel(class: Vec<Breakdown>) -> BreakdownPanel {
+        let n = class.len();
+        BreakdownPanel {
+            name: "p".into(),
+            target_offset: (0.0, 0.0),
+            naive: vec![0.5; n],
+            stable: vec![0.5; n],
+            class,
+        }
+    }
+
+    #[test]
+    fn the_legend_lists_only_the_classes_that_occur_in_some_cell() {
+        use Breakdown::*;
+        let map = BreakdownMap {
+            side: 10.0,
+            kappa_s: vec![1.0, 10.0],
+            magnitude: vec![1.0],
+            panels: vec![panel(vec![NaiveNan, Fine]), panel(vec![Fine, OutsideUnit])],
+        };
+        let entries = BreakdownFigure { map: &map }.legend_entries();
+        let classes: Vec<Breakdown> = entries
+            .iter()
+            .filter_map(|e| match e {
+                LegendEntry::Class(c) => Some(*c),
+                LegendEntry::Example => None,
+            })
+            .collect();
+        // no "±∞": no cell is infinite
+        assert_eq!(classes, [NaiveNan, OutsideUnit, Fine]);
+        assert!(matches!(entries.last(), Some(LegendEntry::Example)));
     }
 }

@@ -70,9 +70,36 @@ pub fn bias_csv(path: &Path, points: &[BiasPoint]) -> Result<()> {
     write_rows(path, &header, &rows)
 }
 
-/// Methods (indices into [`FitSet::methods`]) drawn in the trajectory figure (the others
-/// clutter it or leave the window).
-pub const TRAJECTORY_METHODS: [usize; 7] = [0, 2, 3, 6, 7, 9, 10];
+/// The most series one panel shows (more cannot be told apart by colour).
+pub const MAX_SERIES: usize = 6;
+
+/// A group of methods (indices into [`FitSet::methods`]) drawn together in one panel of
+/// the IoU-against-step figure, method `k` of the group in the kit's series colour `k`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodGroup {
+    /// Heading of the group's legend.
+    pub name: &'static str,
+    /// The methods, at most [`MAX_SERIES`].
+    pub methods: &'static [usize],
+}
+
+/// The groups of the IoU-against-step figure: every method in exactly one (a test checks
+/// it), so each panel shows at most six series.
+pub const IOU_STEP_GROUPS: [MethodGroup; 2] = [
+    MethodGroup {
+        name: "soft IoU at a fixed κ",
+        methods: &[1, 2, 3, 4, 5, 6],
+    },
+    MethodGroup {
+        name: "unsmoothed, and annealed κ",
+        methods: &[0, 7, 8, 9, 10],
+    },
+];
+
+/// Methods (indices into [`FitSet::methods`]) drawn in the trajectory figure, method `k`
+/// in the kit's series colour `k` (the others clutter it or leave the window; the
+/// annealed run from κ·s = 1 is the one the GIF animates).
+pub const TRAJECTORY_METHODS: [usize; MAX_SERIES] = [0, 2, 3, 6, 7, 10];
 
 /// The outcomes of [`TRAJECTORY_METHODS`] with `opt`.
 pub(crate) fn trajectory_outcomes(set: &FitSet, opt: Optimizer) -> impl Iterator<Item = &Outcome> {

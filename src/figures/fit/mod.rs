@@ -18,7 +18,7 @@ use crate::figures::kit::{Family, Job, Options, data_job, ensure_dir, figure_job
 use crate::fit::{FitSet, Optimizer, TARGET};
 
 /// Title of the animation of the annealed run.
-const ANNEAL_TITLE: &str = "grey: target; orange: box (logsumexp, κ 0.1 → 50, Adam)";
+const ANNEAL_TITLE: &str = "logsumexp, κ·s 1 → 500 (κ 0.1 → 50), Adam";
 
 /// The family of the standard set (written into `fit/`).
 ///

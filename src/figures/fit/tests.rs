@@ -69,3 +69,22 @@ fn the_fitting_figures_are_written_from_a_computed_fit_set() {
     let err = write_fit(&set, &blocked.join("fit"), Options::default(), &|| {}).unwrap_err();
     assert!(matches!(err, crate::figures::Error::Output { .. }), "{err}");
 }
+
+#[test]
+fn every_panel_of_the_fit_figures_shows_at_most_six_series_and_no_method_is_left_out() {
+    use crate::figures::fit::data::{IOU_STEP_GROUPS, MAX_SERIES, TRAJECTORY_METHODS};
+    let n = methods(10.0).len();
+    // each method in exactly one group of the IoU-against-step figure
+    let mut seen = vec![0; n];
+    for g in IOU_STEP_GROUPS {
+        assert!(g.methods.len() <= MAX_SERIES, "{}: {:?}", g.name, g.methods);
+        for &m in g.methods {
+            seen[m] += 1;
+        }
+    }
+    assert!(seen.iter().all(|&c| c == 1), "{seen:?}");
+    assert!(TRAJECTORY_METHODS.iter().all(|&m| m < n));
+    // and the figures show every optimiser of the README's table
+    let set = FitSet::compute().unwrap();
+    assert_eq!(set.optimizers, crate::fit::Optimizer::ALL);
+}

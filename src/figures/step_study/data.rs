@@ -100,6 +100,36 @@ pub struct StepPanel {
     pub study: StepStudy,
 }
 
+impl StepPanel {
+    /// `error / |reference|`: an error of the study made relative, as `summary.json`'s
+    /// `dual_rel_error` and `best` errors are (and as the README quotes them).
+    pub fn relative(&self, error: f64) -> f64 {
+        error / self.study.truth.abs()
+    }
+
+    /// The relative error of the dual-number derivative against the reference.
+    pub fn dual_rel_error(&self) -> f64 {
+        self.relative(self.study.dual_error)
+    }
+
+    /// Per step: `(h, central2, central4, richardson)` relative errors (what figure 8
+    /// draws).
+    pub fn relative_rows(&self) -> Vec<(f64, f64, f64, f64)> {
+        self.study
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.h,
+                    self.relative(r.central2),
+                    self.relative(r.central4),
+                    self.relative(r.richardson),
+                )
+            })
+            .collect()
+    }
+}
+
 /// Step studies of ∂loss/∂P.x_min at [`REFERENCE_POINTS`] over
 /// [`default_steps`] (relative steps 1e-1 … 1e-13; the perturbation is
 /// h·max(1, |x|) with x ≈ 27–41 here).
@@ -129,23 +159,24 @@ pub mod csv {
     use crate::figures::error::Result;
     use crate::figures::kit::table::{num, write_rows};
 
-    /// Figure 8: one row per reference point and step.
+    /// Figure 8: one row per reference point and step; the errors are relative,
+    /// `|derivative − reference| / |reference|` (the reference is the last column).
     ///
     /// # Errors
     /// [`crate::figures::Error::Output`] if the file cannot be written.
     pub fn steps(path: &Path, panels: &[StepPanel]) -> Result<()> {
         let mut rows = Vec::new();
         for p in panels {
-            for r in &p.study.rows {
+            for (h, c2, c4, rich) in p.relative_rows() {
                 rows.push(vec![
                     p.point.name.to_owned(),
                     p.point.smoothing.to_string(),
                     num(p.point.kappa),
-                    num(r.h),
-                    num(r.central2),
-                    num(r.central4),
-                    num(r.richardson),
-                    num(p.study.dual_error),
+                    num(h),
+                    num(c2),
+                    num(c4),
+                    num(rich),
+                    num(p.dual_rel_error()),
                     num(p.study.exact),
                     num(p.study.truth),
                 ]);
@@ -158,10 +189,10 @@ pub mod csv {
                 "smoothing",
                 "kappa",
                 "relative_step",
-                "error_central2",
-                "error_central4",
-                "error_richardson",
-                "error_dual",
+                "rel_error_central2",
+                "rel_error_central4",
+                "rel_error_richardson",
+                "rel_error_dual",
                 "dual_derivative",
                 "reference_derivative",
             ],

@@ -3,6 +3,8 @@
 
 pub mod data;
 pub mod draw;
+#[cfg(test)]
+mod tests;
 
 use std::any::Any;
 use std::path::Path;

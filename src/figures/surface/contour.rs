@@ -59,3 +59,50 @@ pub fn contours(surface: &Surface, levels: &[f64]) -> Vec<Contour> {
         })
         .collect()
 }
+
+/// Contour levels chosen for one surface: equally spaced "round" values (a step of 1, 2,
+/// 2.5 or 5 times a power of ten) strictly between the surface's smallest and largest
+/// finite loss, the largest step that still gives at least [`MIN_LEVELS`] of them. A
+/// nearly flat surface (κ·s = 0.5 ranges over 0.69–0.81) so gets lines as dense as a
+/// steep one; the levels differ between panels, and each line is labelled.
+///
+/// Returns no level for a surface without two distinct finite values.
+pub fn contour_levels(surface: &Surface) -> Vec<f64> {
+    let (lo, hi) = surface
+        .loss
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    if lo >= hi || lo.is_nan() || hi.is_nan() {
+        return Vec::new();
+    }
+    let span = hi - lo;
+    let mut decade = 10f64.powf((span / MIN_LEVELS as f64).log10().ceil());
+    // steps 5, 2.5, 2, 1 times a decade, then the decade below: the first one with enough
+    // levels strictly inside (lo, hi)
+    for _ in 0..4 {
+        for f in [5.0, 2.5, 2.0, 1.0] {
+            let step = f * decade;
+            // decimals of the step (2.5 needs one more than its decade)
+            let decimals = (-(step.log10().floor()) as i64 + 1).max(0) as usize;
+            let first = (lo / step).floor() as i64 + 1;
+            let levels: Vec<f64> = (first..)
+                .map(|k| k as f64 * step)
+                .take_while(|&v| v < hi)
+                .filter(|&v| v > lo)
+                // rounded to the step's decimals, so that 0.7000000000000001 prints as 0.7
+                .map(|v| format!("{v:.decimals$}").parse().unwrap_or(v))
+                .collect();
+            if levels.len() >= MIN_LEVELS {
+                return levels;
+            }
+        }
+        decade /= 10.0;
+    }
+    Vec::new()
+}
+
+/// The fewest contour levels [`contour_levels`] chooses.
+pub const MIN_LEVELS: usize = 4;

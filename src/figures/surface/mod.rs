@@ -4,11 +4,13 @@
 pub mod contour;
 pub mod data;
 pub mod draw;
+#[cfg(test)]
+mod tests;
 
 use std::any::Any;
 use std::path::Path;
 
-use contour::{Contour, contours};
+use contour::{Contour, contour_levels, contours};
 pub use data::*;
 use draw::{FieldFigure, SurfaceFigure};
 
@@ -24,8 +26,6 @@ pub const SURFACE_HALF_RANGE: f64 = 2.0;
 pub const SURFACE_POINTS: usize = 101;
 /// Grid points per axis of the gradient fields (offsets in steps of s/4).
 pub const FIELD_POINTS: usize = 17;
-/// Loss levels of the contour lines.
-pub const CONTOUR_LEVELS: [f64; 5] = [0.2, 0.4, 0.6, 0.8, 0.95];
 
 /// The smooth-operator settings of figures 5 and 6, after `hard`.
 pub fn surface_settings() -> Vec<Setting> {
@@ -47,7 +47,8 @@ pub struct Surfaces {
     pub side: f64,
     /// Figure 5: loss surfaces (hard, then logsumexp at [`SURFACE_KAPPA_S`]).
     pub surfaces: Vec<Surface>,
-    /// Figure 5: contour lines of each surface at [`CONTOUR_LEVELS`].
+    /// Figure 5: contour lines of each surface, at levels chosen for it
+    /// ([`contour_levels`]).
     pub contours: Vec<Vec<Contour>>,
     /// Figure 6: gradient fields, same settings as the surfaces.
     pub fields: Vec<GradientField>,
@@ -67,7 +68,7 @@ pub(crate) fn standard() -> Result<Box<dyn Family>> {
         .collect::<Result<Vec<_>>>()?;
     let contours = surfaces
         .iter()
-        .map(|s| contours(s, &CONTOUR_LEVELS))
+        .map(|s| contours(s, &contour_levels(s)))
         .collect();
     let fields = settings
         .iter()

@@ -5,7 +5,9 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use super::TARGET_FILL;
-use super::plane::{centre, draw_box, equal_aspect, plane_chart, plane_mesh, window};
+use super::plane::{
+    Swatch, centre, draw_box, draw_swatch, equal_aspect, plane_chart, plane_mesh, window,
+};
 use crate::bbox::BBox;
 use crate::figures::error::{Error, Result};
 use crate::figures::kit::style::{FONT, TICK, series};
@@ -51,7 +53,7 @@ fn draw_frames(
     let (lo, hi) = window(t.to_xyxy(), hist.iter().map(|s| &s.bbox));
     let side = t.min_side();
     let root = gif_backend(file, SIZE, FRAME_MS)?.into_drawing_area();
-    let (head, body) = root.split_vertically(46);
+    let (head, body) = root.split_vertically(68);
     let (xr, yr) = equal_aspect(&body, lo, hi)?;
     for (fi, s) in hist.iter().enumerate() {
         root.fill(&WHITE)?;
@@ -62,7 +64,18 @@ fn draw_frames(
             s.kappa * side,
             s.hard_iou
         );
-        head.draw(&Text::new(status, (10, 26), (FONT, TICK + 2)))?;
+        head.draw(&Text::new(status, (10, 25), (FONT, TICK + 2)))?;
+        // the key, in the colours drawn (no colour named in a title)
+        let mut x = 10;
+        for (label, swatch) in [
+            ("target", Swatch::Fill(TARGET_FILL)),
+            ("box", Swatch::Outline(series(4))),
+            ("centre path", Swatch::Line(series(0))),
+        ] {
+            draw_swatch(&head, swatch, (x, 54))?;
+            head.draw(&Text::new(label, (x + 32, 46), (FONT, TICK)))?;
+            x += 40 + 8 * label.chars().count() as i32 + 16;
+        }
         let mut chart = plane_chart(&body, xr, yr)?;
         plane_mesh(&mut chart, false)?;
         draw_box(&mut chart, t.to_xyxy(), TARGET_FILL.filled())?;

@@ -6,16 +6,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::figures::kit::DrawResult;
-use crate::figures::kit::style::{FONT, TICK, series};
-
-/// The palette index of each method of [`crate::fit::methods`]: `hard IoU` in black (it
-/// never leaves the black start box), GIoU in grey, the others in colours.
-const METHOD_COLOURS: [usize; 11] = [7, 1, 2, 3, 4, 5, 0, 6, 8, 9, 10];
-
-/// The colour of method `i` (its index in [`crate::fit::FitSet::methods`]).
-pub(super) fn method_colour(i: usize) -> RGBColor {
-    series(METHOD_COLOURS[i % METHOD_COLOURS.len()])
-}
+use crate::figures::kit::style::{FONT, TICK};
 
 /// A chart in the coordinate plane.
 pub(super) type Plane<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
@@ -36,7 +27,7 @@ pub(super) fn plane_chart<'a, DB: DrawingBackend>(
 ) -> Result<Plane<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
     ChartBuilder::on(area)
         .margin(10)
-        .x_label_area_size(30)
+        .x_label_area_size(44)
         .y_label_area_size(40)
         .build_cartesian_2d(xr[0]..xr[1], yr[0]..yr[1])
 }
@@ -102,25 +93,84 @@ where
     Ok(())
 }
 
-/// A vertical legend in `area`: a line in `method_colour(i)` and `labels[i]` for every non-empty
-/// label (so that colours match the methods' indices).
-pub(super) fn side_legend<DB: DrawingBackend>(
+/// What a legend entry shows before its label.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Swatch {
+    /// A line (a series).
+    Line(RGBColor),
+    /// A filled square (an area, such as the target).
+    Fill(RGBColor),
+    /// An outlined square (a box drawn by its outline).
+    Outline(RGBColor),
+    /// Circles at the points.
+    Circle(RGBColor),
+    /// A cross at the points.
+    Cross(RGBColor),
+}
+
+/// One legend entry.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LegendItem {
+    /// Its label.
+    pub label: String,
+    /// What is drawn before it.
+    pub swatch: Swatch,
+}
+
+/// Height of one legend line, pixels.
+pub(super) const LEGEND_LINE: i32 = 24;
+
+/// Draws `swatch` with its left end at `(x, y)` (y: the middle of the line).
+pub(super) fn draw_swatch<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
-    title: &str,
-    labels: &[String],
+    swatch: Swatch,
+    (x, y): (i32, i32),
 ) -> DrawResult
 where
     DB::ErrorType: 'static,
 {
-    area.draw(&Text::new(title, (6, 50), (FONT, TICK + 2)))?;
-    let mut y = 80;
-    for (i, l) in labels.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
-        area.draw(&PathElement::new(
-            vec![(6, y + 7), (34, y + 7)],
-            method_colour(i).stroke_width(3),
-        ))?;
-        area.draw(&Text::new(l.as_str(), (40, y), (FONT, TICK + 1)))?;
-        y += 24;
+    match swatch {
+        Swatch::Line(c) => {
+            area.draw(&PathElement::new(
+                vec![(x, y), (x + 28, y)],
+                c.stroke_width(3),
+            ))?;
+        }
+        Swatch::Fill(c) => {
+            area.draw(&Rectangle::new(
+                [(x + 6, y - 8), (x + 22, y + 8)],
+                c.filled(),
+            ))?;
+        }
+        Swatch::Outline(c) => {
+            area.draw(&Rectangle::new(
+                [(x + 6, y - 8), (x + 22, y + 8)],
+                c.stroke_width(2),
+            ))?;
+        }
+        Swatch::Circle(c) => area.draw(&Circle::new((x + 14, y), 5, c.stroke_width(2)))?,
+        Swatch::Cross(c) => area.draw(&Cross::new((x + 14, y), 5, c.stroke_width(2)))?,
     }
     Ok(())
+}
+
+/// A vertical legend in `area` from `top` (pixels): the title, then one line per item.
+/// Returns the y below the last line.
+pub(super) fn side_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    top: i32,
+    title: &str,
+    items: &[LegendItem],
+) -> Result<i32, Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
+    area.draw(&Text::new(title, (6, top), (FONT, TICK + 2)))?;
+    let mut y = top + 30;
+    for it in items {
+        draw_swatch(area, it.swatch, (6, y + 8))?;
+        area.draw(&Text::new(it.label.as_str(), (42, y), (FONT, TICK + 1)))?;
+        y += LEGEND_LINE;
+    }
+    Ok(y)
 }
