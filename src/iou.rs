@@ -26,6 +26,7 @@ use num_traits::Float;
 
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
+use crate::lanes::real::{Real, Value};
 use crate::smooth::{Smoothing, div, lit};
 
 /// Checks that κ is finite and strictly positive (on the real part for dual numbers).
@@ -124,7 +125,7 @@ fn finite<D: DualNum>(what: &'static str, v: D) -> Result<D> {
 #[derive(Clone, Copy)]
 pub(crate) struct Corners<D>(pub(crate) [D; 4]);
 
-impl<D: DualNum + Copy> Corners<D> {
+impl<D: Real> Corners<D> {
     #[inline(always)]
     fn x_min(&self) -> D {
         self.0[0]
@@ -153,22 +154,25 @@ impl<D: DualNum + Copy> Corners<D> {
     fn area(&self) -> D {
         self.width() * self.height()
     }
-    /// Every coordinate times `c` (a power of two, so exactly).
-    #[inline(always)]
-    pub(crate) fn scaled(&self, c: D::Primitive) -> Self {
-        Corners(self.0.map(|x| x * c))
-    }
 
     /// The offset between the centres, `centre(self) − centre(other)`, formed as half
     /// the sum of two coordinate differences so that boxes far from the origin lose no
     /// digits (the centres themselves are rounded at the coordinates' magnitude).
     #[inline(always)]
     fn centre_offset(&self, other: &Self) -> [D; 2] {
-        let half = lit::<D>(0.5);
+        let half = D::lit(0.5);
         [
             ((self.x_min() - other.x_min()) + (self.x_max() - other.x_max())) * half,
             ((self.y_min() - other.y_min()) + (self.y_max() - other.y_max())) * half,
         ]
+    }
+}
+
+impl<D: DualNum + Copy> Corners<D> {
+    /// Every coordinate times `c` (a power of two, so exactly).
+    #[inline(always)]
+    pub(crate) fn scaled(&self, c: D::Primitive) -> Self {
+        Corners(self.0.map(|x| x * c))
     }
 }
 
@@ -191,7 +195,7 @@ pub fn intersection_union<D: DualNum + Copy>(
 }
 
 #[inline(always)]
-fn corners_intersection_union<D: DualNum + Copy>(
+fn corners_intersection_union<D: Real>(
     p: &Corners<D>,
     t: &Corners<D>,
     kappa: D,
@@ -212,7 +216,7 @@ fn corners_intersection_union<D: DualNum + Copy>(
 /// `smin(p_max, t_max) − smax(p_min, t_min)`, the soft overlap along one axis before the
 /// soft ReLU, without cancellation ([`span`]).
 #[inline(always)]
-fn inner_side<D: DualNum + Copy>(
+fn inner_side<D: Real>(
     p_min: D,
     p_max: D,
     t_min: D,
@@ -229,7 +233,7 @@ fn inner_side<D: DualNum + Copy>(
 /// `smax(p_max, t_max) − smin(p_min, t_min)`, a side of the soft enclosing box, formed
 /// like [`inner_side`].
 #[inline(always)]
-fn outer_side<D: DualNum + Copy>(
+fn outer_side<D: Real>(
     p_min: D,
     p_max: D,
     t_min: D,
@@ -248,7 +252,7 @@ fn outer_side<D: DualNum + Copy>(
 /// two smooth extrema directly would round each at the magnitude of the coordinates
 /// first — for a box of side 10 at x ≈ 1e9 that loses 8 of 16 digits of the side.
 #[inline(always)]
-fn span<D: DualNum + Copy>((hi, c_hi): (D, D), (lo, c_lo): (D, D)) -> D {
+fn span<D: Real>((hi, c_hi): (D, D), (lo, c_lo): (D, D)) -> D {
     (hi - lo) + (c_hi - c_lo)
 }
 
@@ -268,14 +272,14 @@ fn span<D: DualNum + Copy>((hi, c_hi): (D, D), (lo, c_lo): (D, D)) -> D {
 /// The two forms are equal in exact arithmetic, so the switch is seamless in value and
 /// every derivative.
 #[inline(always)]
-fn iou_parts<D: DualNum + Copy>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
+fn iou_parts<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let (i, u) = corners_intersection_union(p, t, kappa, op);
     let a = p.area() + t.area();
-    let loss = if (i + i).re() > a.re() {
-        lit::<D>(2.0) - div(a, u)
-    } else {
-        div(a - i - i, u)
-    };
+    let loss = D::select(
+        (i + i).re().gt(a.re()),
+        D::lit(2.0) - div(a, u),
+        div(a - i - i, u),
+    );
     (u, loss)
 }
 
@@ -319,7 +323,9 @@ fn scaled_intersection_union<D: DualNum + Copy>(
     let (p, t): (Corners<D>, Corners<D>) = (p.into(), t.into());
     Ok(match tiny_kappa_units(kappa, op) {
         None => corners_intersection_union(&p, &t, kappa, op),
-        Some(c) => corners_intersection_union(&p.scaled(c), &t.scaled(c), kappa * c.recip(), op),
+        Some(c) => {
+            corners_intersection_union(&p.scaled(c), &t.scaled(c), kappa * Float::recip(c), op)
+        }
     })
 }
 
@@ -500,18 +506,13 @@ pub fn soft_iou_loss<D: DualNum + Copy>(
 }
 
 #[inline(always)]
-fn corners_soft_iou_loss<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
-    kappa: D,
-    op: Smoothing,
-) -> D {
+fn corners_soft_iou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
     iou_parts(p, t, kappa, op).1
 }
 
 /// Sides `(width, height)` of the smallest enclosing box, smoothed with `op`.
-#[inline]
-fn enclosing<D: DualNum + Copy>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
+#[inline(always)]
+fn enclosing<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let cw = outer_side(p.x_min(), p.x_max(), t.x_min(), t.x_max(), kappa, op);
     let ch = outer_side(p.y_min(), p.y_max(), t.y_min(), t.y_max(), kappa, op);
     (cw, ch)
@@ -534,13 +535,8 @@ pub fn giou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Giou, op).eval(p, t, kappa)
 }
 
-#[inline]
-fn corners_giou_loss<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
-    kappa: D,
-    op: Smoothing,
-) -> D {
+#[inline(always)]
+fn corners_giou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
     let (u, iou_loss) = iou_parts(p, t, kappa, op);
     let (cw, ch) = enclosing(p, t, kappa, op);
     let c = cw * ch;
@@ -549,13 +545,8 @@ fn corners_giou_loss<D: DualNum + Copy>(
 
 /// `(1 − IoU, ρ²/c²)`: the IoU loss and the DIoU penalty, the squared distance between
 /// the centres over the squared diagonal of the enclosing box.
-#[inline]
-fn diou_parts<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
-    kappa: D,
-    op: Smoothing,
-) -> (D, D) {
+#[inline(always)]
+fn diou_parts<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let (_, iou_loss) = iou_parts(p, t, kappa, op);
     let (cw, ch) = enclosing(p, t, kappa, op);
     let [dx, dy] = p.centre_offset(t);
@@ -576,13 +567,8 @@ pub fn diou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Diou, op).eval(p, t, kappa)
 }
 
-#[inline]
-fn corners_diou_loss<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
-    kappa: D,
-    op: Smoothing,
-) -> D {
+#[inline(always)]
+fn corners_diou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
     let (l, penalty) = diou_parts(p, t, kappa, op);
     l + penalty
 }
@@ -607,22 +593,13 @@ pub fn ciou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Ciou, op).eval(p, t, kappa)
 }
 
-#[inline]
-fn corners_ciou_loss<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
-    kappa: D,
-    op: Smoothing,
-) -> D {
+#[inline(always)]
+fn corners_ciou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
     let (l, penalty) = diou_parts(p, t, kappa, op);
     let angle = div(t.width(), t.height()).atan() - div(p.width(), p.height()).atan();
-    let v = lit::<D>(4.0 / (std::f64::consts::PI * std::f64::consts::PI)) * angle * angle;
+    let v = D::lit(4.0 / (std::f64::consts::PI * std::f64::consts::PI)) * angle * angle;
     let denom = l + v;
-    let alpha_v = if denom.re() == lit::<D::Primitive>(0.0) {
-        D::zero()
-    } else {
-        div(v * v, denom)
-    };
+    let alpha_v = D::select(denom.re().eq(D::Re::lit(0.0)), D::zero(), div(v * v, denom));
     l + penalty + alpha_v
 }
 
@@ -731,12 +708,14 @@ impl Loss {
     ) -> D {
         match tiny_kappa_units(kappa, self.smoothing) {
             None => self.formula(p, t, kappa),
-            Some(c) => self.formula(&p.scaled(c), &t.scaled(c), kappa * c.recip()),
+            Some(c) => self.formula(&p.scaled(c), &t.scaled(c), kappa * Float::recip(c)),
         }
     }
 
+    /// The formula alone, on any [`Real`] (lanes included): no validation, no tiny-κ
+    /// rescaling (the caller has done both, or knows they are not needed).
     #[inline(always)]
-    fn formula<D: DualNum + Copy>(&self, p: &Corners<D>, t: &Corners<D>, kappa: D) -> D {
+    pub(crate) fn formula<D: Real>(&self, p: &Corners<D>, t: &Corners<D>, kappa: D) -> D {
         let op = self.smoothing;
         match self.kind {
             LossKind::SoftIou => corners_soft_iou_loss(p, t, kappa, op),

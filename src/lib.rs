@@ -49,6 +49,8 @@ extern crate self as softiou;
 //
 // 0. Errors: one typed error for every fallible function of the numeric core.
 pub mod error;
+// 0b. Lane-parallel f64 and dual numbers (SIMD), and the `Real` trait the formulas use.
+pub mod lanes;
 // 1. Smooth max/min operators (hard, boltzmann, logsumexp), generic over dual numbers.
 pub mod smooth;
 // 2. Validated boxes (xyxy, xywh, cxcywh).
