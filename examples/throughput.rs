@@ -42,9 +42,9 @@ struct Args {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
-    /// The lane kernels' SIMD level: portable, avx2 or avx512 (default: the widest the
+    /// The lane kernels' SIMD level: portable or avx2 (default: the widest the
     /// CPU has; a level the CPU lacks runs the widest one below it).
-    #[arg(long, value_parser = ["portable", "avx2", "avx512"])]
+    #[arg(long, value_parser = ["portable", "avx2"])]
     simd: Option<String>,
     /// Only these methods (comma-separated; default: all ten).
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(METHODS))]
@@ -157,8 +157,7 @@ fn measure(args: &Args) -> Result<Report, String> {
         .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
     let simd = match args.simd.as_deref() {
         Some("portable") => Simd::Portable,
-        Some("avx2") => Simd::Avx2,
-        Some(_) => Simd::Avx512,
+        Some(_) => Simd::Avx2,
         None => Simd::detected(),
     }
     .clamped();

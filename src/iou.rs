@@ -505,11 +505,6 @@ pub fn soft_iou_loss<D: DualNum + Copy>(
     Loss::soft_iou(op).eval(p, t, kappa)
 }
 
-#[inline(always)]
-fn corners_soft_iou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
-    iou_parts(p, t, kappa, op).1
-}
-
 /// Sides `(width, height)` of the smallest enclosing box, smoothed with `op`.
 #[inline(always)]
 fn enclosing<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
@@ -535,22 +530,19 @@ pub fn giou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Giou, op).eval(p, t, kappa)
 }
 
+/// The GIoU loss from the IoU part `(U, 1 − IoU)` and the enclosing sides.
 #[inline(always)]
-fn corners_giou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
-    let (u, iou_loss) = iou_parts(p, t, kappa, op);
-    let (cw, ch) = enclosing(p, t, kappa, op);
+fn giou_from_parts<D: Real>((u, iou_loss): (D, D), (cw, ch): (D, D)) -> D {
     let c = cw * ch;
     iou_loss + div(c - u, c)
 }
 
-/// `(1 − IoU, ρ²/c²)`: the IoU loss and the DIoU penalty, the squared distance between
-/// the centres over the squared diagonal of the enclosing box.
+/// The DIoU penalty `ρ²/c²`: the squared distance between the centres over the squared
+/// diagonal of the enclosing box (sides `cw`, `ch`).
 #[inline(always)]
-fn diou_parts<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
-    let (_, iou_loss) = iou_parts(p, t, kappa, op);
-    let (cw, ch) = enclosing(p, t, kappa, op);
+fn diou_penalty<D: Real>(p: &Corners<D>, t: &Corners<D>, (cw, ch): (D, D)) -> D {
     let [dx, dy] = p.centre_offset(t);
-    (iou_loss, div(dx * dx + dy * dy, cw * cw + ch * ch))
+    div(dx * dx + dy * dy, cw * cw + ch * ch)
 }
 
 /// Distance-IoU loss (Zheng et al., AAAI 2020): `1 − IoU + ρ²(b_P, b_T)/c²`, with ρ the
@@ -567,11 +559,6 @@ pub fn diou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Diou, op).eval(p, t, kappa)
 }
 
-#[inline(always)]
-fn corners_diou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
-    let (l, penalty) = diou_parts(p, t, kappa, op);
-    l + penalty
-}
 
 /// Complete-IoU loss (Zheng et al., AAAI 2020): `1 − IoU + ρ²/c² + α·v`, with
 /// `v = (4/π²)·(atan(w_T/h_T) − atan(w_P/h_P))²` and `α = v / ((1 − IoU) + v)`.
@@ -593,9 +580,9 @@ pub fn ciou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Ciou, op).eval(p, t, kappa)
 }
 
+/// The CIoU loss from the IoU loss `l = 1 − IoU` and the DIoU penalty.
 #[inline(always)]
-fn corners_ciou_loss<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> D {
-    let (l, penalty) = diou_parts(p, t, kappa, op);
+fn ciou_from_parts<D: Real>(p: &Corners<D>, t: &Corners<D>, l: D, penalty: D) -> D {
     let angle = div(t.width(), t.height()).atan() - div(p.width(), p.height()).atan();
     let v = D::lit(4.0 / (std::f64::consts::PI * std::f64::consts::PI)) * angle * angle;
     let denom = l + v;
@@ -717,12 +704,21 @@ impl Loss {
     #[inline(always)]
     pub(crate) fn formula<D: Real>(&self, p: &Corners<D>, t: &Corners<D>, kappa: D) -> D {
         let op = self.smoothing;
-        match self.kind {
-            LossKind::SoftIou => corners_soft_iou_loss(p, t, kappa, op),
-            LossKind::Giou => corners_giou_loss(p, t, kappa, op),
-            LossKind::Diou => corners_diou_loss(p, t, kappa, op),
-            LossKind::Ciou => corners_ciou_loss(p, t, kappa, op),
+        // Each part is written once, common to the kinds that use it, so that a kernel
+        // taking the kind at run time (the lane kernels) holds one copy of it.
+        let (u, iou_loss) = iou_parts(p, t, kappa, op);
+        if self.kind == LossKind::SoftIou {
+            return iou_loss;
         }
+        let sides = enclosing(p, t, kappa, op);
+        if self.kind == LossKind::Giou {
+            return giou_from_parts((u, iou_loss), sides);
+        }
+        let penalty = diou_penalty(p, t, sides);
+        if self.kind == LossKind::Diou {
+            return iou_loss + penalty;
+        }
+        ciou_from_parts(p, t, iou_loss, penalty)
     }
 
     /// `Ok(value)` if its real part is finite, else the [`Error::NonFiniteResult`] that

@@ -148,11 +148,20 @@ impl Smoothing {
     /// `e = e^{−κd} ∈ (0, 1]`: `d·e/(1 + e)` (boltzmann), `ln1p(e)/κ` (logsumexp), 0 (hard).
     #[inline(always)]
     fn shift<D: Real>(self, d: D, kappa: D) -> D {
-        // d·(−κ) is −(κ·d) bit for bit, without negating a dual number.
-        let e = (d * -kappa).exp();
         if self == Smoothing::Hard {
             return D::zero();
         }
+        // Through the `Real` hook: the lane kernels run the body out of line, compiled
+        // once per number type and SIMD level instead of at each of the ten call sites
+        // of a loss (see `Real::smooth_shift`); every other type runs it here.
+        D::smooth_shift(self, d, kappa)
+    }
+
+    /// The body of [`Smoothing::shift`] for `boltzmann` and `logsumexp`.
+    #[inline(always)]
+    pub(crate) fn shift_inline<D: Real>(self, d: D, kappa: D) -> D {
+        // d·(−κ) is −(κ·d) bit for bit, without negating a dual number.
+        let e = (d * -kappa).exp();
         // e = 0 once κd exceeds ~745, and then the shift and all its derivatives are
         // 0 (to the last bit). Saying so directly also keeps d = ∞ (arguments near
         // ±f64::MAX) from turning the dual parts into ∞·0 = NaN (on lanes the NaN of
@@ -203,6 +212,13 @@ pub const BOLTZMANN_BOUND: f64 = 0.278_464_542_761_073_8;
 /// num-dual computed them.
 #[inline(always)]
 pub(crate) fn div<D: Real>(x: D, y: D) -> D {
+    // Through the `Real` hook, as `Smoothing::shift`.
+    D::div_rounded(x, y)
+}
+
+/// The body of [`div`].
+#[inline(always)]
+pub(crate) fn div_inline<D: Real>(x: D, y: D) -> D {
     // x · (1/y) rather than num-dual's x / y: the latter forms x'·y before dividing by
     // y², which overflows once y > ~1e154 (κ large) although the derivative is finite.
     let q = x * y.recip();

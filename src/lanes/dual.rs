@@ -4,7 +4,7 @@
 use std::ops::{Add, Mul, Neg, Sub};
 
 use super::real::Real;
-use super::{LaneMask, Lanes};
+use super::{LaneMask, Lanes, amap, arr};
 
 /// A first-order dual number: value and `N` partial derivatives, each for [`super::L`]
 /// lanes.
@@ -37,7 +37,7 @@ impl<const N: usize> LaneDual<N> {
     fn chain(self, f: Lanes, df: Lanes) -> Self {
         LaneDual {
             re: f,
-            eps: self.eps.map(|e| e * df),
+            eps: amap(self.eps, |e| e * df),
         }
     }
 }
@@ -48,7 +48,7 @@ impl<const N: usize> Add for LaneDual<N> {
     fn add(self, o: Self) -> Self {
         LaneDual {
             re: self.re + o.re,
-            eps: std::array::from_fn(|i| self.eps[i] + o.eps[i]),
+            eps: arr(|i| self.eps[i] + o.eps[i]),
         }
     }
 }
@@ -59,7 +59,7 @@ impl<const N: usize> Sub for LaneDual<N> {
     fn sub(self, o: Self) -> Self {
         LaneDual {
             re: self.re - o.re,
-            eps: std::array::from_fn(|i| self.eps[i] - o.eps[i]),
+            eps: arr(|i| self.eps[i] - o.eps[i]),
         }
     }
 }
@@ -72,7 +72,7 @@ impl<const N: usize> Mul for LaneDual<N> {
     fn mul(self, o: Self) -> Self {
         LaneDual {
             re: self.re * o.re,
-            eps: std::array::from_fn(|i| self.eps[i] * o.re + o.eps[i] * self.re),
+            eps: arr(|i| self.eps[i] * o.re + o.eps[i] * self.re),
         }
     }
 }
@@ -83,7 +83,7 @@ impl<const N: usize> Neg for LaneDual<N> {
     fn neg(self) -> Self {
         LaneDual {
             re: -self.re,
-            eps: self.eps.map(|e| -e),
+            eps: amap(self.eps, |e| -e),
         }
     }
 }
@@ -129,7 +129,7 @@ impl<const N: usize> Real for LaneDual<N> {
     fn select(m: LaneMask, a: Self, b: Self) -> Self {
         LaneDual {
             re: Lanes::blend(m, a.re, b.re),
-            eps: std::array::from_fn(|i| Lanes::blend(m, a.eps[i], b.eps[i])),
+            eps: arr(|i| Lanes::blend(m, a.eps[i], b.eps[i])),
         }
     }
 }
@@ -181,8 +181,8 @@ impl LaneHyper4 {
         let g = self.g;
         LaneHyper4 {
             re: f,
-            g: g.map(|e| e * f1),
-            h: std::array::from_fn(|k| {
+            g: amap(g, |e| e * f1),
+            h: arr(|k| {
                 let (i, j) = PAIRS[k];
                 self.h[k] * f1 + f2 * g[i] * g[j]
             }),
@@ -209,8 +209,8 @@ impl Add for LaneHyper4 {
     fn add(self, o: Self) -> Self {
         LaneHyper4 {
             re: self.re + o.re,
-            g: std::array::from_fn(|i| self.g[i] + o.g[i]),
-            h: std::array::from_fn(|i| self.h[i] + o.h[i]),
+            g: arr(|i| self.g[i] + o.g[i]),
+            h: arr(|i| self.h[i] + o.h[i]),
         }
     }
 }
@@ -221,8 +221,8 @@ impl Sub for LaneHyper4 {
     fn sub(self, o: Self) -> Self {
         LaneHyper4 {
             re: self.re - o.re,
-            g: std::array::from_fn(|i| self.g[i] - o.g[i]),
-            h: std::array::from_fn(|i| self.h[i] - o.h[i]),
+            g: arr(|i| self.g[i] - o.g[i]),
+            h: arr(|i| self.h[i] - o.h[i]),
         }
     }
 }
@@ -235,8 +235,8 @@ impl Mul for LaneHyper4 {
     fn mul(self, o: Self) -> Self {
         LaneHyper4 {
             re: self.re * o.re,
-            g: std::array::from_fn(|i| self.g[i] * o.re + o.g[i] * self.re),
-            h: std::array::from_fn(|k| {
+            g: arr(|i| self.g[i] * o.re + o.g[i] * self.re),
+            h: arr(|k| {
                 let (i, j) = PAIRS[k];
                 self.h[k] * o.re + (self.g[i] * o.g[j] + self.g[j] * o.g[i]) + o.h[k] * self.re
             }),
@@ -250,8 +250,8 @@ impl Neg for LaneHyper4 {
     fn neg(self) -> Self {
         LaneHyper4 {
             re: -self.re,
-            g: self.g.map(|e| -e),
-            h: self.h.map(|e| -e),
+            g: amap(self.g, |e| -e),
+            h: amap(self.h, |e| -e),
         }
     }
 }
@@ -298,8 +298,8 @@ impl Real for LaneHyper4 {
     fn select(m: LaneMask, a: Self, b: Self) -> Self {
         LaneHyper4 {
             re: Lanes::blend(m, a.re, b.re),
-            g: std::array::from_fn(|i| Lanes::blend(m, a.g[i], b.g[i])),
-            h: std::array::from_fn(|i| Lanes::blend(m, a.h[i], b.h[i])),
+            g: arr(|i| Lanes::blend(m, a.g[i], b.g[i])),
+            h: arr(|i| Lanes::blend(m, a.h[i], b.h[i])),
         }
     }
 }

@@ -6,24 +6,24 @@
 // against it; they round to the same f64.
 #![allow(clippy::excessive_precision)]
 
-use super::{L, LaneMask, Lanes};
+use super::{L, LaneMask, Lanes, amap, arr};
 use crate::lanes::real::Value;
 
 type U = [u64; L];
 
 #[inline(always)]
 fn bits(x: Lanes) -> U {
-    x.0.map(f64::to_bits)
+    amap(x.0, f64::to_bits)
 }
 
 #[inline(always)]
 fn from_bits(u: U) -> Lanes {
-    Lanes(u.map(f64::from_bits))
+    Lanes(amap(u, f64::from_bits))
 }
 
 #[inline(always)]
 fn umap(u: U, f: impl Fn(u64) -> u64) -> U {
-    u.map(f)
+    amap(u, f)
 }
 
 #[inline(always)]
@@ -76,7 +76,7 @@ pub(super) fn exp(x: Lanes) -> Lanes {
     let magic_bits = MAGIC.to_bits();
     let k1 = umap(bits(t1), |b| b.wrapping_sub(magic_bits));
     let k = umap(bits(t), |b| b.wrapping_sub(magic_bits));
-    let k2: U = std::array::from_fn(|i| k[i].wrapping_sub(k1[i]));
+    let k2: U = arr(|i| k[i].wrapping_sub(k1[i]));
     let s1 = from_bits(umap(k1, |k| k.wrapping_add(1023) << 52));
     let s2 = from_bits(umap(k2, |k| k.wrapping_add(1023) << 52));
     let v = y * s1 * s2;
@@ -124,7 +124,7 @@ pub(super) fn ln_1p(x: Lanes) -> Lanes {
     let c_small = x - (u - Lanes::splat(1.0));
     let c = Lanes::blend(dk.ge(Lanes::splat(2.0)), c_big, c_small) / u;
     let c = Lanes::blend(dk.lt_mask(Lanes::splat(54.0)), c, Lanes::splat(0.0));
-    let reduced: U = std::array::from_fn(|i| {
+    let reduced: U = arr(|i| {
         (((hu[i] & 0x000f_ffff) + 0x3fe6_a09e) << 32) | (ub[i] & 0xffff_ffff)
     });
     let f_big = from_bits(reduced) - Lanes::splat(1.0);

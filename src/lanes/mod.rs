@@ -37,11 +37,34 @@ pub use real::{Mask, Real, Value};
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
+/// `[f(0), …, f(N − 1)]`, built by a plain loop. `std::array::from_fn` and
+/// `<[T; N]>::map` go through layers of closures that LLVM left as calls inside the
+/// `#[target_feature]` kernels (a call per lane or per derivative slot: measured with
+/// `perf`, the kernels ran at scalar speed); a loop over a small constant range is
+/// unrolled and vectorised.
+#[inline(always)]
+pub(crate) fn arr<T: Copy + Default, const N: usize>(f: impl Fn(usize) -> T) -> [T; N] {
+    let mut a = [T::default(); N];
+    for (i, x) in a.iter_mut().enumerate() {
+        *x = f(i);
+    }
+    a
+}
+
+/// `f` applied to every element of `a`, as [`arr`].
+#[inline(always)]
+pub(crate) fn amap<T: Copy + Default, U: Copy + Default, const N: usize>(
+    a: [T; N],
+    f: impl Fn(T) -> U,
+) -> [U; N] {
+    arr(|i| f(a[i]))
+}
+
 /// The number of lanes: box pairs evaluated per operation.
 pub const L: usize = 8;
 
 /// [`L`] lanes of `f64`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[repr(C, align(64))]
 pub struct Lanes(pub [f64; L]);
 
@@ -55,7 +78,7 @@ impl LaneMask {
     /// The mask of `f(i)` for each lane `i`.
     #[inline(always)]
     pub fn from_fn(f: impl Fn(usize) -> bool) -> Self {
-        LaneMask(std::array::from_fn(|i| if f(i) { u64::MAX } else { 0 }))
+        LaneMask(arr(|i| if f(i) { u64::MAX } else { 0 }))
     }
     /// Whether lane `i` is true.
     #[inline(always)]
@@ -65,17 +88,17 @@ impl LaneMask {
     /// Lane-wise and.
     #[inline(always)]
     pub fn and(self, o: Self) -> Self {
-        LaneMask(std::array::from_fn(|i| self.0[i] & o.0[i]))
+        LaneMask(arr(|i| self.0[i] & o.0[i]))
     }
     /// Lane-wise or.
     #[inline(always)]
     pub fn or(self, o: Self) -> Self {
-        LaneMask(std::array::from_fn(|i| self.0[i] | o.0[i]))
+        LaneMask(arr(|i| self.0[i] | o.0[i]))
     }
     /// Lane-wise not.
     #[inline(always)]
     pub fn negate(self) -> Self {
-        LaneMask(std::array::from_fn(|i| !self.0[i]))
+        LaneMask(arr(|i| !self.0[i]))
     }
 }
 
@@ -99,16 +122,16 @@ impl Lanes {
     /// Lane `i` is `f(i)`.
     #[inline(always)]
     pub fn from_fn(f: impl Fn(usize) -> f64) -> Self {
-        Lanes(std::array::from_fn(f))
+        Lanes(arr(f))
     }
     /// `f` applied to every lane.
     #[inline(always)]
     pub fn map(self, f: impl Fn(f64) -> f64) -> Self {
-        Lanes(self.0.map(f))
+        Lanes(amap(self.0, f))
     }
     #[inline(always)]
     fn zip(self, o: Self, f: impl Fn(f64, f64) -> f64) -> Self {
-        Lanes(std::array::from_fn(|i| f(self.0[i], o.0[i])))
+        Lanes(arr(|i| f(self.0[i], o.0[i])))
     }
     #[inline(always)]
     fn cmp(self, o: Self, f: impl Fn(f64, f64) -> bool) -> LaneMask {
@@ -118,7 +141,7 @@ impl Lanes {
     /// side never leaks).
     #[inline(always)]
     pub fn blend(m: LaneMask, a: Self, b: Self) -> Self {
-        Lanes(std::array::from_fn(|i| {
+        Lanes(arr(|i| {
             f64::from_bits((a.0[i].to_bits() & m.0[i]) | (b.0[i].to_bits() & !m.0[i]))
         }))
     }

@@ -16,6 +16,8 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 
 use num_dual::{DualNum, DualNumFloat};
 
+use crate::smooth::Smoothing;
+
 /// The outcome of a comparison: a `bool`, or one answer per lane.
 pub trait Mask: Copy {
     /// Whether every lane is true.
@@ -118,6 +120,21 @@ pub trait Real:
     fn add_re(self, r: Self::Re) -> Self;
     /// `a` where `m` is true, `b` elsewhere (lane by lane).
     fn select(m: MaskOf<Self>, a: Self, b: Self) -> Self;
+    /// The smoothing correction of `op` (not `hard`) for the gap `d` (see
+    /// [`Smoothing`]). A hook: the lane kernels run it out of line, compiled once per
+    /// number type and SIMD level, rather than inlined at each of a loss's ten smooth
+    /// extrema (that multiplied the build time of the library by ten); every other type
+    /// runs the one body inline.
+    #[inline(always)]
+    fn smooth_shift(op: Smoothing, d: Self, kappa: Self) -> Self {
+        op.shift_inline(d, kappa)
+    }
+    /// `x / y` with the real part correctly rounded (`smooth::div`), a hook like
+    /// [`Real::smooth_shift`].
+    #[inline(always)]
+    fn div_rounded(x: Self, y: Self) -> Self {
+        crate::smooth::div_inline(x, y)
+    }
 }
 
 impl<D: DualNum + Copy> Real for D {
