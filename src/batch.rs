@@ -10,8 +10,8 @@
 //!
 //! For `f64`, [`Batch::loss`], [`Batch::grad`], [`Batch::grad_all`], [`Batch::hessian`]
 //! and [`Batch::dkappa`] run by default on the lane duals of [`crate::lanes`]: 8 pairs per
-//! vector operation through the same generic loss code, compiled for AVX-512, AVX2 + FMA
-//! and a portable baseline and chosen at run time ([`Simd::detected`]). Their results
+//! vector operation through the same generic loss code, compiled for AVX2 + FMA and a
+//! portable baseline and chosen at run time ([`Simd::detected`]). Their results
 //! equal the per-pair functions of [`crate::diff`] to within a few ulps (the lane `exp`
 //! and `ln_1p` are within 1 ulp of libm, and the duals round their products in another
 //! order than num-dual), and are identical, bit for bit, whichever [`Simd`] level runs.

@@ -216,14 +216,7 @@ fn corners_intersection_union<D: Real>(
 /// `smin(p_max, t_max) − smax(p_min, t_min)`, the soft overlap along one axis before the
 /// soft ReLU, without cancellation ([`span`]).
 #[inline(always)]
-fn inner_side<D: Real>(
-    p_min: D,
-    p_max: D,
-    t_min: D,
-    t_max: D,
-    kappa: D,
-    op: Smoothing,
-) -> D {
+fn inner_side<D: Real>(p_min: D, p_max: D, t_min: D, t_max: D, kappa: D, op: Smoothing) -> D {
     span(
         op.smin_split(p_max, t_max, kappa),
         op.smax_split(p_min, t_min, kappa),
@@ -233,14 +226,7 @@ fn inner_side<D: Real>(
 /// `smax(p_max, t_max) − smin(p_min, t_min)`, a side of the soft enclosing box, formed
 /// like [`inner_side`].
 #[inline(always)]
-fn outer_side<D: Real>(
-    p_min: D,
-    p_max: D,
-    t_min: D,
-    t_max: D,
-    kappa: D,
-    op: Smoothing,
-) -> D {
+fn outer_side<D: Real>(p_min: D, p_max: D, t_min: D, t_max: D, kappa: D, op: Smoothing) -> D {
     span(
         op.smax_split(p_max, t_max, kappa),
         op.smin_split(p_min, t_min, kappa),
@@ -558,7 +544,6 @@ pub fn diou_loss<D: DualNum + Copy>(
 ) -> Result<D> {
     Loss::new(LossKind::Diou, op).eval(p, t, kappa)
 }
-
 
 /// Complete-IoU loss (Zheng et al., AAAI 2020): `1 − IoU + ρ²/c² + α·v`, with
 /// `v = (4/π²)·(atan(w_T/h_T) − atan(w_P/h_P))²` and `α = v / ((1 − IoU) + v)`.

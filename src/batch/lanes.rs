@@ -1,5 +1,5 @@
 //! The batch kernels on lanes (`f64`): [`L`] pairs per operation through the lane duals,
-//! compiled three times (AVX-512, AVX2 + FMA, portable) and chosen at run time.
+//! compiled twice (AVX2 + FMA, portable) and chosen at run time.
 //!
 //! Per chunk of [`L`] rows: validate every row with the same tests as the scalar path
 //! ([`BBox::new`](crate::BBox::new), the κ checks, the `logsumexp` κ·s floor and the
@@ -73,7 +73,6 @@ impl Simd {
         }
     }
 }
-
 
 // # Build time
 //
@@ -310,7 +309,9 @@ impl Method for LossOnly {
         k: Lanes,
     ) -> ([f64; L], [bool; L]) {
         let lv = Lv::<Lanes, S>::new;
-        let v = loss.formula(&four(|i| lv(p[i])), &four(|i| lv(t[i])), lv(k)).0;
+        let v = loss
+            .formula(&four(|i| lv(p[i])), &four(|i| lv(t[i])), lv(k))
+            .0;
         (v.0, finite_all(&[v]))
     }
     #[inline(never)]
@@ -518,8 +519,7 @@ fn dispatch<M: Method>(
     m: &M,
     simd: Simd,
     loss: Loss,
-    pred: &[[f64; 4]],
-    target: &[[f64; 4]],
+    (pred, target): (&[[f64; 4]], &[[f64; 4]]),
     kappa: Kappa<'_>,
     offset: usize,
     put: &mut dyn FnMut(usize, M::Out),
@@ -550,9 +550,15 @@ pub(super) fn loss(
     offset: usize,
     v: &mut [f64],
 ) -> Result<()> {
-    dispatch(&LossOnly, simd, loss, pred, target, kappa, offset, &mut |i, r| {
-        v[i] = r
-    })
+    dispatch(
+        &LossOnly,
+        simd,
+        loss,
+        (pred, target),
+        kappa,
+        offset,
+        &mut |i, r| v[i] = r,
+    )
 }
 
 /// [`First`] wrt P into `v`, `g`.
@@ -566,9 +572,17 @@ pub(super) fn grad(
     (v, g): (&mut [f64], &mut [[f64; 4]]),
 ) -> Result<()> {
     let m = First(Seed::Pred);
-    dispatch(&m, simd, loss, pred, target, kappa, offset, &mut |i, r| {
-        (v[i], g[i]) = r;
-    })
+    dispatch(
+        &m,
+        simd,
+        loss,
+        (pred, target),
+        kappa,
+        offset,
+        &mut |i, r| {
+            (v[i], g[i]) = r;
+        },
+    )
 }
 
 /// [`First`] wrt P and then wrt T into `v`, `gp`, `gt`.
@@ -584,13 +598,29 @@ pub(super) fn grad_all(
     // Two passes of the one first-order kernel (4 slots each) rather than a kernel of
     // its own with 8 slots: about the same arithmetic, one kernel less to build.
     let m = First(Seed::Pred);
-    dispatch(&m, simd, loss, pred, target, kappa, offset, &mut |i, r| {
-        (v[i], gp[i]) = r;
-    })?;
+    dispatch(
+        &m,
+        simd,
+        loss,
+        (pred, target),
+        kappa,
+        offset,
+        &mut |i, r| {
+            (v[i], gp[i]) = r;
+        },
+    )?;
     let m = First(Seed::Target);
-    dispatch(&m, simd, loss, pred, target, kappa, offset, &mut |i, r| {
-        gt[i] = r.1;
-    })
+    dispatch(
+        &m,
+        simd,
+        loss,
+        (pred, target),
+        kappa,
+        offset,
+        &mut |i, r| {
+            gt[i] = r.1;
+        },
+    )
 }
 
 /// [`Hessian`] into `v`, `g`, `h`.
@@ -603,9 +633,17 @@ pub(super) fn hessian(
     offset: usize,
     (v, (g, h)): HessianOut<'_>,
 ) -> Result<()> {
-    dispatch(&Hessian, simd, loss, pred, target, kappa, offset, &mut |i, r| {
-        (v[i], g[i], h[i]) = r;
-    })
+    dispatch(
+        &Hessian,
+        simd,
+        loss,
+        (pred, target),
+        kappa,
+        offset,
+        &mut |i, r| {
+            (v[i], g[i], h[i]) = r;
+        },
+    )
 }
 
 /// [`First`] wrt κ into `v`, `d`.
@@ -619,9 +657,17 @@ pub(super) fn dkappa(
     (v, d): (&mut [f64], &mut [f64]),
 ) -> Result<()> {
     let m = First(Seed::Kappa);
-    dispatch(&m, simd, loss, pred, target, kappa, offset, &mut |i, r| {
-        (v[i], d[i]) = (r.0, r.1[0]);
-    })
+    dispatch(
+        &m,
+        simd,
+        loss,
+        (pred, target),
+        kappa,
+        offset,
+        &mut |i, r| {
+            (v[i], d[i]) = (r.0, r.1[0]);
+        },
+    )
 }
 
 #[cfg(test)]

@@ -124,9 +124,7 @@ pub(super) fn ln_1p(x: Lanes) -> Lanes {
     let c_small = x - (u - Lanes::splat(1.0));
     let c = Lanes::blend(dk.ge(Lanes::splat(2.0)), c_big, c_small) / u;
     let c = Lanes::blend(dk.lt_mask(Lanes::splat(54.0)), c, Lanes::splat(0.0));
-    let reduced: U = arr(|i| {
-        (((hu[i] & 0x000f_ffff) + 0x3fe6_a09e) << 32) | (ub[i] & 0xffff_ffff)
-    });
+    let reduced: U = arr(|i| (((hu[i] & 0x000f_ffff) + 0x3fe6_a09e) << 32) | (ub[i] & 0xffff_ffff));
     let f_big = from_bits(reduced) - Lanes::splat(1.0);
 
     let f = Lanes::blend(near0, x, f_big);

@@ -8,17 +8,21 @@
 //! lane ("vertically"), with no branch inside a lane: comparisons give a [`LaneMask`] and
 //! [`Real::select`] blends. LLVM turns every such loop into packed instructions of the
 //! widest vector unit enabled *where the code is compiled*. The batch kernels are
-//! instantiated three times — inside `#[target_feature(enable = "avx512f,…")]`,
-//! `#[target_feature(enable = "avx2,fma")]` and plain functions — and
-//! [`crate::batch`] picks one at run time with `is_x86_feature_detected!`, so a default
-//! `cargo build --release` (baseline x86-64) runs 8-wide AVX-512 or 2×4-wide AVX2 code on
-//! a CPU that has it, and SSE2 (or the target's own vectors) otherwise.
-//! Stable `std::arch` intrinsics would need one hand-written copy per instruction set,
-//! and a crate such as `wide` fixes its instruction set at compile time (a default build
-//! would run its SSE2 path); plain arrays get all three from one source.
+//! instantiated twice — inside `#[target_feature(enable = "avx2,fma")]` and as plain
+//! functions — and [`crate::batch`] picks one at run time with
+//! `is_x86_feature_detected!`, so a default `cargo build --release` (baseline x86-64)
+//! runs 2×4-wide AVX2 code on a CPU that has it, and SSE2 (or the target's own vectors)
+//! otherwise. Stable `std::arch` intrinsics would need one hand-written copy per
+//! instruction set, and a crate such as `wide` fixes its instruction set at compile time
+//! (a default build would run its SSE2 path); plain arrays get every level from one
+//! source. Two rules keep that working: every operation is `#[inline(always)]` (so it is
+//! compiled inside the kernel, with the kernel's features), and no operation goes through
+//! `std::array::from_fn` or `<[T; N]>::map`, whose closures LLVM left as calls in the
+//! kernels; `arr` is a plain loop.
 //!
-//! 8 lanes is one AVX-512 register: a first-order dual with 4 slots is 5 registers, so a
-//! formula's live values fit in the 32 zmm registers; 16 lanes spill.
+//! An AVX-512 level (8 lanes in one register) was built and measured: on this code it
+//! ran slower than AVX2 on a CPU that has both, and each level adds to the build time of
+//! the library, so there is none.
 //!
 //! # Accuracy
 //!
