@@ -633,17 +633,39 @@ pub(super) fn hessian(
     offset: usize,
     (v, (g, h)): HessianOut<'_>,
 ) -> Result<()> {
-    dispatch(
-        &Hessian,
-        simd,
-        loss,
-        (pred, target),
-        kappa,
-        offset,
-        &mut |i, r| {
-            (v[i], g[i], h[i]) = r;
-        },
-    )
+    let put = &mut |i: usize, r: <Hessian as Method>::Out| {
+        (v[i], g[i], h[i]) = r;
+    };
+    // The Hessian kernel is the largest by far; it is compiled for AVX2 only (a portable
+    // copy added about a fifth to the library's build time), and below AVX2 the rows run
+    // on the scalar num-dual path.
+    match simd.clamped() {
+        // SAFETY: `clamped` only returns a level whose features the CPU has.
+        #[cfg(target_arch = "x86_64")]
+        Simd::Avx2 => unsafe { run_avx2(&Hessian, loss, pred, target, kappa, offset, put) },
+        _ => run_scalar(&Hessian, loss, (pred, target), kappa, offset, put),
+    }
+}
+
+/// Every row on the scalar path, with the errors (and indices) [`run`] gives.
+fn run_scalar<M: Method>(
+    m: &M,
+    loss: Loss,
+    (pred, target): (&[[f64; 4]], &[[f64; 4]]),
+    kappa: Kappa<'_>,
+    offset: usize,
+    put: &mut dyn FnMut(usize, M::Out),
+) -> Result<()> {
+    for (i, (p, t)) in pred.iter().zip(target).enumerate() {
+        if let Kappa::Each(k) = kappa {
+            pair::check_row_kappa(k[i]).map_err(|e| e.at(offset + i))?;
+        }
+        let r = m
+            .scalar(loss, p, t, kappa.at(i))
+            .map_err(|e| e.at(offset + i))?;
+        put(i, r);
+    }
+    Ok(())
 }
 
 /// [`First`] wrt κ into `v`, `d`.
