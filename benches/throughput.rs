@@ -102,7 +102,9 @@ fn per_method(c: &mut Criterion) {
             .sample_size(10)
             .warm_up_time(Duration::from_millis(500))
             .measurement_time(Duration::from_secs(2));
-        let lanes = Batch::new(Loss::soft_iou(op), 1.0).unwrap();
+        let lanes = Batch::new(Loss::soft_iou(op), 1.0)
+            .unwrap()
+            .engine(Engine::Auto);
         let scalar = lanes.engine(Engine::Scalar);
         let (p, t) = (&pred, &target);
         grp.bench_function("primal", |b| b.iter(|| lanes.loss(p, t, &mut v).unwrap()));

@@ -9,7 +9,8 @@
 //! # Engines
 //!
 //! For `f64`, [`Batch::loss`], [`Batch::grad`], [`Batch::grad_all`], [`Batch::hessian`]
-//! and [`Batch::dkappa`] run by default on the lane duals of [`crate::lanes`]: 8 pairs per
+//! and [`Batch::dkappa`] run, with [`Engine::Auto`] or [`Engine::Lanes`] (the default is
+//! [`Engine::Scalar`]), on the lane duals of [`crate::lanes`]: 8 pairs per
 //! vector operation through the same generic loss code, compiled for AVX2 + FMA and a
 //! portable baseline and chosen at run time ([`Simd::detected`]). Their results
 //! equal the per-pair functions of [`crate::diff`] to within a few ulps (the lane `exp`
@@ -86,15 +87,19 @@ pub enum GradMethod {
 }
 
 /// Which implementation evaluates a batch.
+///
+/// The default is [`Engine::Scalar`]: existing callers (the sweeps and figures, which
+/// promise the per-pair functions' results bit for bit) keep exactly their results, and
+/// the lanes, a few ulps away, are chosen explicitly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Engine {
     /// The lane kernels at [`Simd::detected`] for `f64`, the scalar path for `f32`.
-    #[default]
     Auto,
     /// The lane kernels compiled for this level (or the widest level below it that the
     /// CPU supports); `f32` batches still run on the scalar path.
     Lanes(Simd),
-    /// The per-pair num-dual path (bit for bit [`crate::diff`]).
+    /// The per-pair num-dual path (bit for bit [`crate::diff`]); the default.
+    #[default]
     Scalar,
 }
 

@@ -259,7 +259,7 @@ fn every_remainder_length_and_parallel_runs_match_the_scalar_path() {
     let (pred, target) = peer_pairs(40, 6);
     for n in 0..=17 {
         let b = Batch::new(Loss::new(LossKind::Ciou, Smoothing::LogSumExp), 0.2).unwrap();
-        let (lane, lr) = run(b, &pred[..n], &target[..n]);
+        let (lane, lr) = run(b.engine(Engine::Auto), &pred[..n], &target[..n]);
         let (scalar, sr) = run(b.engine(Engine::Scalar), &pred[..n], &target[..n]);
         assert_eq!(lr, sr);
         let what = format!("n = {n}");
@@ -276,7 +276,7 @@ fn every_remainder_length_and_parallel_runs_match_the_scalar_path() {
     let (pred, target) = peer_pairs(10_001, 7);
     let b = Batch::new(Loss::soft_iou(Smoothing::Boltzmann), 1.0).unwrap();
     assert_eq!(
-        run(b, &pred, &target),
+        run(b.engine(Engine::Auto), &pred, &target),
         run(b.exec(Exec::Parallel), &pred, &target)
     );
 }
@@ -288,7 +288,7 @@ fn exact_ties_get_the_derivative_one_half_on_lanes() {
     let pred = vec![[1.0, 2.0, 5.0, 7.0]; 9];
     for op in Smoothing::ALL {
         let b = Batch::new(Loss::soft_iou(op), 0.5).unwrap();
-        let (lane, lr) = run(b, &pred, &pred);
+        let (lane, lr) = run(b.engine(Engine::Auto), &pred, &pred);
         let (scalar, sr) = run(b.engine(Engine::Scalar), &pred, &pred);
         assert!(lr.iter().all(Result::is_ok) && sr.iter().all(Result::is_ok));
         if op == Smoothing::Hard {
@@ -318,7 +318,7 @@ fn bad_rows_are_the_scalar_paths_errors_with_their_index() {
         let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0)
             .unwrap()
             .exec(exec);
-        let (_, lr) = run(b, &pred, &target);
+        let (_, lr) = run(b.engine(Engine::Auto), &pred, &target);
         let (_, sr) = run(b.engine(Engine::Scalar), &pred, &target);
         assert_eq!(lr, sr);
         for r in &lr {
@@ -342,7 +342,7 @@ proptest! {
         let pred: Vec<[f64; 4]> = boxes.iter().map(|(p, _)| p.to_xyxy()).collect();
         let target: Vec<[f64; 4]> = boxes.iter().map(|(_, t)| t.to_xyxy()).collect();
         let b = Batch::new(Loss::new(kind, op), k).unwrap();
-        let (lane, lr) = run(b, &pred, &target);
+        let (lane, lr) = run(b.engine(Engine::Auto), &pred, &target);
         let (scalar, sr) = run(b.engine(Engine::Scalar), &pred, &target);
         prop_assert_eq!(&lr, &sr);
         if sr.iter().all(Result::is_ok) {
