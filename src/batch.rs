@@ -131,7 +131,7 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
             loss,
             kappa,
             exec: Exec::Serial,
-            engine: Engine::Auto,
+            engine: Engine::Scalar,
         })
     }
 
@@ -146,7 +146,7 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
     /// use softiou::{Loss, Smoothing, batch::{Batch, Engine, Simd}};
     /// let (p, t) = ([[0.0, 0.0, 4.0, 3.0]; 11], [[1.0, 1.0, 5.0, 5.0]; 11]);
     /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 0.5)?;
-    /// let (mut lanes, mut scalar) = (vec![0.0; 11], vec![0.0; 11]);
+    /// let (mut lanes, mut scalar) = (vec![0.0_f64; 11], vec![0.0; 11]);
     /// b.engine(Engine::Lanes(Simd::Portable)).loss(&p, &t, &mut lanes)?;
     /// b.engine(Engine::Scalar).loss(&p, &t, &mut scalar)?;
     /// for (a, b) in lanes.iter().zip(&scalar) {

@@ -277,7 +277,7 @@ fn every_remainder_length_and_parallel_runs_match_the_scalar_path() {
     let b = Batch::new(Loss::soft_iou(Smoothing::Boltzmann), 1.0).unwrap();
     assert_eq!(
         run(b.engine(Engine::Auto), &pred, &target),
-        run(b.exec(Exec::Parallel), &pred, &target)
+        run(b.engine(Engine::Auto).exec(Exec::Parallel), &pred, &target)
     );
 }
 
