@@ -4,12 +4,15 @@
 //! cargo run --release --example throughput -- --pairs 1000000 [--threads T] [--repeats R] [--seed S] [--json]
 //! ```
 //!
-//! For `boltzmann` and `logsumexp` at κ = 1 it times, over the same random pairs:
-//! `primal` (loss only), `grad` (loss + gradient wrt the predicted box, one `DualSVec`
-//! pass), `grad_4x_dual` (four `Dual` passes), `fd` (central differences, 9 loss
-//! evaluations) and `hessian` (loss + gradient + Hessian, one `Dual2SVec` pass). Each
-//! figure is the median of `--repeats` (≥ 5) timed runs after one warm-up run.
-//! `--json` prints one JSON object instead of a table.
+//! For `boltzmann` and `logsumexp` at κ = 1 it times, over the same random pairs, on the
+//! lane engine (8 pairs per vector operation, at the SIMD level detected at run time or
+//! the one given with `--simd`): `primal` (loss only), `grad` (loss + gradient wrt the
+//! predicted box), `grad_all` (wrt both boxes), `dkappa` (∂loss/∂κ) and `hessian` (loss +
+//! gradient + Hessian); on the scalar num-dual path: `primal_scalar`, `grad_scalar` (one
+//! `DualSVec` pass), `hessian_scalar` (one `Dual2SVec` pass), `grad_4x_dual` (four `Dual`
+//! passes) and `fd` (central differences, 9 loss evaluations). Each figure is the median
+//! of `--repeats` (≥ 5) timed runs after one warm-up run. `--json` prints one JSON object
+//! instead of a table; its `simd` says which lane level ran.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -17,7 +20,7 @@ use std::time::Instant;
 use clap::Parser;
 use serde::Serialize;
 use softiou::batch::workload::peer_pairs;
-use softiou::batch::{Batch, Exec, GradMethod};
+use softiou::batch::{Batch, Engine, Exec, GradMethod, Simd};
 use softiou::{Loss, Smoothing};
 
 /// Times the batch API on the peers' workload.
@@ -39,7 +42,11 @@ struct Args {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
-    /// Only these methods (comma-separated; default: all five).
+    /// The lane kernels' SIMD level: portable or avx2 (default: the widest the
+    /// CPU has; a level the CPU lacks runs the widest one below it).
+    #[arg(long, value_parser = ["portable", "avx2"])]
+    simd: Option<String>,
+    /// Only these methods (comma-separated; default: all ten).
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(METHODS))]
     methods: Vec<String>,
     /// Only these operators (comma-separated; default: boltzmann,logsumexp).
@@ -66,11 +73,24 @@ struct Report {
     kappa: f64,
     seed: u64,
     repeats: usize,
+    /// The SIMD level the lane methods ran at.
+    simd: &'static str,
     timing: &'static str,
     results: Vec<Row>,
 }
 
-const METHODS: [&str; 5] = ["primal", "grad", "grad_4x_dual", "fd", "hessian"];
+const METHODS: [&str; 10] = [
+    "primal",
+    "grad",
+    "grad_all",
+    "dkappa",
+    "hessian",
+    "primal_scalar",
+    "grad_scalar",
+    "hessian_scalar",
+    "grad_4x_dual",
+    "fd",
+];
 
 /// Nanoseconds this thread has spent on a CPU (Linux `/proc/thread-self/schedstat`).
 fn thread_cpu_ns() -> Option<f64> {
@@ -135,23 +155,38 @@ fn measure(args: &Args) -> Result<Report, String> {
         .num_threads(threads)
         .build()
         .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+    let simd = match args.simd.as_deref() {
+        Some("portable") => Simd::Portable,
+        Some(_) => Simd::Avx2,
+        None => Simd::detected(),
+    }
+    .clamped();
     let (mut value, mut grad) = (vec![0.0; n], vec![[0.0; 4]; n]);
+    let (mut grad_t, mut dkappa) = (vec![[0.0; 4]; n], vec![0.0; n]);
     let mut hessian = vec![[[0.0; 4]; 4]; n];
     let mut results = Vec::new();
     for &op in &args.smoothing {
         let batch = Batch::new(Loss::soft_iou(op), 1.0)
             .map_err(|e| e.to_string())?
-            .exec(exec);
+            .exec(exec)
+            .engine(Engine::Lanes(simd));
+        let scalar = batch.engine(Engine::Scalar);
         let wanted = |m: &&str| args.methods.is_empty() || args.methods.iter().any(|w| w == m);
         for method in METHODS.into_iter().filter(wanted) {
             let (v, g, h) = (&mut value, &mut grad, &mut hessian);
+            let (gt, dk) = (&mut grad_t, &mut dkappa);
             let (p, t) = (&pred, &target);
             let run = || match method {
                 "primal" => batch.loss(p, t, v),
                 "grad" => batch.grad(p, t, v, g),
-                "grad_4x_dual" => batch.grad_with(GradMethod::FourDuals, p, t, v, g),
-                "fd" => batch.grad_with(GradMethod::CentralDifference, p, t, v, g),
-                _ => batch.hessian(p, t, v, g, h),
+                "grad_all" => batch.grad_all(p, t, v, g, gt),
+                "dkappa" => batch.dkappa(p, t, v, dk),
+                "hessian" => batch.hessian(p, t, v, g, h),
+                "primal_scalar" => scalar.loss(p, t, v),
+                "grad_scalar" => scalar.grad(p, t, v, g),
+                "hessian_scalar" => scalar.hessian(p, t, v, g, h),
+                "grad_4x_dual" => scalar.grad_with(GradMethod::FourDuals, p, t, v, g),
+                _ => scalar.grad_with(GradMethod::CentralDifference, p, t, v, g),
             };
             // One thread runs here (so this thread's CPU time is the work's); more run
             // in a pool of exactly that size.
@@ -168,7 +203,7 @@ fn measure(args: &Args) -> Result<Report, String> {
             if !args.json {
                 let cpu = timing.cpu_median.map(|c| format!(" (cpu {c:.1})"));
                 let cpu = cpu.unwrap_or_default();
-                eprintln!("{method:>13} {op:>10} {ns_per_pair:9.1} ns/pair{cpu}");
+                eprintln!("{method:>14} {op:>10} {ns_per_pair:9.1} ns/pair{cpu}");
             }
             results.push(Row {
                 method,
@@ -185,6 +220,7 @@ fn measure(args: &Args) -> Result<Report, String> {
         kappa: 1.0,
         seed: args.seed,
         repeats,
+        simd: simd.name(),
         timing: "median wall time of `repeats` runs after 1 warm-up run, divided by `pairs`",
         results,
     })
@@ -205,13 +241,13 @@ fn main() -> ExitCode {
         },
         Ok(report) => {
             println!(
-                "{} pairs, {} thread(s), kappa = 1, ns per pair (median of {})",
-                report.pairs, report.threads, report.repeats
+                "{} pairs, {} thread(s), kappa = 1, lanes at {}, ns per pair (median of {})",
+                report.pairs, report.threads, report.simd, report.repeats
             );
-            println!("{:>13} {:>10} {:>10}", "method", "smoothing", "ns/pair");
+            println!("{:>14} {:>10} {:>10}", "method", "smoothing", "ns/pair");
             for r in &report.results {
                 println!(
-                    "{:>13} {:>10} {:>10.1}",
+                    "{:>14} {:>10} {:>10.1}",
                     r.method, r.smoothing, r.ns_per_pair
                 );
             }
@@ -232,7 +268,8 @@ mod tests {
     fn a_small_run_reports_every_method_for_both_operators() {
         let args = Args::parse_from(["throughput", "--pairs", "64", "--json"]);
         let report = measure(&args).unwrap();
-        assert_eq!(report.results.len(), 10);
+        assert_eq!(report.results.len(), 20);
+        assert_eq!(report.simd, Simd::detected().name());
         assert!(
             report
                 .results

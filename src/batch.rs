@@ -3,15 +3,26 @@
 //!
 //! Boxes come as `&[[F; 4]]` (`[x_min, y_min, x_max, y_max]` per row, `F` = `f64` or
 //! `f32`): the N×4 row-major layout of every detection framework and NumPy array, so a
-//! caller's buffer is used as it is, without copying into columns. A struct-of-arrays
-//! layout would only pay off for a loop the compiler vectorises across pairs, and the
-//! per-pair work here is not such a loop: it runs scalar dual-number arithmetic through
-//! library `exp`/`ln_1p` calls (a profile puts nearly all the time there and in num-dual's
-//! operations, none in loading the four coordinates of a row, which share a cache line).
+//! caller's buffer is used as it is; the lane kernels gather 8 rows into columns
+//! themselves.
 //!
-//! Every derivative is computed by [`crate::diff`]'s dual numbers through the one generic
-//! implementation of the loss, so row `i` of a batch result is exactly (bit for bit) what
-//! the per-pair function in [`crate::diff`] returns for pair `i`.
+//! # Engines
+//!
+//! For `f64`, [`Batch::loss`], [`Batch::grad`], [`Batch::grad_all`], [`Batch::hessian`]
+//! and [`Batch::dkappa`] run, with [`Engine::Auto`] or [`Engine::Lanes`] (the default is
+//! [`Engine::Scalar`]), on the lane duals of [`crate::lanes`]: 8 pairs per
+//! vector operation through the same generic loss code, compiled for AVX2 + FMA and a
+//! portable baseline and chosen at run time ([`Simd::detected`]). Their results
+//! equal the per-pair functions of [`crate::diff`] to within a few ulps (the lane `exp`
+//! and `ln_1p` are within 1 ulp of libm, and the duals round their products in another
+//! order than num-dual), and are identical, bit for bit, whichever [`Simd`] level runs.
+//! [`Engine::Scalar`] (and every `f32` batch, [`Batch::evaluate`] and
+//! [`Batch::evaluate_kappas`]) runs the num-dual path, where row `i` is exactly (bit for
+//! bit) what the per-pair function in [`crate::diff`] returns for pair `i`.
+//!
+//! Errors are the same on both engines: a chunk of 8 rows with an invalid row, a κ·s
+//! below the `logsumexp` floor, a tiny κ or a non-finite result is evaluated again on the
+//! scalar path, which reports the first failing row exactly as it always did.
 //!
 //! ```
 //! use softiou::{Loss, Smoothing, batch::{Batch, Exec}};
@@ -33,9 +44,13 @@
 // must reach them; not part of the documented API.
 #[doc(hidden)]
 pub mod baseline;
+mod lanes;
 mod pair;
 #[doc(hidden)]
 pub mod workload;
+
+use lanes::Kappa;
+pub use lanes::Simd;
 
 use num_dual::DualNumFloat;
 
@@ -71,6 +86,23 @@ pub enum GradMethod {
     CentralDifference,
 }
 
+/// Which implementation evaluates a batch.
+///
+/// The default is [`Engine::Scalar`]: existing callers (the sweeps and figures, which
+/// promise the per-pair functions' results bit for bit) keep exactly their results, and
+/// the lanes, a few ulps away, are chosen explicitly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Engine {
+    /// The lane kernels at [`Simd::detected`] for `f64`, the scalar path for `f32`.
+    Auto,
+    /// The lane kernels compiled for this level (or the widest level below it that the
+    /// CPU supports); `f32` batches still run on the scalar path.
+    Lanes(Simd),
+    /// The per-pair num-dual path (bit for bit [`crate::diff`]); the default.
+    #[default]
+    Scalar,
+}
+
 /// Rows per task when running in parallel: large enough that scheduling costs nothing
 /// next to ~100 ns of work per pair, small enough to balance 2–64 threads on 1e5 pairs.
 const GRAIN: usize = 4096;
@@ -85,6 +117,7 @@ pub struct Batch<F> {
     loss: Loss,
     kappa: F,
     exec: Exec,
+    engine: Engine,
 }
 
 impl<F: DualNumFloat + Send + Sync> Batch<F> {
@@ -98,12 +131,212 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
             loss,
             kappa,
             exec: Exec::Serial,
+            engine: Engine::Scalar,
         })
     }
 
     /// The same evaluator running with `exec`.
     pub fn exec(self, exec: Exec) -> Self {
         Batch { exec, ..self }
+    }
+
+    /// The same evaluator on `engine`.
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::{Batch, Engine, Simd}};
+    /// let (p, t) = ([[0.0, 0.0, 4.0, 3.0]; 11], [[1.0, 1.0, 5.0, 5.0]; 11]);
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 0.5)?;
+    /// let (mut lanes, mut scalar) = (vec![0.0_f64; 11], vec![0.0; 11]);
+    /// b.engine(Engine::Lanes(Simd::Portable)).loss(&p, &t, &mut lanes)?;
+    /// b.engine(Engine::Scalar).loss(&p, &t, &mut scalar)?;
+    /// for (a, b) in lanes.iter().zip(&scalar) {
+    ///     assert!((a - b).abs() <= 1e-14 * b.abs());
+    /// }
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    pub fn engine(self, engine: Engine) -> Self {
+        Batch { engine, ..self }
+    }
+
+    /// The lane level to run at, if this batch runs on lanes (`f64` and not
+    /// [`Engine::Scalar`]).
+    fn lanes(&self) -> Option<Simd> {
+        if std::any::TypeId::of::<F>() != std::any::TypeId::of::<f64>() {
+            return None;
+        }
+        match self.engine {
+            Engine::Auto => Some(Simd::detected()),
+            Engine::Lanes(s) => Some(s.clamped()),
+            Engine::Scalar => None,
+        }
+    }
+
+    /// κ as `f64` (only called when `F` is `f64`).
+    fn kappa_f64(&self) -> f64 {
+        self.kappa.to_f64().unwrap_or(f64::NAN)
+    }
+
+    /// As [`Batch::loss`], with pair `i` at κ = `kappa[i]` instead of the batch's κ.
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let (p, t) = ([[0.0, 0.0, 10.0, 10.0]; 3], [[2.0, 2.0, 12.0, 12.0]; 3]);
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0)?;
+    /// let mut v = vec![0.0; 3];
+    /// b.loss_kappas(&p, &t, &[0.5, 1.0, 2.0], &mut v)?;
+    /// assert!(v[0] > v[1] && v[1] > v[2]);
+    /// let err = b.loss_kappas(&p, &t, &[1.0, -1.0, 1.0], &mut v).unwrap_err();
+    /// assert!(err.to_string().starts_with("pair 1 (0-based), kappa"));
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Batch::evaluate_kappas`].
+    pub fn loss_kappas(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        kappa: &[F],
+        value: &mut [F],
+    ) -> Result<()> {
+        lengths(
+            pred,
+            target,
+            &[("kappa", kappa.len()), ("value", value.len())],
+        )?;
+        let loss = self.loss;
+        if let Some(simd) = self.lanes() {
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target, kappa) = unsafe { (cast(pred), cast(target), cast(kappa)) };
+            let out = (Shared(kappa), unsafe { cast_mut(value) });
+            return drive(0, pred, target, out, self.exec, &|off, p, t, (k, v)| {
+                let kk = Kappa::Each(k.0);
+                lanes::loss(simd, loss, (p, t), kk, off, v)
+            });
+        }
+        drive(
+            0,
+            pred,
+            target,
+            (Shared(kappa), value),
+            self.exec,
+            &|off, p, t, (k, v)| {
+                for (i, (((p, t), k), v)) in p.iter().zip(t).zip(k.0).zip(v).enumerate() {
+                    let row = pair::check_row_kappa(*k).and_then(|()| pair::loss(loss, p, t, *k));
+                    *v = row.map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// As [`Batch::grad`], with pair `i` at κ = `kappa[i]` instead of the batch's κ.
+    ///
+    /// # Errors
+    /// As [`Batch::evaluate_kappas`].
+    pub fn grad_kappas(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        kappa: &[F],
+        value: &mut [F],
+        grad: &mut [[F; 4]],
+    ) -> Result<()> {
+        let sizes = [
+            ("kappa", kappa.len()),
+            ("value", value.len()),
+            ("grad", grad.len()),
+        ];
+        lengths(pred, target, &sizes)?;
+        let loss = self.loss;
+        if let Some(simd) = self.lanes() {
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target, kappa) = unsafe { (cast(pred), cast(target), cast(kappa)) };
+            let out = (Shared(kappa), unsafe { (cast_mut(value), cast_mut(grad)) });
+            return drive(
+                0,
+                pred,
+                target,
+                out,
+                self.exec,
+                &|off, p, t, (k, (v, g))| {
+                    let kk = Kappa::Each(k.0);
+                    lanes::grad(simd, loss, (p, t), kk, off, (v, g))
+                },
+            );
+        }
+        drive(
+            0,
+            pred,
+            target,
+            (Shared(kappa), (value, grad)),
+            self.exec,
+            &|off, p, t, (k, (v, g))| {
+                let rows = p.iter().zip(t).zip(k.0).zip(v).zip(g).enumerate();
+                for (i, ((((p, t), k), v), g)) in rows {
+                    let row = pair::check_row_kappa(*k).and_then(|()| pair::grad(loss, p, t, *k));
+                    (*v, *g) = row.map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// The loss and its gradient wrt both boxes (one 8-slot dual pass per pair).
+    ///
+    /// # Errors
+    /// As [`Batch::loss`].
+    pub fn grad_all(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        value: &mut [F],
+        grad_pred: &mut [[F; 4]],
+        grad_target: &mut [[F; 4]],
+    ) -> Result<()> {
+        let sizes = [
+            ("value", value.len()),
+            ("grad_pred", grad_pred.len()),
+            ("grad_target", grad_target.len()),
+        ];
+        lengths(pred, target, &sizes)?;
+        let Batch { loss, kappa, .. } = *self;
+        if let Some(simd) = self.lanes() {
+            let k = self.kappa_f64();
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target) = unsafe { (cast(pred), cast(target)) };
+            let out = unsafe {
+                (
+                    cast_mut(value),
+                    (cast_mut(grad_pred), cast_mut(grad_target)),
+                )
+            };
+            return drive(
+                0,
+                pred,
+                target,
+                out,
+                self.exec,
+                &|off, p, t, (v, (gp, gt))| {
+                    lanes::grad_all(simd, loss, (p, t), Kappa::One(k), off, (v, (gp, gt)))
+                },
+            );
+        }
+        drive(
+            0,
+            pred,
+            target,
+            (value, (grad_pred, grad_target)),
+            self.exec,
+            &|off, p, t, (v, (gp, gt))| {
+                let rows = p.iter().zip(t).zip(v).zip(gp).zip(gt).enumerate();
+                for (i, ((((p, t), v), gp), gt)) in rows {
+                    (*v, *gp, *gt) =
+                        pair::grad_all(loss, p, t, kappa).map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
     }
 
     /// The loss of every pair into `value`.
@@ -115,6 +348,14 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
     pub fn loss(&self, pred: &[[F; 4]], target: &[[F; 4]], value: &mut [F]) -> Result<()> {
         lengths(pred, target, &[("value", value.len())])?;
         let Batch { loss, kappa, .. } = *self;
+        if let Some(simd) = self.lanes() {
+            let k = self.kappa_f64();
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target, value) = unsafe { (cast(pred), cast(target), cast_mut(value)) };
+            return drive(0, pred, target, value, self.exec, &|off, p, t, v| {
+                lanes::loss(simd, loss, (p, t), Kappa::One(k), off, v)
+            });
+        }
         drive(
             0,
             pred,
@@ -163,7 +404,19 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
         )?;
         // One monomorphised loop per method, so the per-pair function is inlined.
         match method {
-            GradMethod::DualVec => self.grad_rows(pair::grad, pred, target, value, grad),
+            GradMethod::DualVec => {
+                if let Some(simd) = self.lanes() {
+                    let (loss, k) = (self.loss, self.kappa_f64());
+                    // SAFETY: `lanes()` is Some only when F is f64.
+                    let (pred, target) = unsafe { (cast(pred), cast(target)) };
+                    let out = unsafe { (cast_mut(value), cast_mut(grad)) };
+                    return drive(0, pred, target, out, self.exec, &|off, p, t, (v, g)| {
+                        let kk = Kappa::One(k);
+                        lanes::grad(simd, loss, (p, t), kk, off, (v, g))
+                    });
+                }
+                self.grad_rows(pair::grad, pred, target, value, grad)
+            }
             GradMethod::FourDuals => self.grad_rows(pair::grad_4x_dual, pred, target, value, grad),
             GradMethod::CentralDifference => {
                 self.grad_rows(pair::grad_central_difference, pred, target, value, grad)
@@ -215,6 +468,22 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
         ];
         lengths(pred, target, &sizes)?;
         let Batch { loss, kappa, .. } = *self;
+        if let Some(simd) = self.lanes() {
+            let k = self.kappa_f64();
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target) = unsafe { (cast(pred), cast(target)) };
+            let out = unsafe { (cast_mut(value), (cast_mut(grad), cast_mut(hessian))) };
+            return drive(
+                0,
+                pred,
+                target,
+                out,
+                self.exec,
+                &|off, p, t, (v, (g, h))| {
+                    lanes::hessian(simd, loss, (p, t), Kappa::One(k), off, (v, (g, h)))
+                },
+            );
+        }
         let out = (value, (grad, hessian));
         drive(
             0,
@@ -249,6 +518,15 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
             &[("value", value.len()), ("dkappa", dkappa.len())],
         )?;
         let Batch { loss, kappa, .. } = *self;
+        if let Some(simd) = self.lanes() {
+            let k = self.kappa_f64();
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target) = unsafe { (cast(pred), cast(target)) };
+            let out = unsafe { (cast_mut(value), cast_mut(dkappa)) };
+            return drive(0, pred, target, out, self.exec, &|off, p, t, (v, d)| {
+                lanes::dkappa(simd, loss, (p, t), Kappa::One(k), off, (v, d))
+            });
+        }
         drive(
             0,
             pred,
@@ -348,6 +626,27 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
             },
         )
     }
+}
+
+/// `x` as a slice of `U`.
+///
+/// # Safety
+/// `T` and `U` must be the same type up to the float parameter, and that parameter
+/// `f64` (checked by the caller through `TypeId`), so that their layouts are identical.
+unsafe fn cast<T, U>(x: &[T]) -> &[U] {
+    debug_assert_eq!(std::mem::size_of::<T>(), std::mem::size_of::<U>());
+    // SAFETY: same layout, same length, same lifetime (the caller's contract).
+    unsafe { std::slice::from_raw_parts(x.as_ptr().cast(), x.len()) }
+}
+
+/// As [`cast`], for an output buffer.
+///
+/// # Safety
+/// As [`cast`].
+unsafe fn cast_mut<T, U>(x: &mut [T]) -> &mut [U] {
+    debug_assert_eq!(std::mem::size_of::<T>(), std::mem::size_of::<U>());
+    // SAFETY: as in `cast`; the borrow is moved into the result.
+    unsafe { std::slice::from_raw_parts_mut(x.as_mut_ptr().cast(), x.len()) }
 }
 
 /// Checks that `target` and every output buffer have `pred.len()` rows.

@@ -26,6 +26,7 @@ use num_traits::Float;
 
 use crate::bbox::BBox;
 use crate::error::{Error, Result};
+use crate::lanes::real::{Real, Value};
 use crate::smooth::{Smoothing, div, lit};
 
 /// Checks that κ is finite and strictly positive (on the real part for dual numbers).
@@ -124,7 +125,7 @@ fn finite<D: DualNum>(what: &'static str, v: D) -> Result<D> {
 #[derive(Clone, Copy)]
 pub(crate) struct Corners<D>(pub(crate) [D; 4]);
 
-impl<D: DualNum + Copy> Corners<D> {
+impl<D: Real> Corners<D> {
     #[inline(always)]
     fn x_min(&self) -> D {
         self.0[0]
@@ -153,22 +154,25 @@ impl<D: DualNum + Copy> Corners<D> {
     fn area(&self) -> D {
         self.width() * self.height()
     }
-    /// Every coordinate times `c` (a power of two, so exactly).
-    #[inline(always)]
-    pub(crate) fn scaled(&self, c: D::Primitive) -> Self {
-        Corners(self.0.map(|x| x * c))
-    }
 
     /// The offset between the centres, `centre(self) − centre(other)`, formed as half
     /// the sum of two coordinate differences so that boxes far from the origin lose no
     /// digits (the centres themselves are rounded at the coordinates' magnitude).
     #[inline(always)]
     fn centre_offset(&self, other: &Self) -> [D; 2] {
-        let half = lit::<D>(0.5);
+        let half = D::lit(0.5);
         [
             ((self.x_min() - other.x_min()) + (self.x_max() - other.x_max())) * half,
             ((self.y_min() - other.y_min()) + (self.y_max() - other.y_max())) * half,
         ]
+    }
+}
+
+impl<D: DualNum + Copy> Corners<D> {
+    /// Every coordinate times `c` (a power of two, so exactly).
+    #[inline(always)]
+    pub(crate) fn scaled(&self, c: D::Primitive) -> Self {
+        Corners(self.0.map(|x| x * c))
     }
 }
 
@@ -191,7 +195,7 @@ pub fn intersection_union<D: DualNum + Copy>(
 }
 
 #[inline(always)]
-fn corners_intersection_union<D: DualNum + Copy>(
+fn corners_intersection_union<D: Real>(
     p: &Corners<D>,
     t: &Corners<D>,
     kappa: D,
@@ -212,14 +216,7 @@ fn corners_intersection_union<D: DualNum + Copy>(
 /// `smin(p_max, t_max) − smax(p_min, t_min)`, the soft overlap along one axis before the
 /// soft ReLU, without cancellation ([`span`]).
 #[inline(always)]
-fn inner_side<D: DualNum + Copy>(
-    p_min: D,
-    p_max: D,
-    t_min: D,
-    t_max: D,
-    kappa: D,
-    op: Smoothing,
-) -> D {
+fn inner_side<D: Real>(p_min: D, p_max: D, t_min: D, t_max: D, kappa: D, op: Smoothing) -> D {
     span(
         op.smin_split(p_max, t_max, kappa),
         op.smax_split(p_min, t_min, kappa),
@@ -229,14 +226,7 @@ fn inner_side<D: DualNum + Copy>(
 /// `smax(p_max, t_max) − smin(p_min, t_min)`, a side of the soft enclosing box, formed
 /// like [`inner_side`].
 #[inline(always)]
-fn outer_side<D: DualNum + Copy>(
-    p_min: D,
-    p_max: D,
-    t_min: D,
-    t_max: D,
-    kappa: D,
-    op: Smoothing,
-) -> D {
+fn outer_side<D: Real>(p_min: D, p_max: D, t_min: D, t_max: D, kappa: D, op: Smoothing) -> D {
     span(
         op.smax_split(p_max, t_max, kappa),
         op.smin_split(p_min, t_min, kappa),
@@ -248,7 +238,7 @@ fn outer_side<D: DualNum + Copy>(
 /// two smooth extrema directly would round each at the magnitude of the coordinates
 /// first — for a box of side 10 at x ≈ 1e9 that loses 8 of 16 digits of the side.
 #[inline(always)]
-fn span<D: DualNum + Copy>((hi, c_hi): (D, D), (lo, c_lo): (D, D)) -> D {
+fn span<D: Real>((hi, c_hi): (D, D), (lo, c_lo): (D, D)) -> D {
     (hi - lo) + (c_hi - c_lo)
 }
 
@@ -268,14 +258,14 @@ fn span<D: DualNum + Copy>((hi, c_hi): (D, D), (lo, c_lo): (D, D)) -> D {
 /// The two forms are equal in exact arithmetic, so the switch is seamless in value and
 /// every derivative.
 #[inline(always)]
-fn iou_parts<D: DualNum + Copy>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
+fn iou_parts<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let (i, u) = corners_intersection_union(p, t, kappa, op);
     let a = p.area() + t.area();
-    let loss = if (i + i).re() > a.re() {
-        lit::<D>(2.0) - div(a, u)
-    } else {
-        div(a - i - i, u)
-    };
+    let loss = D::select(
+        (i + i).re().gt(a.re()),
+        D::lit(2.0) - div(a, u),
+        div(a - i - i, u),
+    );
     (u, loss)
 }
 
@@ -319,7 +309,9 @@ fn scaled_intersection_union<D: DualNum + Copy>(
     let (p, t): (Corners<D>, Corners<D>) = (p.into(), t.into());
     Ok(match tiny_kappa_units(kappa, op) {
         None => corners_intersection_union(&p, &t, kappa, op),
-        Some(c) => corners_intersection_union(&p.scaled(c), &t.scaled(c), kappa * c.recip(), op),
+        Some(c) => {
+            corners_intersection_union(&p.scaled(c), &t.scaled(c), kappa * Float::recip(c), op)
+        }
     })
 }
 
@@ -499,19 +491,9 @@ pub fn soft_iou_loss<D: DualNum + Copy>(
     Loss::soft_iou(op).eval(p, t, kappa)
 }
 
-#[inline(always)]
-fn corners_soft_iou_loss<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
-    kappa: D,
-    op: Smoothing,
-) -> D {
-    iou_parts(p, t, kappa, op).1
-}
-
 /// Sides `(width, height)` of the smallest enclosing box, smoothed with `op`.
-#[inline]
-fn enclosing<D: DualNum + Copy>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
+#[inline(always)]
+fn enclosing<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let cw = outer_side(p.x_min(), p.x_max(), t.x_min(), t.x_max(), kappa, op);
     let ch = outer_side(p.y_min(), p.y_max(), t.y_min(), t.y_max(), kappa, op);
     (cw, ch)
@@ -534,32 +516,19 @@ pub fn giou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Giou, op).eval(p, t, kappa)
 }
 
-#[inline]
-fn corners_giou_loss<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
-    kappa: D,
-    op: Smoothing,
-) -> D {
-    let (u, iou_loss) = iou_parts(p, t, kappa, op);
-    let (cw, ch) = enclosing(p, t, kappa, op);
+/// The GIoU loss from the IoU part `(U, 1 − IoU)` and the enclosing sides.
+#[inline(always)]
+fn giou_from_parts<D: Real>((u, iou_loss): (D, D), (cw, ch): (D, D)) -> D {
     let c = cw * ch;
     iou_loss + div(c - u, c)
 }
 
-/// `(1 − IoU, ρ²/c²)`: the IoU loss and the DIoU penalty, the squared distance between
-/// the centres over the squared diagonal of the enclosing box.
-#[inline]
-fn diou_parts<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
-    kappa: D,
-    op: Smoothing,
-) -> (D, D) {
-    let (_, iou_loss) = iou_parts(p, t, kappa, op);
-    let (cw, ch) = enclosing(p, t, kappa, op);
+/// The DIoU penalty `ρ²/c²`: the squared distance between the centres over the squared
+/// diagonal of the enclosing box (sides `cw`, `ch`).
+#[inline(always)]
+fn diou_penalty<D: Real>(p: &Corners<D>, t: &Corners<D>, (cw, ch): (D, D)) -> D {
     let [dx, dy] = p.centre_offset(t);
-    (iou_loss, div(dx * dx + dy * dy, cw * cw + ch * ch))
+    div(dx * dx + dy * dy, cw * cw + ch * ch)
 }
 
 /// Distance-IoU loss (Zheng et al., AAAI 2020): `1 − IoU + ρ²(b_P, b_T)/c²`, with ρ the
@@ -574,17 +543,6 @@ pub fn diou_loss<D: DualNum + Copy>(
     op: Smoothing,
 ) -> Result<D> {
     Loss::new(LossKind::Diou, op).eval(p, t, kappa)
-}
-
-#[inline]
-fn corners_diou_loss<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
-    kappa: D,
-    op: Smoothing,
-) -> D {
-    let (l, penalty) = diou_parts(p, t, kappa, op);
-    l + penalty
 }
 
 /// Complete-IoU loss (Zheng et al., AAAI 2020): `1 − IoU + ρ²/c² + α·v`, with
@@ -607,22 +565,13 @@ pub fn ciou_loss<D: DualNum + Copy>(
     Loss::new(LossKind::Ciou, op).eval(p, t, kappa)
 }
 
-#[inline]
-fn corners_ciou_loss<D: DualNum + Copy>(
-    p: &Corners<D>,
-    t: &Corners<D>,
-    kappa: D,
-    op: Smoothing,
-) -> D {
-    let (l, penalty) = diou_parts(p, t, kappa, op);
+/// The CIoU loss from the IoU loss `l = 1 − IoU` and the DIoU penalty.
+#[inline(always)]
+fn ciou_from_parts<D: Real>(p: &Corners<D>, t: &Corners<D>, l: D, penalty: D) -> D {
     let angle = div(t.width(), t.height()).atan() - div(p.width(), p.height()).atan();
-    let v = lit::<D>(4.0 / (std::f64::consts::PI * std::f64::consts::PI)) * angle * angle;
+    let v = D::lit(4.0 / (std::f64::consts::PI * std::f64::consts::PI)) * angle * angle;
     let denom = l + v;
-    let alpha_v = if denom.re() == lit::<D::Primitive>(0.0) {
-        D::zero()
-    } else {
-        div(v * v, denom)
-    };
+    let alpha_v = D::select(denom.re().eq(D::Re::lit(0.0)), D::zero(), div(v * v, denom));
     l + penalty + alpha_v
 }
 
@@ -731,19 +680,30 @@ impl Loss {
     ) -> D {
         match tiny_kappa_units(kappa, self.smoothing) {
             None => self.formula(p, t, kappa),
-            Some(c) => self.formula(&p.scaled(c), &t.scaled(c), kappa * c.recip()),
+            Some(c) => self.formula(&p.scaled(c), &t.scaled(c), kappa * Float::recip(c)),
         }
     }
 
+    /// The formula alone, on any [`Real`] (lanes included): no validation, no tiny-κ
+    /// rescaling (the caller has done both, or knows they are not needed).
     #[inline(always)]
-    fn formula<D: DualNum + Copy>(&self, p: &Corners<D>, t: &Corners<D>, kappa: D) -> D {
+    pub(crate) fn formula<D: Real>(&self, p: &Corners<D>, t: &Corners<D>, kappa: D) -> D {
         let op = self.smoothing;
-        match self.kind {
-            LossKind::SoftIou => corners_soft_iou_loss(p, t, kappa, op),
-            LossKind::Giou => corners_giou_loss(p, t, kappa, op),
-            LossKind::Diou => corners_diou_loss(p, t, kappa, op),
-            LossKind::Ciou => corners_ciou_loss(p, t, kappa, op),
+        // Each part is written once, common to the kinds that use it, so that a kernel
+        // taking the kind at run time (the lane kernels) holds one copy of it.
+        let (u, iou_loss) = iou_parts(p, t, kappa, op);
+        if self.kind == LossKind::SoftIou {
+            return iou_loss;
         }
+        let sides = enclosing(p, t, kappa, op);
+        if self.kind == LossKind::Giou {
+            return giou_from_parts((u, iou_loss), sides);
+        }
+        let penalty = diou_penalty(p, t, sides);
+        if self.kind == LossKind::Diou {
+            return iou_loss + penalty;
+        }
+        ciou_from_parts(p, t, iou_loss, penalty)
     }
 
     /// `Ok(value)` if its real part is finite, else the [`Error::NonFiniteResult`] that

@@ -1,7 +1,10 @@
 //! Smooth maximum, minimum and ReLU: the three operators of docs/design.md, evaluated stably.
 //!
-//! Every function is generic over `D: DualNum + Copy`, so the same code runs on `f64`,
-//! `f32` and every dual number of `num-dual`, which then carry exact derivatives.
+//! Every function is generic over the project trait [`Real`] (implemented for every
+//! `D: DualNum + Copy`), so the same code runs on `f64`, `f32`, every dual number of
+//! `num-dual`, which then carry exact derivatives, and the lane-parallel duals of
+//! [`crate::lanes`]. Each decision on a value is a comparison mask and a select: an `if`
+//! on a scalar, a lane-by-lane blend on lanes.
 //! κ (`kappa`) has units of 1/length; only the product κ·(a − b) matters.
 //!
 //! | operator | smax(a, b) | evaluated as (h = max, l = min, d = h − l ≥ 0) |
@@ -23,6 +26,7 @@ use std::str::FromStr;
 use num_dual::DualNum;
 
 use crate::error::Error;
+use crate::lanes::real::{Real, Value};
 
 /// A smoothing operator, chosen at run time.
 ///
@@ -73,7 +77,7 @@ impl Smoothing {
     /// assert!(m <= 120.0 && 120.0 - m < 0.2785 / 10.0);
     /// ```
     #[inline(always)]
-    pub fn smax<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> D {
+    pub fn smax<D: Real>(self, a: D, b: D, kappa: D) -> D {
         let (h, c) = self.smax_split(a, b, kappa);
         h + c
     }
@@ -87,7 +91,7 @@ impl Smoothing {
     /// (difference of two corrections), so coordinates far from the origin never meet
     /// (see `iou`).
     #[inline(always)]
-    pub(crate) fn smax_split<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> (D, D) {
+    pub(crate) fn smax_split<D: Real>(self, a: D, b: D, kappa: D) -> (D, D) {
         // `h` is the larger argument; an exact tie takes the first branch, which is what
         // gives the symmetric derivative 1/2 (see the module docs).
         // The gap `d = h − l` is computed as ±(a − b): the same number (floating-point
@@ -95,11 +99,8 @@ impl Smoothing {
         // depend on which argument is larger (with dual numbers where only one argument
         // carries a derivative, `h − l` takes a different path on every other pair).
         let diff = a - b;
-        let (h, d) = if a.re() >= b.re() {
-            (a, diff)
-        } else {
-            (b, -diff)
-        };
+        let first = a.re().ge(b.re());
+        let (h, d) = (D::select(first, a, b), D::select(first, diff, -diff));
         let c = match self {
             Smoothing::Hard => tie_correction(a, b),
             Smoothing::Boltzmann => -self.shift(d, kappa),
@@ -122,7 +123,7 @@ impl Smoothing {
     /// }
     /// ```
     #[inline(always)]
-    pub fn smin<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> D {
+    pub fn smin<D: Real>(self, a: D, b: D, kappa: D) -> D {
         let (l, c) = self.smin_split(a, b, kappa);
         l + c
     }
@@ -130,14 +131,11 @@ impl Smoothing {
     /// `smin(a, b)` as `(l, c)` with `smin = l + c`, `l` the smaller input: the
     /// counterpart of [`Smoothing::smax_split`].
     #[inline(always)]
-    pub(crate) fn smin_split<D: DualNum + Copy>(self, a: D, b: D, kappa: D) -> (D, D) {
+    pub(crate) fn smin_split<D: Real>(self, a: D, b: D, kappa: D) -> (D, D) {
         // -smax(-a, -b) orders `-a` first on a tie, i.e. takes `a` as the smaller.
         let diff = b - a;
-        let (l, d) = if a.re() <= b.re() {
-            (a, diff)
-        } else {
-            (b, -diff)
-        };
+        let first = a.re().le(b.re());
+        let (l, d) = (D::select(first, a, b), D::select(first, diff, -diff));
         let c = match self {
             Smoothing::Hard => tie_correction(a, b),
             Smoothing::Boltzmann => self.shift(d, kappa),
@@ -149,24 +147,37 @@ impl Smoothing {
     /// `|smax(a, b) − max(a, b)|` as a function of the gap `d = |a − b| ≥ 0`, with
     /// `e = e^{−κd} ∈ (0, 1]`: `d·e/(1 + e)` (boltzmann), `ln1p(e)/κ` (logsumexp), 0 (hard).
     #[inline(always)]
-    fn shift<D: DualNum + Copy>(self, d: D, kappa: D) -> D {
+    fn shift<D: Real>(self, d: D, kappa: D) -> D {
+        if self == Smoothing::Hard {
+            return D::zero();
+        }
+        // Through the `Real` hook: the lane kernels run the body out of line, compiled
+        // once per number type and SIMD level instead of at each of the ten call sites
+        // of a loss (see `Real::smooth_shift`); every other type runs it here.
+        D::smooth_shift(self, d, kappa)
+    }
+
+    /// The body of [`Smoothing::shift`] for `boltzmann` and `logsumexp`.
+    #[inline(always)]
+    pub(crate) fn shift_inline<D: Real>(self, d: D, kappa: D) -> D {
         // d·(−κ) is −(κ·d) bit for bit, without negating a dual number.
         let e = (d * -kappa).exp();
-        match self {
-            Smoothing::Hard => D::zero(),
-            // e = 0 once κd exceeds ~745, and then the shift and all its derivatives are
-            // 0 (to the last bit). Saying so directly also keeps d = ∞ (arguments near
-            // ±f64::MAX) from turning the dual parts into ∞·0 = NaN.
-            _ if e.re() == lit::<D::Primitive>(0.0) => D::zero(),
+        // e = 0 once κd exceeds ~745, and then the shift and all its derivatives are
+        // 0 (to the last bit). Saying so directly also keeps d = ∞ (arguments near
+        // ±f64::MAX) from turning the dual parts into ∞·0 = NaN (on lanes the NaN of
+        // such a lane is computed and then blended away).
+        let underflow = e.re().eq(D::Re::lit(0.0));
+        let shift = match self {
             Smoothing::Boltzmann => div(d * e, e + D::one()),
-            Smoothing::LogSumExp => div(e.ln_1p(), kappa),
-        }
+            _ => div(e.ln_1p(), kappa),
+        };
+        D::select(underflow, D::zero(), shift)
     }
 
     /// Smooth ReLU: `smax(0, x)`. Note that with `boltzmann` it is negative for x < 0
     /// (it lies in [x, 0]); with `logsumexp` it is always positive.
     #[inline(always)]
-    pub fn srelu<D: DualNum + Copy>(self, x: D, kappa: D) -> D {
+    pub fn srelu<D: Real>(self, x: D, kappa: D) -> D {
         self.smax(D::zero(), x, kappa)
     }
 
@@ -184,12 +195,8 @@ impl Smoothing {
 /// The hard operator's correction to `a`: 0 unless `a` and `b` tie, and then
 /// `(b − a)/2`, whose value is 0 but whose derivative makes ∂/∂a = ∂/∂b = 1/2.
 #[inline(always)]
-fn tie_correction<D: DualNum + Copy>(a: D, b: D) -> D {
-    if a.re() == b.re() {
-        (b - a) * lit::<D>(0.5)
-    } else {
-        D::zero()
-    }
+fn tie_correction<D: Real>(a: D, b: D) -> D {
+    D::select(a.re().eq(b.re()), (b - a) * D::lit(0.5), D::zero())
 }
 
 /// max over x ≥ 0 of x·e^{−x}/(1 + e^{−x}) = W(1/e), the Omega constant's cousin:
@@ -203,12 +210,19 @@ pub const BOLTZMANN_BOUND: f64 = 0.278_464_542_761_073_8;
 /// representable: the two quotients are within an ulp) makes every dual evaluation give
 /// the same value, to the last bit, as the `f64` one, and leaves the derivative parts as
 /// num-dual computed them.
-#[inline]
-pub(crate) fn div<D: DualNum + Copy>(x: D, y: D) -> D {
+#[inline(always)]
+pub(crate) fn div<D: Real>(x: D, y: D) -> D {
+    // Through the `Real` hook, as `Smoothing::shift`.
+    D::div_rounded(x, y)
+}
+
+/// The body of [`div`].
+#[inline(always)]
+pub(crate) fn div_inline<D: Real>(x: D, y: D) -> D {
     // x · (1/y) rather than num-dual's x / y: the latter forms x'·y before dividing by
     // y², which overflows once y > ~1e154 (κ large) although the derivative is finite.
     let q = x * y.recip();
-    q + (x.re() / y.re() - q.re())
+    q.add_re(x.re() / y.re() - q.re())
 }
 
 /// A literal constant in the number type `D`.

@@ -9,7 +9,7 @@ use nalgebra::SVector;
 use num_dual::{Dual2SVec64, DualSVec64, gradient, hessian};
 use proptest::prelude::*;
 use softiou::batch::workload::peer_pairs;
-use softiou::batch::{Batch, Exec, GradMethod, baseline};
+use softiou::batch::{Batch, Engine, Exec, GradMethod, baseline};
 use softiou::{BBox, Error, Loss, LossKind, Smoothing, diff};
 
 fn loss() -> impl Strategy<Value = Loss> {
@@ -45,11 +45,12 @@ fn run_all(batch: Batch<f64>, pred: &[[f64; 4]], target: &[[f64; 4]]) -> Out {
 
 #[test]
 fn every_batch_row_equals_the_per_pair_result_bit_for_bit() {
-    // Same code, same inputs, same order of operations: equality, not a tolerance.
+    // Same code, same inputs, same order of operations: equality, not a tolerance. (The
+    // scalar engine; the lane engine is compared within tolerances in tests/batch_lanes.rs.)
     let (pred, target) = peer_pairs(N, 1);
     for l in [Smoothing::Boltzmann, Smoothing::LogSumExp, Smoothing::Hard] {
         let loss = Loss::soft_iou(l);
-        let batch = Batch::new(loss, 0.5).unwrap();
+        let batch = Batch::new(loss, 0.5).unwrap().engine(Engine::Scalar);
         let out = run_all(batch, &pred, &target);
         let (mut value, mut grad) = (vec![0.0; N], vec![[0.0; 4]; N]);
         batch.grad(&pred, &target, &mut value, &mut grad).unwrap();
@@ -315,7 +316,8 @@ proptest! {
         let target: Vec<[f64; 4]> = boxes.iter().map(|(_, t)| t.to_xyxy()).collect();
         let n = pred.len();
         let (mut v, mut g) = (vec![0.0; n], vec![[0.0; 4]; n]);
-        let r = Batch::new(l, k).unwrap().exec(Exec::Parallel).grad(&pred, &target, &mut v, &mut g);
+        let batch = Batch::new(l, k).unwrap().exec(Exec::Parallel).engine(Engine::Scalar);
+        let r = batch.grad(&pred, &target, &mut v, &mut g);
         let per: Vec<_> = boxes.iter().map(|(p, t)| diff::grad_pred(l, p, t, k)).collect();
         match per.iter().position(Result::is_err) {
             None => {

@@ -97,6 +97,19 @@ pub(super) fn grad_central_difference<F: DualNumFloat>(
     grad_by(baseline::grad_central_difference, loss, p, t, kappa)
 }
 
+/// Loss and gradient wrt both boxes ([`diff::grad_all`]).
+#[inline]
+pub(super) fn grad_all<F: DualNumFloat>(
+    loss: Loss,
+    p: &[F; 4],
+    t: &[F; 4],
+    kappa: F,
+) -> Row<(F, [F; 4], [F; 4])> {
+    let (p, t) = boxes(p, t)?;
+    let g = evaluated(diff::grad_all(loss, &p, &t, kappa))?;
+    Ok((g.value, g.grad_pred.into(), g.grad_target.into()))
+}
+
 #[inline]
 pub(super) fn hessian<F: DualNumFloat>(
     loss: Loss,
@@ -127,6 +140,15 @@ pub(super) fn evaluate<F: DualNumFloat>(
 ) -> Row<Evaluation<F>> {
     let (p, t) = boxes(p, t)?;
     evaluated(evaluate_one(loss, &p, &t, kappa))
+}
+
+/// A row's own κ, checked as [`evaluate_checked`] checks it.
+#[inline]
+pub(super) fn check_row_kappa<F: DualNumFloat>(kappa: F) -> Row<()> {
+    check_kappa(&kappa).map_err(|source| RowError {
+        what: "kappa",
+        source,
+    })
 }
 
 /// [`evaluate`] with a κ of its own, checked first (a batch's κ is checked once by
