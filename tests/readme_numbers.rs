@@ -180,6 +180,42 @@ fn expected(f: &Fresh) -> Vec<(&'static str, String)> {
             ),
         ),
     ));
+    // Figure 1: the poles of logsumexp over the six pairs.
+    let poles: Vec<f64> = f.summary["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["poles"].as_array().unwrap().iter())
+        .map(|p| p.as_f64().unwrap())
+        .collect();
+    let (plo, phi) = poles
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &p| {
+            (a.min(p), b.max(p))
+        });
+    out.push((
+        "fig1 poles",
+        format!(
+            "a pole, at κ·s = {} to {} depending on the pair",
+            sig(plo, 2),
+            sig(phi, 2)
+        ),
+    ));
+    // Figure 3: central differences against the dual numbers (the overlapping pair).
+    out.push((
+        "fig3 central differences",
+        format!(
+            "to {} in units of s·∂loss/∂coordinate at worst, {} relative",
+            sig(
+                f.scenario("overlapping", "logsumexp", "fd_max_abs_error_s"),
+                2
+            ),
+            sig(
+                f.scenario("overlapping", "logsumexp", "fd_max_rel_error"),
+                2
+            )
+        ),
+    ));
     // Figure 5: the range of the loss surfaces.
     let surface = |k: &str, key: &str| {
         sig(

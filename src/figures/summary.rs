@@ -29,6 +29,13 @@ pub struct ScenarioSummary {
     pub lambda_max_s2_at_10: Option<f64>,
     /// Smallest grid κ·s from which s·|∇loss| stays below 1e-6 (None: never).
     pub kappa_s_grad_below_1e_6: Option<f64>,
+    /// κ·s of the loss's poles (where the soft union crosses 0), ascending.
+    pub poles: Vec<f64>,
+    /// Figure 3's check of the gradient by central differences, over both operators of
+    /// the scenario: the largest `|central − exact|` in units of s·∂loss/∂coordinate.
+    pub fd_max_abs_error_s: Option<f64>,
+    /// The same, relative, over the components that are not round-off.
+    pub fd_max_rel_error: Option<f64>,
 }
 
 /// Range of one loss surface of figure 5.
@@ -149,6 +156,9 @@ impl Summary {
                         .take_while(|r| r.grad_norm_s < 1e-6)
                         .last()
                         .map(|r| r.kappa_s),
+                    poles: c.poles.clone(),
+                    fd_max_abs_error_s: s.fd_agreement().map(|f| f.max_abs_s),
+                    fd_max_rel_error: s.fd_agreement().map(|f| f.max_rel),
                 });
             }
         }
