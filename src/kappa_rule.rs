@@ -444,6 +444,7 @@ pub fn kappa_rule(side: f64, options: RuleOptions) -> Result<KappaRule> {
         mixed,
     })
 }
-#[cfg(test)]
+// Its tests compare with the plot set's standard scenarios (feature `plots`).
+#[cfg(all(test, feature = "plots"))]
 #[path = "kappa_rule_tests.rs"]
 mod tests;

@@ -64,6 +64,7 @@ pub use report::{CheckOptions, ComponentReport, Report, Status, Tolerance};
 pub use stencil::Stencil;
 pub(crate) use stencil::central_differences;
 pub use study::{StepRow, StepStudy, default_steps, step_study};
+#[cfg(feature = "cli")]
 pub(crate) use suite::KAPPA_CHECK;
 pub use suite::{SUITE_TOLERANCE, SuiteOptions, Summary, WorstCase, run_suite};
 
