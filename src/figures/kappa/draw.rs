@@ -334,25 +334,35 @@ pub struct LossFigure<'a> {
     pub sweeps: &'a [KappaSweep],
 }
 
+/// The scenario legend with the hard references drawn from `hard` and, if some operator
+/// has a pole, a dotted entry labelled `pole`.
+fn reference_and_pole_legend(
+    sweeps: &[KappaSweep],
+    hard: &[Option<f64>],
+    pole: &'static str,
+) -> Vec<LegendEntry> {
+    let (_, shared) = references((1.0, 2.0), hard, series);
+    let mut extra = reference_legend(shared);
+    if ops(sweeps)
+        .iter()
+        .any(|op| pole_note(sweeps, *op).is_some())
+    {
+        extra.push(LegendEntry::new(pole, BLACK, Mark::Dotted));
+    }
+    scenario_legend(sweeps, &extra)
+}
+
 impl LossFigure<'_> {
     fn hard(&self) -> Vec<Option<f64>> {
         self.sweeps.iter().map(|s| Some(s.hard.loss)).collect()
     }
 
     fn legend(&self) -> Vec<LegendEntry> {
-        let (_, shared) = references((1.0, 2.0), &self.hard(), series);
-        let mut extra = reference_legend(shared);
-        if ops(self.sweeps)
-            .iter()
-            .any(|op| pole_note(self.sweeps, *op).is_some())
-        {
-            extra.push(LegendEntry::new(
-                "pole: soft union = 0, loss → ±∞ (dotted)",
-                BLACK,
-                Mark::Dotted,
-            ));
-        }
-        scenario_legend(self.sweeps, &extra)
+        reference_and_pole_legend(
+            self.sweeps,
+            &self.hard(),
+            "pole: soft union = 0, loss → ±∞ (dotted)",
+        )
     }
 }
 
@@ -713,19 +723,11 @@ impl CurvatureFigure<'_> {
     }
 
     fn legend(&self) -> Vec<LegendEntry> {
-        let (_, shared) = references((1.0, 2.0), &self.hard_lambda(), series);
-        let mut extra = reference_legend(shared);
-        if ops(self.sweeps)
-            .iter()
-            .any(|op| pole_note(self.sweeps, *op).is_some())
-        {
-            extra.push(LegendEntry::new(
-                "pole of the loss (dotted)",
-                BLACK,
-                Mark::Dotted,
-            ));
-        }
-        scenario_legend(self.sweeps, &extra)
+        reference_and_pole_legend(
+            self.sweeps,
+            &self.hard_lambda(),
+            "pole of the loss (dotted)",
+        )
     }
 }
 
