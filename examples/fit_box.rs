@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => {
             let p = BBox::new(0.0, 0.0, 10.0, 10.0)?;
-            let t = BBox::from_xyxy(fit::TARGET)?;
+            let t = BBox::from_xyxy(fit::FitSet::TARGET)?;
             let run = fit::fit(&p, &t, &FitConfig::default())?;
             println!("step  kappa*s   loss        hard IoU  |grad|");
             for s in fit::sampled_history(&run) {

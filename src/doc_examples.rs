@@ -301,10 +301,10 @@ fn fit_experiments_starts() {
     let run = || {
         use crate::{
             BBox,
-            fit::{STARTS, TARGET},
+            fit::{FitSet, STARTS},
             hard_iou,
         };
-        let t = BBox::from_xyxy(TARGET)?;
+        let t = BBox::from_xyxy(FitSet::TARGET)?;
         let iou = |i: usize| hard_iou(&BBox::from_xyxy(STARTS[i].pred).unwrap(), &t);
         assert!(iou(0) > 0.1 && iou(1) == 0.0 && iou(2) == 0.0);
         Ok::<(), crate::Error>(())

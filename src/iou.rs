@@ -19,7 +19,6 @@
 //! A result that is not finite (a union of exactly 0) is an error, never passed on.
 
 use std::fmt;
-use std::str::FromStr;
 
 use num_dual::DualNum;
 use num_traits::Float;
@@ -589,39 +588,16 @@ pub enum LossKind {
     Ciou,
 }
 
-impl LossKind {
-    /// All losses.
-    pub const ALL: [LossKind; 4] = [
-        LossKind::SoftIou,
-        LossKind::Giou,
-        LossKind::Diou,
-        LossKind::Ciou,
-    ];
-
-    /// The name used on the command line and by [`FromStr`].
-    pub fn name(self) -> &'static str {
-        match self {
-            LossKind::SoftIou => "soft-iou",
-            LossKind::Giou => "giou",
-            LossKind::Diou => "diou",
-            LossKind::Ciou => "ciou",
-        }
-    }
-}
-
-impl fmt::Display for LossKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for LossKind {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        LossKind::ALL
-            .into_iter()
-            .find(|l| l.name() == s)
-            .ok_or_else(|| Error::UnknownLoss(s.to_owned()))
+crate::names::named_values! {
+    LossKind,
+    all = "All losses.",
+    name = "The name used on the command line and by `FromStr`.",
+    unknown = |s| Error::UnknownLoss(s.to_owned()),
+    {
+        SoftIou => "soft-iou",
+        Giou => "giou",
+        Diou => "diou",
+        Ciou => "ciou",
     }
 }
 

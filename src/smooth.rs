@@ -20,9 +20,6 @@
 //! exact tie the branch taken (`a` as `h`) differentiates to ∂/∂a = ∂/∂b = 1/2, the true
 //! derivative of both smooth operators there.
 
-use std::fmt;
-use std::str::FromStr;
-
 use num_dual::DualNum;
 
 use crate::error::Error;
@@ -55,19 +52,19 @@ pub enum Smoothing {
     LogSumExp,
 }
 
-impl Smoothing {
-    /// All operators, in the order they are documented.
-    pub const ALL: [Smoothing; 3] = [Smoothing::Hard, Smoothing::Boltzmann, Smoothing::LogSumExp];
-
-    /// The name used on the command line, in files and by [`FromStr`].
-    pub fn name(self) -> &'static str {
-        match self {
-            Smoothing::Hard => "hard",
-            Smoothing::Boltzmann => "boltzmann",
-            Smoothing::LogSumExp => "logsumexp",
-        }
+crate::names::named_values! {
+    Smoothing,
+    all = "All operators, in the order they are documented.",
+    name = "The name used on the command line, in files and by `FromStr`.",
+    unknown = |s| Error::UnknownSmoothing(s.to_owned()),
+    {
+        Hard => "hard",
+        Boltzmann => "boltzmann",
+        LogSumExp => "logsumexp",
     }
+}
 
+impl Smoothing {
     /// Smooth maximum of `a` and `b` with temperature `kappa` (1/length, > 0).
     ///
     /// ```
@@ -201,7 +198,7 @@ fn tie_correction<D: Real>(a: D, b: D) -> D {
 
 /// max over x ≥ 0 of x·e^{−x}/(1 + e^{−x}) = W(1/e), the Omega constant's cousin:
 /// the largest shortfall of the Boltzmann operator below the max is this divided by κ.
-pub const BOLTZMANN_BOUND: f64 = 0.278_464_542_761_073_8;
+const BOLTZMANN_BOUND: f64 = 0.278_464_542_761_073_8;
 
 /// `x / y` whose real part is the correctly rounded quotient of the real parts.
 ///
@@ -231,20 +228,4 @@ pub(crate) fn lit<D: DualNum>(x: f64) -> D {
     // Converting an f64 literal to f32 or f64 cannot fail (NumCast between floats only
     // rounds), so the fallback is never taken; it only avoids a panic path.
     D::from(<D::Primitive as num_traits::NumCast>::from(x).unwrap_or_else(num_traits::Zero::zero))
-}
-
-impl fmt::Display for Smoothing {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Smoothing {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self, Error> {
-        Smoothing::ALL
-            .into_iter()
-            .find(|op| op.name() == s)
-            .ok_or_else(|| Error::UnknownSmoothing(s.to_owned()))
-    }
 }

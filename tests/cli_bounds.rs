@@ -35,7 +35,7 @@ const PAIR: [&str; 4] = ["--pred", "0,0,10,10", "--target", "2,2,12,12"];
 
 #[test]
 fn sweep_points_above_the_limit_are_refused_and_leave_no_directory() {
-    let limit = softiou::figures::MAX_POINTS;
+    let limit = softiou::figures::KappaRange::MAX_POINTS;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sweep");
     for points in [(limit + 1).to_string(), "1000000000".to_owned()] {
@@ -66,7 +66,7 @@ fn check_cases_above_the_limit_are_refused() {
 
 #[test]
 fn fit_steps_above_the_limit_are_refused_and_documented() {
-    let limit = softiou::fit::MAX_STEPS;
+    let limit = softiou::fit::FitConfig::MAX_STEPS;
     let steps = (limit + 1).to_string();
     let args = [&["fit"][..], &PAIR, &["--steps", &steps]].concat();
     assert_refused(&args, "--steps", &limit.to_string());

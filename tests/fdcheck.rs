@@ -339,7 +339,7 @@ impl<const PLANTED: bool> Function<2> for Quadratic<PLANTED> {
 #[test]
 fn an_unresolved_entry_is_a_kink_only_where_the_function_is_not_twice_differentiable() {
     let opts = CheckOptions {
-        tolerance: Some(softiou::fdcheck::SUITE_TOLERANCE),
+        tolerance: Some(softiou::fdcheck::Tolerance::SUITE),
         ..CheckOptions::default()
     };
     let not_c2 = check_hessian(&Quadratic::<false>(3e-5), [0.0, 0.0], &opts).unwrap();
@@ -375,7 +375,7 @@ fn ciou_at_identical_boxes_is_not_twice_differentiable() {
     let ciou = Loss::new(LossKind::Ciou, Smoothing::Boltzmann);
     let f = PredLoss::new(ciou, b, b, 1.7273681363569944).unwrap();
     let opts = CheckOptions {
-        tolerance: Some(softiou::fdcheck::SUITE_TOLERANCE),
+        tolerance: Some(softiou::fdcheck::Tolerance::SUITE),
         ..CheckOptions::default()
     };
     let r = check_hessian(&f, [0.0; 4], &opts).unwrap();

@@ -733,7 +733,7 @@ fn a_run_cut_short_is_max_steps() {
 
 #[test]
 fn fit_steps_above_the_limit_are_refused_before_any_work() {
-    let limit = softiou::fit::MAX_STEPS;
+    let limit = softiou::fit::FitConfig::MAX_STEPS;
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("never");
     for steps in [(limit + 1).to_string(), "1000000000000".to_owned()] {
@@ -776,7 +776,7 @@ fn fit_steps_above_the_limit_are_refused_before_any_work() {
 /// 0.94 whose exact Hessian has a negative eigenvalue. It used to be called converged.
 #[test]
 fn a_saddle_with_a_good_iou_is_stalled_not_converged() {
-    let t = BBox::from_xyxy(softiou::fit::TARGET).unwrap();
+    let t = BBox::from_xyxy(softiou::fit::FitSet::TARGET).unwrap();
     let kappa_s = 1.3572088082974532;
     let cfg = FitConfig::new(
         Loss::soft_iou(Smoothing::LogSumExp),

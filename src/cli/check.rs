@@ -24,7 +24,7 @@ const MAX_CASES: u64 = softiou::fdcheck::MAX_CASES as u64;
 /// differences. Non-differentiable points (the `hard` operator at exact ties) are
 /// reported as kinks, not failures. Exit status: 0 if every differentiable case passes,
 /// 1 if one fails, 2 for bad flags. Tolerances: rtol = 1e-4, atol = 1e-9 (see
-/// `softiou::fdcheck::SUITE_TOLERANCE`).
+/// `softiou::fdcheck::Tolerance::SUITE`).
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Number of random box pairs, 1 to 1000000 (the cases are drawn up front; the limit

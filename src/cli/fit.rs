@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use softiou::fit::{FitConfig, FitResult, KappaSchedule, MAX_STEPS, Optimizer, StopReason, fit};
+use softiou::fit::{FitConfig, FitResult, KappaSchedule, Optimizer, StopReason, fit};
 use softiou::{BBox, BoxFormat, Loss, LossKind, Smoothing};
 
 use softiou::error::{quote, quote_bare};
@@ -118,10 +118,11 @@ fn config(args: &FitArgs, t: &BBox<f64>) -> Result<FitConfig, CliError> {
     let optimizer: Optimizer = parse_name("--optimizer", &args.optimizer)?;
     let mut cfg = FitConfig::new(Loss::new(kind, smoothing), schedule(args, t)?, optimizer);
     if let Some(steps) = args.steps {
-        if steps > MAX_STEPS {
+        if steps > FitConfig::MAX_STEPS {
             return Err(CliError::Input(format!(
-                "--steps: {steps} is more than the limit of {MAX_STEPS} (every step is kept \
-                 for the history)"
+                "--steps: {steps} is more than the limit of {} (every step is kept for the \
+                 history)",
+                FitConfig::MAX_STEPS
             )));
         }
         cfg.steps = steps;

@@ -95,7 +95,7 @@ pub fn run(args: SweepArgs) -> Result<(), CliError> {
     };
     let flag = if args
         .points
-        .is_some_and(|n| !(2..=softiou::figures::kit::MAX_POINTS).contains(&n))
+        .is_some_and(|n| !(2..=softiou::figures::KappaRange::MAX_POINTS).contains(&n))
     {
         "--points"
     } else {

@@ -105,29 +105,11 @@ impl Case {
     }
 }
 
-/// The largest κ (1/coordinate units) [`random_cases`] accepts. Already at 1e12, κ·side
-/// exceeds 1e9 in every family (the tiny boxes have sides of at least 1e-3), so the
-/// smoothing is far below rounding; beyond it the derivatives of the smoothing underflow to
-/// 0 and, at κ = 1e300, the finite differences compare zeros with zeros and report a
-/// PASS that checked nothing.
-///
-/// ```
-/// use softiou::fdcheck::{KAPPA_LIMIT, random_cases};
-/// assert!(random_cases(1, 0, 1.0, KAPPA_LIMIT).is_ok());
-/// assert!(random_cases(1, 0, 1.0, 2.0 * KAPPA_LIMIT).is_err());
-/// ```
-pub const KAPPA_LIMIT: f64 = 1e12;
+/// The largest κ (1/coordinate units) [`random_cases`] accepts (see its "Limits").
+pub(crate) const KAPPA_LIMIT: f64 = 1e12;
 
-/// The most cases [`random_cases`] draws in one call. The cases are drawn up front (80
-/// bytes each: 80 MB at the limit) and cost ~0.46 ms each to check in a release build on
-/// two cores, so a million take about 8 minutes: a hundred times the 10 000 the README
-/// quotes. Larger counts are refused before anything is allocated.
-///
-/// ```
-/// use softiou::fdcheck::{MAX_CASES, random_cases};
-/// assert!(random_cases(MAX_CASES + 1, 0, 1.0, 2.0).is_err());
-/// ```
-pub const MAX_CASES: usize = 1_000_000;
+/// The most cases [`random_cases`] draws in one call (see its "Limits").
+pub(crate) const MAX_CASES: usize = 1_000_000;
 
 /// What [`random_cases`] says about a κ above [`KAPPA_LIMIT`].
 pub(crate) const KAPPA_LIMIT_NEED: &str = "it must be <= 1e12 (1/coordinate units); beyond that the smooth \
@@ -148,15 +130,33 @@ pub(crate) const KAPPA_LIMIT_NEED: &str = "it must be <= 1e12 (1/coordinate unit
 /// # Ok::<(), softiou::Error>(())
 /// ```
 ///
+/// # Limits
+/// - κ at most 1e12 (1/coordinate units). Already there κ·side exceeds 1e9 in every family
+///   (the tiny boxes have sides of at least 1e-3), so the smoothing is far below rounding;
+///   beyond it the derivatives of the smoothing underflow to 0 and, at κ = 1e300, the
+///   finite differences would compare zeros with zeros and report a PASS that checked
+///   nothing.
+/// - At most 1,000,000 cases. The cases are drawn up front (80 bytes each: 80 MB at the
+///   limit) and cost ~0.46 ms each to check in a release build on two cores, so a million
+///   take about 8 minutes: a hundred times the 10 000 the README quotes. Larger counts are
+///   refused before anything is allocated.
+///
+/// ```
+/// use softiou::fdcheck::random_cases;
+/// assert!(random_cases(1, 0, 1.0, 1e12).is_ok());
+/// assert!(random_cases(1, 0, 1.0, 2e12).is_err());
+/// assert!(random_cases(1_000_001, 0, 1.0, 2.0).is_err());
+/// ```
+///
 /// # Errors
-/// [`Error::InvalidParameter`] unless `0 < kappa_min <= kappa_max <= KAPPA_LIMIT` and
-/// `n <= MAX_CASES`.
+/// [`Error::InvalidParameter`] unless `0 < kappa_min <= kappa_max <= 1e12` and
+/// `n <= 1_000_000`.
 pub fn random_cases(n: usize, seed: u64, kappa_min: f64, kappa_max: f64) -> Result<Vec<Case>> {
     if n > MAX_CASES {
         return Err(Error::InvalidParameter {
             name: "n",
             value: n.to_string(),
-            need: "at most 1000000 cases in one call (fdcheck::MAX_CASES)",
+            need: "at most 1000000 cases in one call",
         });
     }
     if !(kappa_min.is_finite() && kappa_min > 0.0) {

@@ -56,7 +56,8 @@ mod suite;
 
 #[cfg(feature = "cli")]
 pub(crate) use cases::KAPPA_LIMIT_NEED;
-pub use cases::{Case, Family, KAPPA_LIMIT, MAX_CASES, random_cases};
+pub use cases::{Case, Family, random_cases};
+pub(crate) use cases::{KAPPA_LIMIT, MAX_CASES};
 pub use check::{check_claimed_gradient, check_direction, check_gradient};
 pub use hessian::check_hessian;
 pub use losses::{KappaLoss, PredLoss, TargetLoss};
@@ -66,7 +67,7 @@ pub(crate) use stencil::central_differences;
 pub use study::{StepRow, StepStudy, default_steps, step_study};
 #[cfg(feature = "cli")]
 pub(crate) use suite::KAPPA_CHECK;
-pub use suite::{SUITE_TOLERANCE, SuiteOptions, Summary, WorstCase, run_suite};
+pub use suite::{SuiteOptions, Summary, WorstCase, run_suite};
 
 use num_dual::DualNum;
 

@@ -17,13 +17,13 @@ use crate::smooth::Smoothing;
 /// What to check at every case.
 ///
 /// `Default`: every loss kind with every operator, the 4th-order stencil, and
-/// [`SUITE_TOLERANCE`].
+/// [`Tolerance::SUITE`].
 ///
 /// ```
-/// use softiou::fdcheck::{SUITE_TOLERANCE, SuiteOptions};
+/// use softiou::fdcheck::{SuiteOptions, Tolerance};
 /// let o = SuiteOptions::default();
 /// assert_eq!(o.losses.len(), 12); // 4 losses × 3 operators
-/// assert_eq!(o.check.tolerance, Some(SUITE_TOLERANCE));
+/// assert_eq!(o.check.tolerance, Some(Tolerance::SUITE));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuiteOptions {
@@ -33,22 +33,24 @@ pub struct SuiteOptions {
     pub check: CheckOptions,
 }
 
-/// The tolerance of `softiou check`: `rtol = 1e-4`, `atol = 1e-9` (100 times the f64
-/// default in rtol). Every derivative of every loss is resolved to better than 1e-6 (the
-/// step ladder refines to a hundredth of this tolerance); where it cannot be, because the
-/// loss is not twice differentiable (CIoU at P = T, where α·v = v²/(1 − IoU + v) is 0/0),
-/// the polarisation test of the Hessian check says so. An error in a derivative formula
-/// (a dropped term, a wrong constant, a missing chain factor) is of relative size 1e-2 to
-/// 1, far above.
-///
-/// ```
-/// use softiou::fdcheck::SUITE_TOLERANCE;
-/// assert_eq!((SUITE_TOLERANCE.rtol, SUITE_TOLERANCE.atol), (1e-4, 1e-9));
-/// ```
-pub const SUITE_TOLERANCE: Tolerance = Tolerance {
-    atol: 1e-9,
-    rtol: 1e-4,
-};
+impl Tolerance {
+    /// The tolerance of `softiou check`: `rtol = 1e-4`, `atol = 1e-9` (100 times the f64
+    /// default in rtol). Every derivative of every loss is resolved to better than 1e-6 (the
+    /// step ladder refines to a hundredth of this tolerance); where it cannot be, because the
+    /// loss is not twice differentiable (CIoU at P = T, where α·v = v²/(1 − IoU + v) is 0/0),
+    /// the polarisation test of the Hessian check says so. An error in a derivative formula
+    /// (a dropped term, a wrong constant, a missing chain factor) is of relative size 1e-2 to
+    /// 1, far above.
+    ///
+    /// ```
+    /// use softiou::fdcheck::Tolerance;
+    /// assert_eq!((Tolerance::SUITE.rtol, Tolerance::SUITE.atol), (1e-4, 1e-9));
+    /// ```
+    pub const SUITE: Tolerance = Tolerance {
+        atol: 1e-9,
+        rtol: 1e-4,
+    };
+}
 
 impl Default for SuiteOptions {
     fn default() -> Self {
@@ -64,7 +66,7 @@ impl Default for SuiteOptions {
                 .flat_map(|&k| Smoothing::ALL.map(|op| Loss::new(k, op)))
                 .collect(),
             check: CheckOptions {
-                tolerance: Some(SUITE_TOLERANCE),
+                tolerance: Some(Tolerance::SUITE),
                 ..CheckOptions::default()
             },
         }

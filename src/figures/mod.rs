@@ -46,5 +46,5 @@ pub use fit::write_fit;
 pub use kappa::KappaSweep;
 pub use kit::Options;
 pub use kit::scenario::standard as standard_scenarios;
-pub use kit::{KappaRange, MAX_POINTS, Scenario};
+pub use kit::{KappaRange, Scenario};
 pub use set::{StandardSet, write_standard};

@@ -533,7 +533,7 @@ fn the_library_refuses_oversized_grids_before_allocating() {
         ));
     }
     assert!(loss_surface(&t, s, 2.0, 3).is_ok());
-    let max = softiou::figures::kit::MAX_POINTS;
+    let max = softiou::figures::KappaRange::MAX_POINTS;
     assert!(KappaRange::new(0.1, 10.0, max).is_ok());
     assert!(KappaRange::new(0.1, 10.0, max + 1).is_err());
 }

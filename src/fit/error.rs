@@ -11,7 +11,7 @@ use crate::error::{num, quote};
 /// use softiou::BBox;
 /// use softiou::fit::{Error, FitConfig, Optimizer, fit};
 /// assert!(matches!("sgd".parse::<Optimizer>(), Err(Error::UnknownOptimizer(_))));
-/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let t = BBox::from_xyxy(softiou::fit::FitSet::TARGET)?;
 /// let cfg = FitConfig { lr: -1.0, ..FitConfig::default() };
 /// let e = fit(&t, &t, &cfg).unwrap_err();
 /// assert!(matches!(e, Error::InvalidSetting { name: "learning rate", .. }));

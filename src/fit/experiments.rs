@@ -10,15 +10,6 @@ use crate::bbox::BBox;
 use crate::iou::{Loss, LossKind};
 use crate::smooth::Smoothing;
 
-/// The target of every experiment, `[15, 3, 25, 13]` (side s = 10).
-///
-/// ```
-/// use softiou::fit::TARGET;
-/// assert_eq!(softiou::BBox::from_xyxy(TARGET)?.min_side(), 10.0);
-/// # Ok::<(), softiou::fit::Error>(())
-/// ```
-pub const TARGET: [f64; 4] = [15.0, 3.0, 25.0, 13.0];
-
 /// A named start box.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Start {
@@ -110,7 +101,7 @@ pub struct Outcome {
     pub result: Result<FitResult>,
 }
 
-/// Runs every method of `methods` from every start of `STARTS` to [`TARGET`] with each
+/// Runs every method of `methods` from every start of `STARTS` to [`FitSet::TARGET`] with each
 /// optimiser (at its default learning rate), at most `steps` updates each.
 ///
 /// ```
@@ -123,10 +114,10 @@ pub struct Outcome {
 /// ```
 ///
 /// # Errors
-/// Only if [`TARGET`] or a start were invalid (they are not); divergent runs are kept as
+/// Only if [`FitSet::TARGET`] or a start were invalid (they are not); divergent runs are kept as
 /// `Err` in their [`Outcome`].
 pub fn run_all(optimizers: &[Optimizer], steps: usize) -> Result<Vec<Outcome>> {
-    let t = BBox::from_xyxy(TARGET)?;
+    let t = BBox::from_xyxy(FitSet::TARGET)?;
     let mut out = Vec::new();
     for &optimizer in optimizers {
         for (si, s) in STARTS.iter().enumerate() {
@@ -215,7 +206,7 @@ pub(crate) struct BiasPoint {
 pub(crate) const BIAS_STARTS: [Start; 2] = [
     Start {
         name: "start at target",
-        pred: TARGET,
+        pred: FitSet::TARGET,
     },
     Start {
         name: "just disjoint",
@@ -230,7 +221,7 @@ pub(crate) const BIAS_STARTS: [Start; 2] = [
 /// # Errors
 /// As [`run_all`].
 pub(crate) fn bias_curve(lo: f64, hi: f64, n: usize) -> Result<Vec<BiasPoint>> {
-    let t = BBox::from_xyxy(TARGET)?;
+    let t = BBox::from_xyxy(FitSet::TARGET)?;
     let side = t.min_side();
     let mut out = Vec::new();
     for (start, s) in BIAS_STARTS.iter().enumerate() {
@@ -350,13 +341,22 @@ pub struct FitSet {
 }
 
 impl FitSet {
+    /// The target of every experiment, `[15, 3, 25, 13]` (side s = 10).
+    ///
+    /// ```
+    /// use softiou::fit::FitSet;
+    /// assert_eq!(softiou::BBox::from_xyxy(FitSet::TARGET)?.min_side(), 10.0);
+    /// # Ok::<(), softiou::fit::Error>(())
+    /// ```
+    pub const TARGET: [f64; 4] = [15.0, 3.0, 25.0, 13.0];
+
     /// Runs every fit of the figures (the three parts in parallel).
     ///
     /// # Errors
     /// Only on internal inconsistencies (the inputs are fixed and valid), or if the
     /// annealed run diverges.
     pub fn compute() -> Result<Self> {
-        let t = BBox::from_xyxy(TARGET)?;
+        let t = BBox::from_xyxy(FitSet::TARGET)?;
         let start = BBox::from_xyxy(STARTS[1].pred)?;
         let all = methods(t.min_side());
         let annealed = all

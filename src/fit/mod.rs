@@ -33,6 +33,6 @@ mod status;
 pub use error::Error;
 pub use experiments::*;
 pub use optim::Optimizer;
-pub use param::{Param, Theta};
-pub use run::{FitConfig, FitResult, FitStep, KappaSchedule, MAX_STEPS, fit};
+pub use param::Param;
+pub use run::{FitConfig, FitResult, FitStep, KappaSchedule, fit};
 pub use status::StopReason;

@@ -20,9 +20,10 @@ use crate::error::Result;
 use crate::iou::{Loss, check_kappa};
 
 /// Box parameters `θ = [c_x/s, c_y/s, ln(w/s), ln(h/s)]`.
-pub type Theta<F> = SVector<F, 4>;
+pub(crate) type Theta<F> = SVector<F, 4>;
 
-/// Centre/log-size parameterisation with length scale `scale` (coordinate units, > 0).
+/// Centre/log-size parameterisation with length scale `scale` (coordinate units, > 0): a
+/// box is `θ = [c_x/s, c_y/s, ln(w/s), ln(h/s)]`, an `SVector<F, 4>`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Param<F> {
     /// The length scale `s`.
@@ -47,7 +48,7 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
     /// assert!((back.x_min() - 15.0).abs() < 1e-12 && (back.y_max() - 13.0).abs() < 1e-12);
     /// # Ok::<(), softiou::fit::Error>(())
     /// ```
-    pub fn theta(&self, b: &BBox<F>) -> Theta<F> {
+    pub fn theta(&self, b: &BBox<F>) -> SVector<F, 4> {
         let [cx, cy, w, h] = b.to_cxcywh();
         let s = self.scale;
         SVector::from([cx / s, cy / s, (w / s).ln(), (h / s).ln()])
@@ -104,10 +105,10 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
     pub fn gradient(
         &self,
         loss: Loss,
-        theta: &Theta<F>,
+        theta: &SVector<F, 4>,
         t: &BBox<F>,
         kappa: F,
-    ) -> Result<(F, Theta<F>)> {
+    ) -> Result<(F, SVector<F, 4>)> {
         check_kappa(&kappa)?;
         gradient(
             |x: SVector<DualSVec<F, 4>, 4>| self.loss(loss, &x, t, kappa),
@@ -122,10 +123,10 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
     pub fn hessian(
         &self,
         loss: Loss,
-        theta: &Theta<F>,
+        theta: &SVector<F, 4>,
         t: &BBox<F>,
         kappa: F,
-    ) -> Result<(F, Theta<F>, SMatrix<F, 4, 4>)> {
+    ) -> Result<(F, SVector<F, 4>, SMatrix<F, 4, 4>)> {
         check_kappa(&kappa)?;
         hessian(
             |x: SVector<Dual2SVec<F, 4>, 4>| self.loss(loss, &x, t, kappa),

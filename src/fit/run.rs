@@ -89,7 +89,7 @@ pub struct FitConfig {
     pub schedule: KappaSchedule,
     /// The optimiser.
     pub optimizer: Optimizer,
-    /// The largest number of updates, at most [`MAX_STEPS`].
+    /// The largest number of updates, at most [`FitConfig::MAX_STEPS`].
     pub steps: usize,
     /// Learning rate (θ units; see [`Optimizer::default_lr`]).
     pub lr: f64,
@@ -115,6 +115,18 @@ impl Default for FitConfig {
 }
 
 impl FitConfig {
+    /// The largest [`FitConfig::steps`]. The run keeps every iterate ([`FitResult::history`],
+    /// 72 bytes a step, and one JSON object a step in `softiou fit --json`), so the step
+    /// count bounds its memory: 100 000 steps are 7.2 MB. That is 50 times the default of
+    /// 2000, which every run of the README's table needs at most; Newton converges in tens of
+    /// steps.
+    ///
+    /// ```
+    /// use softiou::fit::FitConfig;
+    /// assert!(FitConfig::default().steps <= FitConfig::MAX_STEPS);
+    /// ```
+    pub const MAX_STEPS: usize = 100_000;
+
     /// Default steps, tolerances and the optimiser's default learning rate.
     pub fn new(loss: Loss, schedule: KappaSchedule, optimizer: Optimizer) -> Self {
         FitConfig {
@@ -163,7 +175,7 @@ impl FitConfig {
 /// use softiou::BBox;
 /// use softiou::fit::{FitConfig, fit};
 /// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
-/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let t = BBox::from_xyxy(softiou::fit::FitSet::TARGET)?;
 /// let run = fit(&p, &t, &FitConfig::default())?;
 /// let last = run.history.last().unwrap();
 /// assert_eq!(last.step, run.steps);
@@ -186,25 +198,13 @@ pub struct FitStep {
     pub bbox: [f64; 4],
 }
 
-/// The largest [`FitConfig::steps`]. The run keeps every iterate ([`FitResult::history`],
-/// 72 bytes a step, and one JSON object a step in `softiou fit --json`), so the step
-/// count bounds its memory: 100 000 steps are 7.2 MB. That is 50 times the default of
-/// 2000, which every run of the README's table needs at most; Newton converges in tens of
-/// steps.
-///
-/// ```
-/// use softiou::fit::{FitConfig, MAX_STEPS};
-/// assert!(FitConfig::default().steps <= MAX_STEPS);
-/// ```
-pub const MAX_STEPS: usize = 100_000;
-
 /// The result of a run that did not diverge: the final box is always valid.
 ///
 /// ```
 /// use softiou::BBox;
 /// use softiou::fit::{FitConfig, fit};
 /// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
-/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let t = BBox::from_xyxy(softiou::fit::FitSet::TARGET)?;
 /// let run = fit(&p, &t, &FitConfig::default())?;
 /// assert!(run.converged && run.final_iou > 0.99);
 /// # Ok::<(), softiou::fit::Error>(())
@@ -250,7 +250,7 @@ pub struct FitResult {
 /// # Errors
 /// [`crate::Error::InvalidKappa`] for a bad schedule, [`Error::InvalidSetting`] for a learning
 /// rate or tolerance that is not finite and positive, [`crate::Error::InvalidParameter`] for more
-/// than [`MAX_STEPS`] steps, any error of the loss at the start,
+/// than [`FitConfig::MAX_STEPS`] steps, any error of the loss at the start,
 /// and [`Error::Diverged`] if an iterate leaves the boxes where the loss is finite (a
 /// size that overflows or underflows, a NaN): the run stops there and returns no box.
 pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
@@ -260,11 +260,11 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
             return Err(Error::InvalidSetting { name, value: v });
         }
     }
-    if cfg.steps > MAX_STEPS {
+    if cfg.steps > FitConfig::MAX_STEPS {
         return Err(crate::Error::InvalidParameter {
             name: "steps",
             value: cfg.steps.to_string(),
-            need: "at most 100000 (softiou::fit::MAX_STEPS): the run keeps every iterate",
+            need: "at most 100000 (softiou::fit::FitConfig::MAX_STEPS): the run keeps every iterate",
         }
         .into());
     }

@@ -25,7 +25,7 @@ pub(crate) const WORSE_BY: f64 = 1e-12;
 /// use softiou::BBox;
 /// use softiou::fit::{FitConfig, fit};
 /// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
-/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let t = BBox::from_xyxy(softiou::fit::FitSet::TARGET)?;
 /// let run = fit(&p, &t, &FitConfig::default())?;
 /// assert_eq!(run.stop, softiou::fit::StopReason::Converged);
 /// # Ok::<(), softiou::fit::Error>(())
@@ -70,7 +70,7 @@ impl StopReason {
     /// use softiou::BBox;
     /// use softiou::fit::{FitConfig, fit};
     /// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
-    /// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+    /// let t = BBox::from_xyxy(softiou::fit::FitSet::TARGET)?;
     /// let run = fit(&p, &t, &FitConfig::default())?;
     /// assert!(run.converged && run.final_iou >= softiou::fit::StopReason::CONVERGED_IOU);
     /// # Ok::<(), softiou::fit::Error>(())
@@ -83,7 +83,7 @@ impl StopReason {
     /// ```
     /// use softiou::BBox;
     /// use softiou::fit::{FitConfig, StopReason, fit};
-    /// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+    /// let t = BBox::from_xyxy(softiou::fit::FitSet::TARGET)?;
     /// let run = fit(&BBox::new(8.0, 0.0, 18.0, 10.0)?, &t, &FitConfig::default())?;
     /// // a converged box keeps sides far above the degenerate fraction of the target's
     /// let [x0, y0, x1, y1] = run.final_box.to_xyxy();
@@ -98,7 +98,7 @@ impl StopReason {
     /// ```
     /// use softiou::BBox;
     /// use softiou::fit::{FitConfig, StopReason, fit};
-    /// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+    /// let t = BBox::from_xyxy(softiou::fit::FitSet::TARGET)?;
     /// let run = fit(&BBox::new(8.0, 0.0, 18.0, 10.0)?, &t, &FitConfig::default())?;
     /// let [x0, y0, x1, y1] = run.final_box.to_xyxy();
     /// assert!((x1 - x0).max(y1 - y0) < StopReason::EXPLODED_MULTIPLE * 10.0);

@@ -28,7 +28,7 @@ use self::plane::{
 use super::data::{IOU_STEP_GROUPS, TRAJECTORY_METHODS, shown, trajectory_outcomes};
 use crate::figures::kit::style::{AXIS, CAPTION, FONT, TICK, TITLE, lin_tick, series};
 use crate::figures::kit::{DrawResult, Figure};
-use crate::fit::{self, BIAS_STARTS, BiasPoint, FitSet, Optimizer, STARTS, TARGET};
+use crate::fit::{self, BIAS_STARTS, BiasPoint, FitSet, Optimizer, STARTS};
 use crate::smooth::Smoothing;
 
 /// Colour of the target box.
@@ -320,7 +320,7 @@ impl Figure for TrajectoryFigure<'_> {
             let (xr, yr) = equal_aspect(&panel, [wx[0], wy[0]], [wx[1], wy[1]])?;
             let mut chart = plane_chart(&panel, xr, yr)?;
             plane_mesh(&mut chart, true)?;
-            draw_box(&mut chart, TARGET, TARGET_FILL.filled())?;
+            draw_box(&mut chart, FitSet::TARGET, TARGET_FILL.filled())?;
             draw_box(&mut chart, STARTS[si].pred, BLACK.stroke_width(2))?;
             for o in trajectory_outcomes(set, opt).filter(|o| o.start == si) {
                 let Ok(r) = &o.result else { continue };

@@ -15,7 +15,7 @@ use draw::{BiasFigure, IouStepFigure, TrajectoryFigure, write_fit_gif};
 use crate::bbox::BBox;
 use crate::figures::error::Result;
 use crate::figures::kit::{Family, Job, Options, data_job, ensure_dir, figure_job, run_jobs};
-use crate::fit::{FitSet, Optimizer, TARGET};
+use crate::fit::{FitSet, Optimizer};
 
 /// Title of the animation of the annealed run.
 const ANNEAL_TITLE: &str = "logsumexp, κ·s 1 → 500 (κ 0.1 → 50), Adam";
@@ -53,7 +53,7 @@ impl Family for FitSet {
                 data::trajectories_csv(p, set, Optimizer::Adam)
             }),
             data_job(dir.join("fit_anneal.gif"), move |p| {
-                let t = BBox::from_xyxy(TARGET)?;
+                let t = BBox::from_xyxy(FitSet::TARGET)?;
                 write_fit_gif(p, &set.anneal, &t, ANNEAL_TITLE)
             }),
         ]

@@ -10,28 +10,16 @@ use crate::smooth::Smoothing;
 /// The two smooth operators, in the order they are plotted.
 pub const SMOOTH_OPS: [Smoothing; 2] = [Smoothing::Boltzmann, Smoothing::LogSumExp];
 
-/// The most κ values of a [`KappaRange`]: 10 000, 40 times the default 241 and ten times
-/// the width in pixels of a figure, so more could not be seen. A sweep keeps, per value
-/// and operator, the loss, its derivatives and a row of CSV, and draws every value: 100 000
-/// values peaked at 355 MB, so 10 000 stay near 40 MB. Checked before anything is
-/// allocated (a sweep of 10⁹ values used to abort on a failed allocation).
-///
-/// ```
-/// use softiou::figures::{KappaRange, MAX_POINTS};
-/// assert!(KappaRange::new(0.1, 10.0, MAX_POINTS).is_ok());
-/// ```
-pub const MAX_POINTS: usize = 10_000;
-
 /// A logarithmic grid of dimensionless κ·s values (s = the target's shorter side).
 ///
 /// ```
-/// use softiou::figures::{KappaRange, MAX_POINTS};
+/// use softiou::figures::KappaRange;
 /// let r = KappaRange::new(0.1, 1000.0, 5)?;
 /// let v = r.values();
 /// assert_eq!((v.len(), v[0], v[4]), (5, 0.1, 1000.0));
 /// assert!((v[2] - 10.0).abs() < 1e-12); // evenly spaced in log κ·s
 /// assert!(KappaRange::new(1.0, 0.5, 5).is_err());
-/// assert!(KappaRange::new(0.1, 10.0, MAX_POINTS + 1).is_err());
+/// assert!(KappaRange::new(0.1, 10.0, KappaRange::MAX_POINTS + 1).is_err());
 /// # Ok::<(), softiou::figures::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -42,11 +30,23 @@ pub struct KappaRange {
 }
 
 impl KappaRange {
+    /// The most κ values of a range: 10 000, 40 times the default 241 and ten times
+    /// the width in pixels of a figure, so more could not be seen. A sweep keeps, per value
+    /// and operator, the loss, its derivatives and a row of CSV, and draws every value: 100 000
+    /// values peaked at 355 MB, so 10 000 stay near 40 MB. Checked before anything is
+    /// allocated (a sweep of 10⁹ values used to abort on a failed allocation).
+    ///
+    /// ```
+    /// use softiou::figures::KappaRange;
+    /// assert!(KappaRange::new(0.1, 10.0, KappaRange::MAX_POINTS).is_ok());
+    /// ```
+    pub const MAX_POINTS: usize = 10_000;
+
     /// `points` values of κ·s from `min` to `max`, evenly spaced in log κ.
     ///
     /// # Errors
     /// [`Error::InvalidSweep`] unless `0 < min < max`, both finite, and
-    /// `2 <= points <= MAX_POINTS`.
+    /// `2 <= points <= KappaRange::MAX_POINTS`.
     pub fn new(min: f64, max: f64, points: usize) -> Result<Self> {
         if !(min.is_finite() && min > 0.0) {
             return Err(Error::InvalidSweep(format!(
@@ -58,9 +58,10 @@ impl KappaRange {
                 "kappa maximum {max} must be finite and larger than the minimum {min}"
             )));
         }
-        if !(2..=MAX_POINTS).contains(&points) {
+        if !(2..=KappaRange::MAX_POINTS).contains(&points) {
             return Err(Error::InvalidSweep(format!(
-                "{points} kappa points; need at least 2 and at most {MAX_POINTS}"
+                "{points} kappa points; need at least 2 and at most {}",
+                KappaRange::MAX_POINTS
             )));
         }
         Ok(KappaRange { min, max, points })

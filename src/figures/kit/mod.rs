@@ -18,7 +18,7 @@ pub mod text;
 pub mod write;
 
 pub(crate) use grid::symmetric_grid;
-pub use grid::{KappaRange, MAX_POINTS, SMOOTH_OPS, default_range};
+pub use grid::{KappaRange, SMOOTH_OPS, default_range};
 pub use scenario::Scenario;
 pub use text::{gif_backend, png_backend};
 
