@@ -247,27 +247,101 @@ pub fn dloss_dkappa<F: DualNumFloat>(
     kappa: F,
 ) -> Result<KappaDerivative<F>> {
     check_kappa_for(p, t, &kappa, loss.smoothing, false)?;
-    // For a tiny κ the lengths are rescaled here, before seeding, rather than inside the
-    // formula: seeded inside, κ/c would carry the derivative 1/c (up to 2^952) into
-    // terms like ln2/κ², which then overflow although ∂loss/∂κ is tiny. Differentiating
-    // in the scaled units and multiplying by d(κ/c)/dκ = 1/c at the end forms no such
-    // term.
-    let (p, t) = (Corners(p.to_xyxy()), Corners(t.to_xyxy()));
-    let (p, t, kappa, per_kappa) = match tiny_kappa_units(kappa, loss.smoothing) {
-        None => (p, t, kappa, F::one()),
-        Some(c) => (p.scaled(c), t.scaled(c), kappa / c, F::one() / c),
-    };
-    let pd = Corners(p.0.map(Dual::from_re));
-    let td = Corners(t.0.map(Dual::from_re));
+    let u = Units::of(p, t, kappa, loss);
+    let pd = Corners(u.p.0.map(Dual::from_re));
+    let td = Corners(u.t.0.map(Dual::from_re));
     let (value, dloss_dkappa) =
-        first_derivative(|k: Dual<F>| loss.eval_corners(&pd, &td, k), kappa);
-    let dloss_dkappa = dloss_dkappa * per_kappa;
+        first_derivative(|k: Dual<F>| loss.eval_corners(&pd, &td, k), u.kappa);
+    let dloss_dkappa = dloss_dkappa * u.per_kappa;
     let value = loss.finite(value)?;
     finite_derivatives("dloss/dkappa", [dloss_dkappa].iter())?;
     Ok(KappaDerivative {
         value,
         dloss_dkappa,
     })
+}
+
+/// The boxes and κ in the units in which a derivative with respect to κ is taken.
+///
+/// For a tiny κ the lengths are rescaled here, before seeding, rather than inside the
+/// formula: seeded inside, κ/c would carry the derivative 1/c (up to 2^952) into terms
+/// like ln2/κ², which then overflow although ∂loss/∂κ is tiny. Differentiating in the
+/// scaled units and multiplying by d(κ/c)/dκ = 1/c (and by c for a length) at the end
+/// forms no such term; c is a power of two, so nothing is rounded.
+struct Units<F> {
+    p: Corners<F>,
+    t: Corners<F>,
+    kappa: F,
+    /// d(scaled length)/d(length): c, or 1.
+    per_length: F,
+    /// d(scaled κ)/dκ: 1/c, or 1.
+    per_kappa: F,
+}
+
+impl<F: DualNumFloat> Units<F> {
+    fn of(p: &BBox<F>, t: &BBox<F>, kappa: F, loss: Loss) -> Self {
+        let (p, t) = (Corners(p.to_xyxy()), Corners(t.to_xyxy()));
+        match tiny_kappa_units(kappa, loss.smoothing) {
+            None => Units {
+                p,
+                t,
+                kappa,
+                per_length: F::one(),
+                per_kappa: F::one(),
+            },
+            Some(c) => Units {
+                p: p.scaled(c),
+                t: t.scaled(c),
+                kappa: kappa / c,
+                per_length: F::one() * c,
+                per_kappa: F::one() / c,
+            },
+        }
+    }
+}
+
+/// Value, gradient with respect to both boxes and ∂loss/∂κ in one `DualSVec<F, 9>` pass
+/// (for [`crate::evaluate`]), for a κ the caller has checked ([`check_kappa_for`]).
+/// Every number is the one [`grad_all`] and [`dloss_dkappa`] give (the same operations
+/// on the same real parts, one derivative slot each) — bit for bit, except for a κ so
+/// small that the lengths are rescaled: then the gradient is taken in the scaled units
+/// and multiplied by c once, which can differ from `grad_all` (which seeds c) in the
+/// last bits of a subnormal number.
+///
+/// # Errors
+/// As [`grad_all`] and [`dloss_dkappa`], in that order.
+pub(crate) fn valid_first_order<F: DualNumFloat>(
+    loss: Loss,
+    p: &BBox<F>,
+    t: &BBox<F>,
+    kappa: F,
+) -> Result<(GradAll<F>, F)> {
+    let u = Units::of(p, t, kappa, loss);
+    let [p0, p1, p2, p3] = u.p.0;
+    let [t0, t1, t2, t3] = u.t.0;
+    let x = SVector::from([p0, p1, p2, p3, t0, t1, t2, t3, u.kappa]);
+    let (value, g) = gradient(
+        |x: SVector<DualSVec<F, 9>, 9>| {
+            let pd = Corners([x[0], x[1], x[2], x[3]]);
+            let td = Corners([x[4], x[5], x[6], x[7]]);
+            loss.eval_corners(&pd, &td, x[8])
+        },
+        &x,
+    );
+    let value = loss.finite(value)?;
+    let grad_pred = g.fixed_rows::<4>(0) * u.per_length;
+    let grad_target = g.fixed_rows::<4>(4) * u.per_length;
+    finite_derivatives("gradient", grad_pred.iter().chain(grad_target.iter()))?;
+    let dloss_dkappa = g[8] * u.per_kappa;
+    finite_derivatives("dloss/dkappa", [dloss_dkappa].iter())?;
+    Ok((
+        GradAll {
+            value,
+            grad_pred,
+            grad_target,
+        },
+        dloss_dkappa,
+    ))
 }
 
 /// Every derivative must be finite too: a finite loss can still have a derivative that

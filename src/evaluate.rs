@@ -7,12 +7,12 @@
 //!
 //! | field | from |
 //! |---|---|
-//! | `loss` | [`Loss::eval`] on plain numbers |
+//! | `loss`, `grad_pred`, `grad_target`, `dloss_dkappa` | one pass on a 9-component dual (the 8 coordinates and κ); the numbers of [`Loss::eval`], [`diff::grad_all`] and [`diff::dloss_dkappa`] |
 //! | `iou` | [`soft_iou`](crate::soft_iou) with the loss's operator |
 //! | `hard_iou` | [`hard_iou`] |
-//! | `grad_pred`, `grad_target` | one [`diff::grad_all`] pass (8-component dual) |
-//! | `dloss_dkappa` | [`diff::dloss_dkappa`] |
 //! | `hessian_pred` | [`diff::hessian_pred`], only from [`evaluate_with_hessian`] |
+//!
+//! κ is checked once, on entry, and the loss is computed once.
 //!
 //! Coordinates and derivatives are always in xyxy order `[x1, y1, x2, y2]`, whatever
 //! format the boxes were given in. Units: gradients are loss per coordinate unit,
@@ -25,8 +25,8 @@ use serde::Serialize;
 
 use crate::bbox::BBox;
 use crate::diff;
-use crate::error::{Error, Result};
-use crate::iou::{Loss, Region, hard_iou, soft_iou_and_region};
+use crate::error::Result;
+use crate::iou::{Loss, Region, check_kappa_for, hard_iou, valid_soft_iou_and_region};
 
 /// The loss, IoUs and exact derivatives for one box pair.
 ///
@@ -91,31 +91,25 @@ pub struct Evaluation<F = f64> {
 /// ```
 ///
 /// # Errors
-/// As [`Loss::eval`] ([`Error::InvalidKappa`], [`Error::NonFiniteResult`]), and
-/// [`Error::NonFiniteResult`] if a derivative overflows although the loss is finite.
+/// As [`Loss::eval`] ([`crate::Error::InvalidKappa`], [`crate::Error::NonFiniteResult`]), and
+/// [`crate::Error::NonFiniteResult`] if a derivative overflows although the loss is finite.
 pub fn evaluate<F: DualNumFloat>(
     loss: Loss,
     p: &BBox<F>,
     t: &BBox<F>,
     kappa: F,
 ) -> Result<Evaluation<F>> {
-    let value = loss.eval(p, t, kappa)?;
-    let (iou, region) = soft_iou_and_region(p, t, kappa, loss.smoothing)?;
-    let grads = diff::grad_all(loss, p, t, kappa)?;
-    let dk = diff::dloss_dkappa(loss, p, t, kappa)?;
-    let grad_pred: [F; 4] = grads.grad_pred.into();
-    let grad_target: [F; 4] = grads.grad_target.into();
-    for d in grad_pred.iter().chain(&grad_target) {
-        finite_derivative("gradient of the loss", *d)?;
-    }
-    finite_derivative("dloss/dkappa", dk.dloss_dkappa)?;
+    // The one check of κ (and of κ·s for logsumexp) on the way to every number below.
+    check_kappa_for(p, t, &kappa, loss.smoothing, false)?;
+    let (grads, dloss_dkappa) = diff::valid_first_order(loss, p, t, kappa)?;
+    let (iou, region) = valid_soft_iou_and_region(p, t, kappa, loss.smoothing)?;
     Ok(Evaluation {
-        loss: value,
+        loss: grads.value,
         iou,
         hard_iou: hard_iou(p, t),
-        grad_pred,
-        grad_target,
-        dloss_dkappa: dk.dloss_dkappa,
+        grad_pred: grads.grad_pred.into(),
+        grad_target: grads.grad_target.into(),
+        dloss_dkappa,
         kappa_s: kappa * t.width().min(t.height()),
         region,
         hessian_pred: None,
@@ -144,11 +138,8 @@ pub fn evaluate_with_hessian<F: DualNumFloat>(
 ) -> Result<Evaluation<F>> {
     let mut e = evaluate(loss, p, t, kappa)?;
     let h = diff::hessian_pred(loss, p, t, kappa)?.hessian;
-    let rows: [[F; 4]; 4] = std::array::from_fn(|i| std::array::from_fn(|j| h[(i, j)]));
-    for d in rows.iter().flatten() {
-        finite_derivative("Hessian of the loss", *d)?;
-    }
-    e.hessian_pred = Some(rows);
+    // diff::hessian_pred has checked that every entry is finite.
+    e.hessian_pred = Some(std::array::from_fn(|i| std::array::from_fn(|j| h[(i, j)])));
     Ok(e)
 }
 
@@ -163,23 +154,10 @@ fn warnings<S: serde::Serializer>(region: &Region, s: S) -> std::result::Result<
     seq.end()
 }
 
-fn finite_derivative<F: DualNumFloat>(what: &'static str, d: F) -> Result<()> {
-    if d.is_finite() {
-        Ok(())
-    } else {
-        Err(Error::NonFiniteResult {
-            what,
-            value: d.to_f64().unwrap_or(f64::NAN),
-            hint: "the derivative overflows here; use coordinates of moderate size and a \
-                   kappa with kappa * box size between about 1e-3 and 1e6",
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{LossKind, Smoothing};
+    use crate::{Error, LossKind, Smoothing};
     use proptest::prelude::*;
 
     fn losses() -> impl Strategy<Value = Loss> {
@@ -196,6 +174,48 @@ mod tests {
     fn central(f: impl Fn(f64) -> f64, x: f64) -> f64 {
         let h = 1e-5 * x.abs().max(1.0);
         (f(x + h) - f(x - h)) / (2.0 * h)
+    }
+
+    proptest! {
+        // The one 9-slot pass of `evaluate` must give the numbers of the separate entry
+        // points: bit for bit (the same operations on the same real parts, one slot each)
+        // unless κ is so small that the lengths are rescaled by a power of two c
+        // (`tiny_kappa_units`). There `evaluate` seeds in the scaled units and multiplies
+        // by c once at the end, while `grad_all` seeds c itself, so the two differ only
+        // where a number is subnormal: at most a few quanta of 2^-1074 (a gradient of
+        // order 1e-311 loses its low bits either way).
+        #[test]
+        fn evaluate_gives_the_numbers_of_the_separate_functions(
+            loss in losses(), p in boxes(), t in boxes(),
+            log_kappa in prop_oneof![-2.0..2.0, -170.0..-40.0],
+        ) {
+            let kappa = 10f64.powf(log_kappa);
+            // a κ·s below logsumexp's limit is an error for every entry point alike
+            let Ok(e) = evaluate(loss, &p, &t, kappa) else {
+                prop_assert!(loss.eval(&p, &t, kappa).is_err());
+                prop_assert!(diff::grad_all(loss, &p, &t, kappa).is_err());
+                return Ok(());
+            };
+            let g = diff::grad_all(loss, &p, &t, kappa).unwrap();
+            let d = diff::dloss_dkappa(loss, &p, &t, kappa).unwrap();
+            let rescaled = crate::iou::tiny_kappa_units(kappa, loss.smoothing).is_some();
+            let same = |a: f64, b: f64| {
+                if rescaled {
+                    (a - b).abs() <= 4.0 * f64::EPSILON * b.abs() + 4.0 * f64::from_bits(1)
+                } else {
+                    a.to_bits() == b.to_bits()
+                }
+            };
+            prop_assert_eq!(e.loss.to_bits(), loss.eval(&p, &t, kappa).unwrap().to_bits());
+            prop_assert_eq!(e.loss.to_bits(), g.value.to_bits());
+            for i in 0..4 {
+                prop_assert!(same(e.grad_pred[i], g.grad_pred[i]), "{} vs {}", e.grad_pred[i], g.grad_pred[i]);
+                prop_assert!(same(e.grad_target[i], g.grad_target[i]), "{} vs {}", e.grad_target[i], g.grad_target[i]);
+            }
+            prop_assert!(same(e.dloss_dkappa, d.dloss_dkappa));
+            prop_assert_eq!(e.iou.to_bits(), crate::soft_iou(&p, &t, kappa, loss.smoothing).unwrap().to_bits());
+            prop_assert_eq!(e.region, crate::region(&p, &t, kappa, loss.smoothing).unwrap());
+        }
     }
 
     #[test]

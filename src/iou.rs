@@ -305,13 +305,24 @@ fn scaled_intersection_union<D: DualNum + Copy>(
     op: Smoothing,
 ) -> Result<(D, D)> {
     check_kappa_for(p, t, &kappa, op, false)?;
+    Ok(valid_scaled_intersection_union(p, t, kappa, op))
+}
+
+/// [`scaled_intersection_union`] for a κ the caller has checked ([`check_kappa_for`]).
+#[inline]
+fn valid_scaled_intersection_union<D: DualNum + Copy>(
+    p: &BBox<D>,
+    t: &BBox<D>,
+    kappa: D,
+    op: Smoothing,
+) -> (D, D) {
     let (p, t): (Corners<D>, Corners<D>) = (p.into(), t.into());
-    Ok(match tiny_kappa_units(kappa, op) {
+    match tiny_kappa_units(kappa, op) {
         None => corners_intersection_union(&p, &t, kappa, op),
         Some(c) => {
             corners_intersection_union(&p.scaled(c), &t.scaled(c), kappa * Float::recip(c), op)
         }
-    })
+    }
 }
 
 /// Where a smoothed evaluation lies relative to the region in which the soft IoU means
@@ -425,14 +436,18 @@ pub fn region<D: DualNum + Copy>(
     Ok(Region::of(i.re(), u.re()))
 }
 
-/// The soft IoU and its [`Region`] from one evaluation of `(I, U)`.
-pub(crate) fn soft_iou_and_region<D: DualNum + Copy>(
+/// The soft IoU and its [`Region`] from one evaluation of `(I, U)`, for a κ the caller
+/// has checked ([`check_kappa_for`]).
+///
+/// # Errors
+/// [`Error::NonFiniteResult`] if the soft IoU is not finite.
+pub(crate) fn valid_soft_iou_and_region<D: DualNum + Copy>(
     p: &BBox<D>,
     t: &BBox<D>,
     kappa: D,
     op: Smoothing,
 ) -> Result<(D, Region)> {
-    let (i, u) = scaled_intersection_union(p, t, kappa, op)?;
+    let (i, u) = valid_scaled_intersection_union(p, t, kappa, op);
     Ok((finite("soft IoU", div(i, u))?, Region::of(i.re(), u.re())))
 }
 
