@@ -2,6 +2,8 @@
 
 use thiserror::Error as ThisError;
 
+use crate::number::num;
+
 /// Everything that can be wrong with the input to, or the result of, a computation.
 ///
 /// Messages name the offending value and say what would be valid, so that the CLI can
@@ -139,18 +141,6 @@ pub enum Error {
         /// `y_max − y_min`.
         height: f64,
     },
-}
-
-/// A number as people read it and as it parses back: the shortest round-trip form, in
-/// positional notation for ordinary magnitudes (`0.5`, `120`) and with an exponent for
-/// extreme ones (`1e300`, `2.5e-9`), never hundreds of digits.
-pub(crate) fn num(x: f64) -> String {
-    let a = x.abs();
-    if x == 0.0 || !x.is_finite() || (1e-4..1e16).contains(&a) {
-        format!("{x}")
-    } else {
-        format!("{x:e}")
-    }
 }
 
 /// The most characters of a user's text that a message quotes (see [`quote`]).

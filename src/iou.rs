@@ -30,6 +30,14 @@ use crate::smooth::{Smoothing, div, lit};
 
 /// Checks that κ is finite and strictly positive (on the real part for dual numbers).
 ///
+/// ```
+/// use softiou::{Error, iou::check_kappa};
+/// assert!(check_kappa(&0.5_f64).is_ok());
+/// for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+///     assert!(matches!(check_kappa(&bad), Err(Error::InvalidKappa(_))));
+/// }
+/// ```
+///
 /// # Errors
 /// [`Error::InvalidKappa`] otherwise.
 pub fn check_kappa<D: DualNum>(kappa: &D) -> Result<()> {
@@ -65,6 +73,12 @@ pub fn logsumexp_min_kappa_s<F: num_dual::DualNumFloat>() -> F {
 
 /// As [`logsumexp_min_kappa_s`], for the Hessian, which holds the cube of a side:
 /// `2^(−⌊0.49·log2 MAX⌋)`, 2^-501 ≈ 1.5e-151 in f64 and 2^-62 ≈ 2.2e-19 in f32.
+///
+/// ```
+/// use softiou::iou::logsumexp_min_kappa_s_hessian;
+/// assert_eq!(logsumexp_min_kappa_s_hessian::<f64>(), 2f64.powi(-501));
+/// assert_eq!(logsumexp_min_kappa_s_hessian::<f32>(), 2f32.powi(-62));
+/// ```
 pub fn logsumexp_min_kappa_s_hessian<F: num_dual::DualNumFloat>() -> F {
     F::TWO.powf(-(F::max_value().log2() * lit::<F>(0.49)).floor())
 }
@@ -184,6 +198,19 @@ impl<D: DualNum + Copy> From<&BBox<D>> for Corners<D> {
 
 /// Soft intersection area and soft union area `(I, U)` of two boxes.
 #[inline]
+///
+/// No check of κ: it is the raw pair behind [`soft_iou`] (use [`check_kappa`] first).
+///
+/// ```
+/// use softiou::{BBox, Smoothing, iou::intersection_union};
+/// let p = BBox::new(0.0, 0.0, 2.0, 2.0)?;
+/// let t = BBox::new(1.0, 0.0, 3.0, 2.0)?;
+/// assert_eq!(intersection_union(&p, &t, 1.0, Smoothing::Hard), (2.0, 6.0));
+/// // logsumexp moves each edge of the overlap inwards: a smaller soft intersection
+/// let (i, u) = intersection_union(&p, &t, 1.0, Smoothing::LogSumExp);
+/// assert!(i < 2.0 && u > 6.0);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 pub fn intersection_union<D: DualNum + Copy>(
     p: &BBox<D>,
     t: &BBox<D>,
@@ -283,6 +310,18 @@ pub fn hard_iou<D: DualNum + Copy>(p: &BBox<D>, t: &BBox<D>) -> D {
 }
 
 /// Soft IoU `I/U` with operator `op` and temperature `kappa` (1/coordinate units).
+///
+/// ```
+/// use softiou::{BBox, Smoothing, soft_iou};
+/// let p = BBox::new(0.0, 0.0, 2.0, 2.0)?;
+/// let t = BBox::new(1.0, 0.0, 3.0, 2.0)?;
+/// assert_eq!(soft_iou(&p, &t, 1.0, Smoothing::Hard)?, 2.0 / 6.0);
+/// // the smooth IoU tends to the hard one as κ·s grows
+/// let soft = |k: f64| soft_iou(&p, &t, k, Smoothing::LogSumExp);
+/// assert!((soft(1e3)? - 1.0 / 3.0).abs() < (soft(1.0)? - 1.0 / 3.0).abs());
+/// assert!(soft(0.0).is_err());
+/// # Ok::<(), softiou::Error>(())
+/// ```
 ///
 /// # Errors
 /// [`Error::InvalidKappa`] unless κ is finite and > 0 (also for `hard`, for uniformity);
@@ -424,6 +463,16 @@ impl fmt::Display for Region {
 
 /// The [`Region`] of the soft IoU of `p` and `t` with operator `op` at `kappa`.
 ///
+/// ```
+/// use softiou::{BBox, Region, Smoothing, region};
+/// let p = BBox::new(0.0, 0.0, 1.0, 1.0)?;
+/// let t = BBox::new(3.0, 0.0, 4.0, 1.0)?;
+/// // disjoint boxes: the Boltzmann soft intersection turns negative at large κ·s
+/// assert_eq!(region(&p, &t, 0.1, Smoothing::Boltzmann)?, Region::Meaningful);
+/// assert_ne!(region(&p, &t, 10.0, Smoothing::Boltzmann)?, Region::Meaningful);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+///
 /// # Errors
 /// [`Error::InvalidKappa`] unless κ is finite and > 0.
 pub fn region<D: DualNum + Copy>(
@@ -519,6 +568,15 @@ fn enclosing<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -
 /// With `hard` this is the paper's (and torchvision's `generalized_box_iou_loss`) value;
 /// with a smooth operator the intersection and the enclosing box are both smoothed.
 ///
+/// ```
+/// use softiou::{BBox, Smoothing, giou_loss};
+/// let p = BBox::new(0.0, 0.0, 1.0, 1.0)?;
+/// let t = BBox::new(2.0, 0.0, 3.0, 1.0)?;
+/// // disjoint: IoU = 0, C = 3, U = 2, so the loss is 1 + (3 − 2)/3
+/// assert!((giou_loss(&p, &t, 1.0, Smoothing::Hard)? - 4.0_f64 / 3.0).abs() < 1e-15);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+///
 /// # Errors
 /// As [`soft_iou`].
 pub fn giou_loss<D: DualNum + Copy>(
@@ -548,6 +606,15 @@ fn diou_penalty<D: Real>(p: &Corners<D>, t: &Corners<D>, (cw, ch): (D, D)) -> D 
 /// Distance-IoU loss (Zheng et al., AAAI 2020): `1 − IoU + ρ²(b_P, b_T)/c²`, with ρ the
 /// distance between the box centres and c the diagonal of the enclosing box.
 ///
+/// ```
+/// use softiou::{BBox, Smoothing, diou_loss};
+/// let p = BBox::new(0.0, 0.0, 2.0, 2.0)?;
+/// let t = BBox::new(1.0, 0.0, 3.0, 2.0)?;
+/// // IoU = 1/3, centres 1 apart, enclosing diagonal² = 3² + 2² = 13
+/// assert!((diou_loss(&p, &t, 1.0, Smoothing::Hard)? - (2.0_f64 / 3.0 + 1.0 / 13.0)).abs() < 1e-15);
+/// # Ok::<(), softiou::Error>(())
+/// ```
+///
 /// # Errors
 /// As [`soft_iou`].
 pub fn diou_loss<D: DualNum + Copy>(
@@ -567,6 +634,17 @@ pub fn diou_loss<D: DualNum + Copy>(
 /// denominators), so its gradient differs from the exact one wherever v ≠ 0.
 /// `α·v` is evaluated as `v²/((1 − IoU) + v)`, which is 0 (with a zero gradient, its
 /// limit) when both P = T in shape and IoU = 1.
+///
+/// ```
+/// use softiou::{BBox, Smoothing, ciou_loss, diou_loss};
+/// let p = BBox::new(0.0, 0.0, 2.0, 2.0)?;
+/// let t = BBox::new(0.0, 0.0, 2.0, 2.0)?;
+/// assert_eq!(ciou_loss(&p, &t, 1.0, Smoothing::Hard)?, 0.0); // α·v = 0/0 taken as 0
+/// // a different aspect ratio adds α·v > 0 to the DIoU loss
+/// let q = BBox::new(0.0, 0.0, 4.0, 1.0)?;
+/// assert!(ciou_loss(&q, &t, 1.0, Smoothing::Hard)? > diou_loss(&q, &t, 1.0, Smoothing::Hard)?);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 ///
 /// # Errors
 /// As [`soft_iou`].
@@ -590,6 +668,14 @@ fn ciou_from_parts<D: Real>(p: &Corners<D>, t: &Corners<D>, l: D, penalty: D) ->
 }
 
 /// Which loss to evaluate.
+///
+/// ```
+/// use softiou::LossKind;
+/// assert_eq!("giou".parse::<LossKind>()?, LossKind::Giou);
+/// assert_eq!(LossKind::SoftIou.to_string(), "soft-iou");
+/// assert_eq!(LossKind::ALL.len(), 4);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum LossKind {
     /// `1 − soft IoU` ([`soft_iou_loss`]).

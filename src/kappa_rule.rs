@@ -2,8 +2,10 @@
 //!
 //! κ has units of 1/length, and every loss depends on κ only through κ·s, s a box side
 //! (`soft_iou(c·P, c·T, κ/c) = soft_iou(P, T, κ)`). So the rule is found once in
-//! dimensionless form, on a family of pairs whose target has side s (`FAMILY`), and
-//! κ for your boxes is κ·s divided by your side.
+//! dimensionless form, on a family of pairs whose target has side s, and κ for your
+//! boxes is κ·s divided by your side. The family (`FAMILY` below) is the six standard
+//! pairs of the plot set against the target `[0, 0, 10, 10]`: overlapping (IoU 56/144),
+//! nested, identical, touching, disjoint in x (gap 3), disjoint in x and y (gaps 3, 2).
 //!
 //! What [`kappa_rule`] answers, each by a scan and a bisection on library functions:
 //!
@@ -99,17 +101,35 @@ impl Default for RuleOptions {
 }
 
 /// Where the loss has a pole: the κ·s at which the soft union of `pair` crosses 0.
+///
+/// ```
+/// use softiou::kappa_rule::{RuleOptions, kappa_rule};
+/// let rule = kappa_rule(10.0, RuleOptions::default())?;
+/// let pole = rule.pole.as_ref().expect("logsumexp has a pole");
+/// // the pole lies far below the κ·s the rule recommends
+/// assert!(pole.kappa_s > 0.0 && pole.kappa_s < rule.kappa_s && !pole.pair.is_empty());
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Pole {
     /// κ·s of the pole (bisected to a relative 1e-10).
     pub kappa_s: f64,
-    /// The pair of `FAMILY` whose pole is at the largest κ·s (met first when κ is
+    /// The pair of the family whose pole is at the largest κ·s (met first when κ is
     /// lowered).
     pub pair: &'static str,
 }
 
 /// How far from the target a useful gradient reaches at one κ·s.
+///
+/// ```
+/// use softiou::kappa_rule::{RuleOptions, kappa_rule};
+/// let rule = kappa_rule(10.0, RuleOptions::default())?;
+/// // the smoother the loss (smaller κ·s), the farther a useful gradient reaches
+/// let gaps: Vec<f64> = rule.reach.iter().filter_map(|r| r.gap_over_s).collect();
+/// assert!(gaps.windows(2).all(|w| w[0] >= w[1]));
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ReachRow {
@@ -123,6 +143,17 @@ pub struct ReachRow {
 /// One κ for boxes of different sizes: κ chosen from the rule for the smallest side s,
 /// applied to a box of side r·s (κ·side = r·κ·s); and the reverse, κ chosen for the
 /// side r·s, applied to a box of side s (κ·side = κ·s / r).
+///
+/// ```
+/// use softiou::kappa_rule::{RuleOptions, kappa_rule};
+/// let rule = kappa_rule(10.0, RuleOptions::default())?;
+/// let same = &rule.mixed[0]; // ratio 1: the rule's own boxes, within the tolerance
+/// assert_eq!(same.ratio, 1.0);
+/// assert!(same.error_large <= rule.tolerance && same.error_small <= rule.tolerance);
+/// // κ chosen for boxes 100 times larger is far too smooth for the small ones
+/// assert!(rule.mixed.last().unwrap().error_small > rule.tolerance);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MixedRow {
@@ -139,6 +170,15 @@ pub struct MixedRow {
 
 /// The answer of [`kappa_rule`]. Lengths are in the caller's coordinate units, κ in
 /// 1/coordinate units; `kappa_s` and the ratios are dimensionless.
+///
+/// ```
+/// use softiou::{Smoothing, kappa_rule::{RuleOptions, kappa_rule}};
+/// let options = RuleOptions { smoothing: Smoothing::Boltzmann, ..RuleOptions::default() };
+/// let rule = kappa_rule(4.0, options)?;
+/// assert_eq!((rule.side, rule.kappa), (4.0, rule.kappa_s / 4.0));
+/// assert!(rule.pole.is_none()); // the Boltzmann soft union stays positive
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct KappaRule {
@@ -149,23 +189,24 @@ pub struct KappaRule {
     pub smoothing: Smoothing,
     /// The tolerance on |soft − hard|.
     pub tolerance: f64,
-    /// The smallest κ·s above which the worst |soft − hard| over `FAMILY` stays ≤ the
+    /// The smallest κ·s above which the worst |soft − hard| over the family stays ≤ the
     /// tolerance (bisected to a relative 1e-10; the value at it is ≤ the tolerance).
     pub kappa_s: f64,
     /// `kappa_s / side`, in 1/coordinate units.
     pub kappa: f64,
-    /// The pair of `FAMILY` whose error decides `kappa_s` (the worst case).
+    /// The pair of the family whose error decides `kappa_s` (the worst case).
     pub worst_pair: &'static str,
-    /// The largest κ·s at which some pair of `FAMILY` is outside
+    /// The largest κ·s at which some pair of the family is outside
     /// [`Region::Meaningful`] (soft IoU outside [0, 1]); `None` if none is on the grid.
     pub not_meaningful_below: Option<f64>,
     /// The pole ([`Pole`]); `None` for `boltzmann`, whose soft union stays positive.
     pub pole: Option<Pole>,
     /// The threshold of the gradient reach.
     pub grad_threshold: f64,
-    /// The gradient reach at `REACH_KAPPA_S` and at `kappa_s`, sorted by κ·s.
+    /// The gradient reach at κ·s = 0.3, 1, 3, 10, 30, 100, 1000 and at `kappa_s`, sorted
+    /// by κ·s.
     pub reach: Vec<ReachRow>,
-    /// The one-κ trade-off at `MIXED_RATIOS`.
+    /// The one-κ trade-off at the size ratios 1, 3, 10 and 100.
     pub mixed: Vec<MixedRow>,
 }
 
@@ -205,7 +246,7 @@ fn check_positive(name: &'static str, v: f64) -> Result<()> {
     } else {
         Err(Error::InvalidParameter {
             name,
-            value: crate::error::num(v),
+            value: crate::number::num(v),
             need: "it must be a finite number > 0",
         })
     }
@@ -267,18 +308,26 @@ fn last_bad(grid: &[f64], bad: impl Fn(f64) -> Result<bool>) -> Result<Option<f6
     Ok(None)
 }
 
-/// The smallest κ·s above which the worst |soft − hard| over `FAMILY` is ≤
+/// The smallest κ·s above which the worst |soft − hard| over the family is ≤
 /// `tolerance` at every point of the scan grid, and the pair that decides it.
 ///
+/// ```
+/// use softiou::{Smoothing, kappa_rule::kappa_s_within};
+/// let (loose, _) = kappa_s_within(Smoothing::LogSumExp, 0.1)?;
+/// let (tight, pair) = kappa_s_within(Smoothing::LogSumExp, 0.001)?;
+/// assert!(tight > loose && !pair.is_empty()); // a tighter tolerance needs a larger κ·s
+/// assert!(kappa_s_within(Smoothing::Hard, 0.01).is_err());
+/// # Ok::<(), softiou::Error>(())
+/// ```
+///
 /// # Errors
-/// [`Error::InvalidParameter`] for a tolerance outside [`MIN_TOLERANCE`, 1) or
-/// `hard`.
+/// [`Error::InvalidParameter`] for a tolerance outside [1e-8, 1) or `hard`.
 pub fn kappa_s_within(op: Smoothing, tolerance: f64) -> Result<(f64, &'static str)> {
     check_smooth(op)?;
     if !(tolerance.is_finite() && (MIN_TOLERANCE..1.0).contains(&tolerance)) {
         return Err(Error::InvalidParameter {
             name: "tolerance",
-            value: crate::error::num(tolerance),
+            value: crate::number::num(tolerance),
             need: "it must be a number in [1e-8, 1): the largest |soft - hard| IoU loss accepted",
         });
     }
@@ -311,7 +360,7 @@ pub(crate) fn pole(op: Smoothing) -> Result<Option<Pole>> {
     Ok(best)
 }
 
-/// The largest κ·s at which some pair of `FAMILY` is outside [`Region::Meaningful`].
+/// The largest κ·s at which some pair of the family is outside [`Region::Meaningful`].
 ///
 /// # Errors
 /// As [`region`].
@@ -344,7 +393,7 @@ pub(crate) fn pull(op: Smoothing, kappa_s: f64, gap_over_s: f64) -> Result<f64> 
     if !(gap_over_s.is_finite() && gap_over_s >= 0.0) {
         return Err(Error::InvalidParameter {
             name: "gap",
-            value: crate::error::num(gap_over_s),
+            value: crate::number::num(gap_over_s),
             need: "it must be a finite number >= 0",
         });
     }
@@ -413,7 +462,7 @@ pub(crate) fn gradient_reach(op: Smoothing, kappa_s: f64, threshold: f64) -> Res
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for a side that is not finite and > 0, a tolerance
-/// outside [`MIN_TOLERANCE`, 1), a non-positive gradient threshold, or `hard`.
+/// outside [1e-8, 1), a non-positive gradient threshold, or `hard`.
 pub fn kappa_rule(side: f64, options: RuleOptions) -> Result<KappaRule> {
     check_positive("side", side)?;
     check_smooth(options.smoothing)?;

@@ -51,6 +51,8 @@ extern crate self as softiou;
 //    one macro behind every enum's name, `ALL`, `Display` and `FromStr`.
 pub mod error;
 mod names;
+// The one number format of every output (CLI, CSV, messages).
+mod number;
 // 0b. Lane-parallel f64 and dual numbers (SIMD), and the `Real` trait the formulas use.
 pub mod lanes;
 // 1. Smooth max/min operators (hard, boltzmann, logsumexp), generic over dual numbers.

@@ -10,7 +10,8 @@ use softiou::{Loss, LossKind, Smoothing};
 
 use super::CliError;
 use super::args::parse_kappa;
-use super::output::{num, print};
+use super::output::print;
+use crate::number::num;
 
 /// The most cases of one run: the library's limit ([`softiou::fdcheck::MAX_CASES`]).
 const MAX_CASES: u64 = softiou::fdcheck::MAX_CASES as u64;

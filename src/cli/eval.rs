@@ -104,9 +104,9 @@ pub fn run(args: EvalArgs) -> Result<(), CliError> {
     super::output::print(&text)?;
     if !e.region.is_meaningful() {
         super::output::warn(&format!(
-            "soft IoU = {:?} at kappa * s = {:?} (s = the target's shorter side): {}",
-            e.iou,
-            e.kappa_s,
+            "soft IoU = {} at kappa * s = {} (s = the target's shorter side): {}",
+            crate::number::num(e.iou),
+            crate::number::num(e.kappa_s),
             e.region.explanation()
         ));
     }
@@ -135,10 +135,10 @@ fn result_rows(e: &Evaluation) -> Vec<(String, Vec<String>)> {
 }
 
 fn row(label: &str, values: &[f64]) -> (String, Vec<String>) {
-    // `{:?}` is the shortest representation that parses back to the same f64; the space
-    // in front of non-negative numbers lines the signs up.
+    // The crate's number format (the shortest decimal that parses back to the same f64);
+    // the space in front of non-negative numbers lines the signs up.
     let cell = |v: &f64| {
-        let s = format!("{v:?}");
+        let s = crate::number::num(*v);
         if s.starts_with('-') {
             s
         } else {

@@ -10,7 +10,8 @@ use softiou::error::{quote, quote_bare};
 
 use super::CliError;
 use super::args::{parse_box, parse_kappa, parse_name, parse_number};
-use super::output::{num, print};
+use super::output::print;
+use crate::number::num;
 
 const AFTER_HELP: &str = "\
 Units: boxes are [x1, y1, x2, y2] corners in coordinate units (pixels, or 1 for

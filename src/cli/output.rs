@@ -32,9 +32,3 @@ pub fn stdout_error(e: io::Error) -> CliError {
         CliError::Failure(format!("cannot write to standard output: {e}"))
     }
 }
-
-/// `{:?}` of an f64: the shortest decimal that parses back to the same number, with an
-/// exponent for very large or very small magnitudes (`1e300`, not 301 digits).
-pub fn num(v: f64) -> String {
-    format!("{v:?}")
-}

@@ -162,21 +162,21 @@ pub fn random_cases(n: usize, seed: u64, kappa_min: f64, kappa_max: f64) -> Resu
     if !(kappa_min.is_finite() && kappa_min > 0.0) {
         return Err(Error::InvalidParameter {
             name: "kappa_min",
-            value: format!("{kappa_min:?}"),
+            value: crate::number::num(kappa_min),
             need: "it must be a finite number > 0 (units: 1/coordinate unit)",
         });
     }
     if !(kappa_max.is_finite() && kappa_max >= kappa_min) {
         return Err(Error::InvalidParameter {
             name: "kappa_max",
-            value: format!("{kappa_max:?}"),
+            value: crate::number::num(kappa_max),
             need: "it must be finite and >= kappa_min",
         });
     }
     if kappa_max > KAPPA_LIMIT {
         return Err(Error::InvalidParameter {
             name: "kappa_max",
-            value: format!("{kappa_max:?}"),
+            value: crate::number::num(kappa_max),
             need: KAPPA_LIMIT_NEED,
         });
     }

@@ -3,7 +3,8 @@
 
 use thiserror::Error as ThisError;
 
-use crate::error::{num, quote};
+use crate::error::quote;
+use crate::number::num;
 
 /// Everything that can go wrong setting up or running a fit.
 ///
@@ -39,8 +40,9 @@ pub enum Error {
     },
     /// A fitting run left the boxes on which the loss is finite; no box is returned.
     #[error(
-        "the fit diverged at step {step} (kappa = {kappa:?}): {reason}; \
-         lower the learning rate, raise kappa, or anneal kappa from small to large"
+        "the fit diverged at step {step} (kappa = {}): {reason}; \
+         lower the learning rate, raise kappa, or anneal kappa from small to large",
+        num(*.kappa)
     )]
     Diverged {
         /// The step at which the iterate became invalid.

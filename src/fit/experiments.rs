@@ -295,7 +295,7 @@ pub(crate) fn sample_steps_n(last: usize, dense: usize, n: usize) -> Vec<usize> 
 /// use softiou::BBox;
 /// use softiou::fit::{FitConfig, fit};
 /// let p = BBox::new(8.0, 0.0, 18.0, 10.0)?; // overlapping the target
-/// let t = BBox::from_xyxy(softiou::fit::TARGET)?;
+/// let t = BBox::from_xyxy(softiou::fit::FitSet::TARGET)?;
 /// let run = fit(&p, &t, &FitConfig::default())?;
 /// let s = softiou::fit::sampled_history(&run);
 /// assert_eq!(s.first().map(|s| s.step), Some(0));

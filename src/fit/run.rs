@@ -10,6 +10,7 @@ use super::param::{Param, Theta};
 use super::status::{Ending, StopReason, WORSE_BY, status};
 use crate::bbox::BBox;
 use crate::iou::{Loss, check_kappa, hard_iou};
+use crate::number::num;
 use crate::smooth::Smoothing;
 
 /// How κ (1/coordinate units) evolves over a run.
@@ -74,8 +75,10 @@ impl KappaSchedule {
 impl fmt::Display for KappaSchedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            KappaSchedule::Fixed(k) => write!(f, "kappa = {k:?}"),
-            KappaSchedule::Anneal { min, max } => write!(f, "kappa annealed {min:?}..{max:?}"),
+            KappaSchedule::Fixed(k) => write!(f, "kappa = {}", num(*k)),
+            KappaSchedule::Anneal { min, max } => {
+                write!(f, "kappa annealed {}..{}", num(*min), num(*max))
+            }
         }
     }
 }
@@ -313,7 +316,9 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
         let grad_norm = g.norm();
         if !(value.is_finite() && grad_norm.is_finite()) {
             return Err(diverged(format!(
-                "the loss is {value:?} and its gradient norm {grad_norm:?}"
+                "the loss is {} and its gradient norm {}",
+                num(value),
+                num(grad_norm)
             )));
         }
         history.push(FitStep {

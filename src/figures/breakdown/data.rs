@@ -195,7 +195,8 @@ pub mod csv {
 
     use super::BreakdownMap;
     use crate::figures::error::Result;
-    use crate::figures::kit::table::{num, write_rows};
+    use crate::figures::kit::table::write_rows;
+    use crate::number::num;
 
     /// Figure 9: one row per cell and panel.
     ///

@@ -364,7 +364,8 @@ pub mod csv {
 
     use super::{KappaRow, KappaSweep};
     use crate::figures::error::Result;
-    use crate::figures::kit::table::{num, opt, write_rows};
+    use crate::figures::kit::table::{opt, write_rows};
+    use crate::number::num;
 
     /// The rows of every sweep, with the columns chosen by `cols`.
     fn sweep_rows(

@@ -1,19 +1,14 @@
 //! CSV tables: every family writes exactly the data its figure shows through
-//! [`write_rows`], atomically, with numbers in Rust's shortest round-trip form ([`num`]).
+//! [`write_rows`], atomically, with numbers in the crate's one number format (`crate::number::num`).
 
 use std::path::Path;
 
 use super::write::write_atomic;
 use crate::figures::error::{Error, Result};
 
-/// A number in a CSV cell: Rust's shortest round-trip form.
-pub(crate) fn num(v: f64) -> String {
-    v.to_string()
-}
-
 /// An optional number in a CSV cell: empty when absent.
 pub(crate) fn opt(v: Option<f64>) -> String {
-    v.map(num).unwrap_or_default()
+    v.map(crate::number::num).unwrap_or_default()
 }
 
 /// Writes `header` and `rows` as CSV to `path` (temporary file, then rename).

@@ -157,7 +157,8 @@ pub mod csv {
 
     use super::StepPanel;
     use crate::figures::error::Result;
-    use crate::figures::kit::table::{num, write_rows};
+    use crate::figures::kit::table::write_rows;
+    use crate::number::num;
 
     /// Figure 8: one row per reference point and step; the errors are relative,
     /// `|derivative − reference| / |reference|` (the reference is the last column).

@@ -256,7 +256,8 @@ pub mod csv {
     use super::super::contour::Contour;
     use super::{GradientField, Surface};
     use crate::figures::error::Result;
-    use crate::figures::kit::table::{num, write_rows};
+    use crate::figures::kit::table::write_rows;
+    use crate::number::num;
 
     /// Figure 5 heatmaps: one row per grid point.
     ///

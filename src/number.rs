@@ -1,0 +1,64 @@
+//! The one way the crate writes a number: command-line output, CSV tables and error
+//! messages all use [`num`], so a value reads the same wherever it appears and parses
+//! back to the same `f64`.
+
+/// `x` as the shortest decimal that parses back to exactly `x`: positional for
+/// magnitudes in [1e-4, 1e16) and zero (`0.5`, `120.0`, `-0.0`: always with a point, so
+/// that it reads as a real number), with an exponent outside (`1e300`, `2.5e-9`: never
+/// hundreds of digits), and `NaN`, `inf`, `-inf` for the rest. This is the form of
+/// Rust's `{:?}` for `f64`, written out here so that the crate's output does not depend
+/// on an unspecified `Debug` format.
+pub(crate) fn num(x: f64) -> String {
+    let a = x.abs();
+    if !x.is_finite() {
+        format!("{x}")
+    } else if a == 0.0 || (1e-4..1e16).contains(&a) {
+        let s = format!("{x}");
+        if s.contains('.') { s } else { s + ".0" }
+    } else {
+        format!("{x:e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::num;
+    use proptest::prelude::*;
+
+    #[test]
+    fn ordinary_extreme_and_special_values() {
+        let cases = [
+            (0.5, "0.5"),
+            (120.0, "120.0"),
+            (-0.0, "-0.0"),
+            (1e-4, "0.0001"),
+            (9.5e-5, "9.5e-5"),
+            (1e16, "1e16"),
+            (1e300, "1e300"),
+            (-2.5e-9, "-2.5e-9"),
+            (f64::MIN_POSITIVE / 4.0, "5.562684646268003e-309"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ];
+        for (x, s) in cases {
+            assert_eq!(num(x), s);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        /// Every f64 (any bit pattern) reads back bit for bit, is at most 24 characters
+        /// (17 significant digits, sign, point, `e-308`), and is what `{:?}` writes.
+        #[test]
+        fn round_trips_is_short_and_matches_debug(bits in any::<u64>()) {
+            let x = f64::from_bits(bits);
+            let s = num(x);
+            prop_assert!(s.len() <= 24, "{s}");
+            prop_assert_eq!(&s, &format!("{x:?}"));
+            if !x.is_nan() {
+                prop_assert_eq!(s.parse::<f64>().unwrap().to_bits(), bits);
+            }
+        }
+    }
+}
