@@ -17,7 +17,7 @@ use num_dual::{Dual2SVec, DualNum, DualNumFloat, DualSVec, gradient, hessian};
 
 use crate::bbox::BBox;
 use crate::error::Result;
-use crate::iou::{Loss, check_kappa};
+use crate::iou::Loss;
 
 /// Box parameters `θ = [c_x/s, c_y/s, ln(w/s), ln(h/s)]`.
 pub(crate) type Theta<F> = SVector<F, 4>;
@@ -88,7 +88,8 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
         loss.eval(&b, &t.map(D::from)?, D::from(kappa))
     }
 
-    /// Loss and exact gradient `∂loss/∂θ` (one `DualSVec` pass).
+    /// Loss and exact gradient `∂loss/∂θ` (one `DualSVec` pass; κ is checked by the
+    /// loss, once).
     ///
     /// ```
     /// use softiou::{BBox, Loss, Smoothing, fit::Param};
@@ -109,7 +110,6 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
         t: &BBox<F>,
         kappa: F,
     ) -> Result<(F, SVector<F, 4>)> {
-        check_kappa(&kappa)?;
         gradient(
             |x: SVector<DualSVec<F, 4>, 4>| self.loss(loss, &x, t, kappa),
             theta,
@@ -127,7 +127,6 @@ impl<F: DualNumFloat<Primitive = F>> Param<F> {
         t: &BBox<F>,
         kappa: F,
     ) -> Result<(F, SVector<F, 4>, SMatrix<F, 4, 4>)> {
-        check_kappa(&kappa)?;
         hessian(
             |x: SVector<Dual2SVec<F, 4>, 4>| self.loss(loss, &x, t, kappa),
             theta,
