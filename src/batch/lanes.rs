@@ -12,7 +12,10 @@
 use std::marker::PhantomData;
 use std::ops::{Add, Mul, Neg, Sub};
 
-use crate::iou::{Corners, Loss, logsumexp_min_kappa_s, logsumexp_min_kappa_s_hessian};
+use crate::bbox::BBox;
+use crate::evaluate::Evaluation;
+use crate::iou::soft_iou_and_region;
+use crate::iou::{Corners, Loss, hard_iou, logsumexp_min_kappa_s, logsumexp_min_kappa_s_hessian};
 use crate::lanes::real::MaskOf;
 use crate::lanes::{L, LaneDual, LaneHyper4, Lanes, Real, arr};
 use crate::smooth::Smoothing;
@@ -258,10 +261,17 @@ pub(super) enum Kappa<'a> {
 
 impl Kappa<'_> {
     #[inline(always)]
-    fn at(&self, i: usize) -> f64 {
+    pub(super) fn at(&self, i: usize) -> f64 {
         match self {
             Kappa::One(k) => *k,
             Kappa::Each(k) => k[i],
+        }
+    }
+    /// The κ of rows `start..end`.
+    fn rows(&self, start: usize, end: usize) -> Kappa<'_> {
+        match self {
+            Kappa::One(k) => Kappa::One(*k),
+            Kappa::Each(k) => Kappa::Each(&k[start..end]),
         }
     }
 }
@@ -415,15 +425,23 @@ pub(super) const TINY_KAPPA: f64 = 8.552_847_072_295_026e-50;
 
 /// Whether a row passes every check of the scalar path, so that the lanes may take it.
 #[inline(always)]
-fn row_ok(p: &[f64; 4], t: &[f64; 4], k: f64, op: Smoothing, min_kappa_s: f64) -> bool {
+fn row_ok(
+    p: &[f64; 4],
+    t: &[f64; 4],
+    k: f64,
+    op: Smoothing,
+    min_kappa_s: f64,
+    checked: bool,
+) -> bool {
     let sides = |b: &[f64; 4]| {
         let (w, h) = (b[2] - b[0], b[3] - b[1]);
         let area = w * h;
-        let ok = b.iter().all(|c| c.is_finite())
-            && b[2] > b[0]
-            && b[3] > b[1]
-            && area.is_finite()
-            && area > 0.0;
+        let ok = checked
+            || (b.iter().all(|c| c.is_finite())
+                && b[2] > b[0]
+                && b[3] > b[1]
+                && area.is_finite()
+                && area > 0.0);
         (ok, w.min(h))
     };
     let ((pok, ps), (tok, ts)) = (sides(p), sides(t));
@@ -432,11 +450,33 @@ fn row_ok(p: &[f64; 4], t: &[f64; 4], k: f64, op: Smoothing, min_kappa_s: f64) -
     pok && tok && kok && lse
 }
 
+/// What [`run`] does with a chunk the lanes do not take.
+pub(super) struct Mode<'a> {
+    /// The rows' boxes were validated by the caller (built from `BBox`es): only κ, the
+    /// `logsumexp` floor and finiteness are checked here.
+    pub(super) checked: bool,
+    /// If given, `failed(first_row, rows)` is told of each such chunk, whose rows then
+    /// get no result (the caller evaluates them itself); otherwise they run on the
+    /// scalar path of the method.
+    pub(super) failed: Option<&'a mut dyn FnMut(usize, usize)>,
+}
+
+impl Mode<'_> {
+    /// Raw rows; failing chunks on the scalar path.
+    pub(super) fn raw() -> Mode<'static> {
+        Mode {
+            checked: false,
+            failed: None,
+        }
+    }
+}
+
 /// Runs method `M` over all rows, `L` at a time, calling `put(row, result)`; errors are
 /// the scalar path's, with the index of the smallest failing row (plus `offset`).
 /// (`put` is a `dyn` call, once per row: generic, it made one copy of the whole kernel
 /// per entry point.)
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn run<M: Method, S: Level>(
     m: &M,
     loss: Loss,
@@ -445,6 +485,7 @@ fn run<M: Method, S: Level>(
     kappa: Kappa<'_>,
     offset: usize,
     put: &mut dyn FnMut(usize, M::Out),
+    mut mode: Mode<'_>,
 ) -> Result<()> {
     let min_kappa_s = if M::HESSIAN {
         logsumexp_min_kappa_s_hessian::<f64>()
@@ -456,7 +497,10 @@ fn run<M: Method, S: Level>(
     while start < pred.len() {
         let n = (pred.len() - start).min(L);
         let (p, t) = (&pred[start..start + n], &target[start..start + n]);
-        let valid = (0..n).all(|i| row_ok(&p[i], &t[i], kappa.at(start + i), op, min_kappa_s));
+        let valid = (0..n).all(|i| {
+            let k = kappa.at(start + i);
+            row_ok(&p[i], &t[i], k, op, min_kappa_s, mode.checked)
+        });
         let mut done = false;
         if valid {
             let col = |rows: &[[f64; 4]], c: usize| Lanes::from_fn(|i| rows[i.min(n - 1)][c]);
@@ -471,7 +515,9 @@ fn run<M: Method, S: Level>(
                 done = true;
             }
         }
-        if !done {
+        if !done && let Some(failed) = mode.failed.as_mut() {
+            failed(start, n);
+        } else if !done {
             for i in 0..n {
                 if let Kappa::Each(k) = kappa {
                     pair::check_row_kappa(k[start + i]).map_err(|e| e.at(offset + start + i))?;
@@ -489,6 +535,7 @@ fn run<M: Method, S: Level>(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
 fn run_avx2<M: Method>(
     m: &M,
     loss: Loss,
@@ -497,11 +544,13 @@ fn run_avx2<M: Method>(
     kappa: Kappa<'_>,
     offset: usize,
     put: &mut dyn FnMut(usize, M::Out),
+    mode: Mode<'_>,
 ) -> Result<()> {
-    run::<M, Avx2>(m, loss, pred, target, kappa, offset, put)
+    run::<M, Avx2>(m, loss, pred, target, kappa, offset, put, mode)
 }
 
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn run_portable<M: Method>(
     m: &M,
     loss: Loss,
@@ -510,11 +559,13 @@ fn run_portable<M: Method>(
     kappa: Kappa<'_>,
     offset: usize,
     put: &mut dyn FnMut(usize, M::Out),
+    mode: Mode<'_>,
 ) -> Result<()> {
-    run::<M, Portable>(m, loss, pred, target, kappa, offset, put)
+    run::<M, Portable>(m, loss, pred, target, kappa, offset, put, mode)
 }
 
 /// [`run`] compiled for `simd` (clamped to what the CPU supports).
+#[allow(clippy::too_many_arguments)]
 fn dispatch<M: Method>(
     m: &M,
     simd: Simd,
@@ -523,12 +574,13 @@ fn dispatch<M: Method>(
     kappa: Kappa<'_>,
     offset: usize,
     put: &mut dyn FnMut(usize, M::Out),
+    mode: Mode<'_>,
 ) -> Result<()> {
     match simd.clamped() {
         // SAFETY: `clamped` only returns a level whose features the CPU has.
         #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 => unsafe { run_avx2::<M>(m, loss, pred, target, kappa, offset, put) },
-        _ => run_portable::<M>(m, loss, pred, target, kappa, offset, put),
+        Simd::Avx2 => unsafe { run_avx2::<M>(m, loss, pred, target, kappa, offset, put, mode) },
+        _ => run_portable::<M>(m, loss, pred, target, kappa, offset, put, mode),
     }
 }
 
@@ -558,6 +610,7 @@ pub(super) fn loss(
         kappa,
         offset,
         &mut |i, r| v[i] = r,
+        Mode::raw(),
     )
 }
 
@@ -582,6 +635,7 @@ pub(super) fn grad(
         &mut |i, r| {
             (v[i], g[i]) = r;
         },
+        Mode::raw(),
     )
 }
 
@@ -608,6 +662,7 @@ pub(super) fn grad_all(
         &mut |i, r| {
             (v[i], gp[i]) = r;
         },
+        Mode::raw(),
     )?;
     let m = First(Seed::Target);
     dispatch(
@@ -620,6 +675,7 @@ pub(super) fn grad_all(
         &mut |i, r| {
             gt[i] = r.1;
         },
+        Mode::raw(),
     )
 }
 
@@ -642,7 +698,18 @@ pub(super) fn hessian(
     match simd.clamped() {
         // SAFETY: `clamped` only returns a level whose features the CPU has.
         #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 => unsafe { run_avx2(&Hessian, loss, pred, target, kappa, offset, put) },
+        Simd::Avx2 => unsafe {
+            run_avx2(
+                &Hessian,
+                loss,
+                pred,
+                target,
+                kappa,
+                offset,
+                put,
+                Mode::raw(),
+            )
+        },
         _ => run_scalar(&Hessian, loss, (pred, target), kappa, offset, put),
     }
 }
@@ -689,7 +756,83 @@ pub(super) fn dkappa(
         &mut |i, r| {
             (v[i], d[i]) = (r.0, r.1[0]);
         },
+        Mode::raw(),
     )
+}
+
+/// Rows per block of [`evaluate`]: the block's corners and results live on the stack
+/// (about 40 kB), and the three kernels run over it back to back while it is in cache.
+const BLOCK: usize = 256;
+
+/// The full [`Evaluation`] of validated boxes (row `i` at κ `kappa.at(i)`) into `out`:
+/// the loss and the gradients wrt P, wrt T and κ from three passes of the first-order
+/// lane kernel (the boxes are not checked again), the soft IoU with its region and the
+/// hard IoU as scalar primal values (cheap next to the derivatives; the kernels compute
+/// the loss, not its parts). A row whose chunk the lanes do not take (a κ·s below the
+/// `logsumexp` floor, a tiny or bad κ, a non-finite result) is [`crate::evaluate`]d on
+/// the scalar path, which gives exactly its result or its error.
+pub(super) fn evaluate(
+    simd: Simd,
+    loss: Loss,
+    (pred, target): (&[BBox<f64>], &[BBox<f64>]),
+    kappa: Kappa<'_>,
+    offset: usize,
+    out: &mut [Evaluation<f64>],
+) -> Result<()> {
+    let mut p = [[0.0; 4]; BLOCK];
+    let mut t = [[0.0; 4]; BLOCK];
+    let mut v = [0.0; BLOCK];
+    let mut gp = [[0.0; 4]; BLOCK];
+    let mut gt = [[0.0; 4]; BLOCK];
+    let mut dk = [0.0; BLOCK];
+    let mut bad = [false; BLOCK];
+    let mut start = 0;
+    while start < pred.len() {
+        let n = (pred.len() - start).min(BLOCK);
+        for i in 0..n {
+            p[i] = pred[start + i].to_xyxy();
+            t[i] = target[start + i].to_xyxy();
+        }
+        bad[..n].fill(false);
+        let k = kappa.rows(start, start + n);
+        let rows = (&p[..n], &t[..n]);
+        for seed in [Seed::Pred, Seed::Target, Seed::Kappa] {
+            let put = &mut |i: usize, (value, d): (f64, [f64; 4])| match seed {
+                Seed::Pred => (v[i], gp[i]) = (value, d),
+                Seed::Target => gt[i] = d,
+                Seed::Kappa => dk[i] = d[0],
+            };
+            let failed = &mut |first: usize, rows: usize| bad[first..first + rows].fill(true);
+            let mode = Mode {
+                checked: true,
+                failed: Some(failed),
+            };
+            dispatch(&First(seed), simd, loss, rows, k, offset, put, mode)?;
+        }
+        for i in 0..n {
+            let (pb, tb, kr) = (&pred[start + i], &target[start + i], kappa.at(start + i));
+            let lanes = (!bad[i])
+                .then(|| soft_iou_and_region(pb, tb, kr, loss.smoothing).ok())
+                .flatten();
+            out[start + i] = match lanes {
+                Some((iou, region)) => Evaluation {
+                    loss: v[i],
+                    iou,
+                    hard_iou: hard_iou(pb, tb),
+                    grad_pred: gp[i],
+                    grad_target: gt[i],
+                    dloss_dkappa: dk[i],
+                    kappa_s: kr * tb.width().min(tb.height()),
+                    region,
+                    hessian_pred: None,
+                },
+                None => pair::evaluate_boxes(loss, pb, tb, kr, matches!(kappa, Kappa::Each(_)))
+                    .map_err(|e| e.at(offset + start + i))?,
+            };
+        }
+        start += n;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
