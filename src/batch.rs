@@ -67,6 +67,15 @@ use crate::evaluate::evaluate;
 use crate::iou::{Loss, check_kappa};
 
 /// Where a batch runs.
+///
+/// ```
+/// use softiou::{Loss, Smoothing, batch::{Batch, Exec}};
+/// let b = Batch::new(Loss::soft_iou(Smoothing::Hard), 1.0_f64)?.exec(Exec::Parallel);
+/// let mut v = [0.0];
+/// b.loss(&[[0.0, 0.0, 2.0, 2.0]], &[[1.0, 0.0, 3.0, 2.0]], &mut v)?;
+/// assert!((v[0] - 2.0 / 3.0).abs() <= 1e-15); // 1 − IoU = 1 − 2/6
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Exec {
     /// On the calling thread, in order.
@@ -79,6 +88,19 @@ pub enum Exec {
 }
 
 /// How [`Batch::grad_with`] computes the gradient wrt the predicted box.
+///
+/// ```
+/// use softiou::{Loss, Smoothing, batch::{Batch, GradMethod}};
+/// let (p, t) = ([[0.0, 0.0, 4.0, 3.0]], [[1.0, 1.0, 5.0, 5.0]]);
+/// let b = Batch::new(Loss::soft_iou(Smoothing::Boltzmann), 1.0_f64)?;
+/// let (mut v, mut dual, mut fd) = ([0.0], [[0.0; 4]], [[0.0; 4]]);
+/// b.grad_with(GradMethod::DualVec, &p, &t, &mut v, &mut dual)?;
+/// b.grad_with(GradMethod::CentralDifference, &p, &t, &mut v, &mut fd)?;
+/// for (a, b) in dual[0].iter().zip(&fd[0]) {
+///     assert!((a - b).abs() < 1e-8); // differences: ~1e-10 relative only
+/// }
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum GradMethod {
     /// One forward pass on `DualSVec<F, 4>` (what [`Batch::grad`] does).
@@ -97,6 +119,17 @@ pub enum GradMethod {
 /// The default is [`Engine::Scalar`]: existing callers (the sweeps and figures, which
 /// promise the per-pair functions' results bit for bit) keep exactly their results, and
 /// the lanes, a few ulps away, are chosen explicitly.
+///
+/// ```
+/// use softiou::{Loss, Smoothing, batch::{Batch, Engine}};
+/// let (p, t) = ([[0.0, 0.0, 4.0, 3.0]; 3], [[1.0, 1.0, 5.0, 5.0]; 3]);
+/// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 2.0_f64)?;
+/// let (mut lanes, mut scalar) = ([0.0; 3], [0.0; 3]);
+/// b.engine(Engine::Auto).loss(&p, &t, &mut lanes)?;
+/// b.loss(&p, &t, &mut scalar)?; // Engine::Scalar, the default
+/// assert!((lanes[0] - scalar[0]).abs() <= 1e-14 * scalar[0]);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Engine {
     /// The lane kernels at [`Simd::detected`] for `f64`, the scalar path for `f32`.
@@ -113,7 +146,16 @@ pub enum Engine {
 /// next to ~100 ns of work per pair, small enough to balance 2–64 threads on 1e5 pairs.
 const GRAIN: usize = 4096;
 
-/// A loss at one κ, ready to be evaluated on batches of box pairs.
+/// A loss at one κ (or with a κ per pair), ready to be evaluated on batches of box pairs.
+///
+/// ```
+/// use softiou::{Loss, Smoothing, batch::Batch};
+/// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0)?;
+/// let mut v = [0.0; 2];
+/// b.loss(&[[0.0, 0.0, 9.0, 9.0]; 2], &[[0.0, 0.0, 9.0, 9.0], [9.0, 9.0, 18.0, 18.0]], &mut v)?;
+/// assert!(v[0] < v[1]);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 ///
 /// Input buffers are `pred` and `target` (one `[x_min, y_min, x_max, y_max]` row per
 /// pair); every output buffer must have one row per pair as well. On error, the output
@@ -286,6 +328,17 @@ impl<F: DualNumFloat + Send + Sync, K: Copy> Batch<F, K> {
 
     /// As [`Batch::grad`], with pair `i` at κ = `kappa[i]` instead of the batch's κ.
     ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::{Batch, Engine}};
+    /// let (p, t) = ([[0.0, 0.0, 10.0, 10.0]; 9], [[2.0, 2.0, 12.0, 12.0]; 9]);
+    /// let kappa: Vec<f64> = (1..=9).map(|k| k as f64 / 4.0).collect();
+    /// let b = Batch::kappa_per_pair(Loss::soft_iou(Smoothing::Boltzmann)).engine(Engine::Auto);
+    /// let (mut v, mut g) = (vec![0.0; 9], vec![[0.0; 4]; 9]);
+    /// b.grad_kappas(&p, &t, &kappa, &mut v, &mut g)?;
+    /// assert!(g.iter().all(|g| g[0] < 0.0)); // moving left towards the target helps
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Batch::evaluate_kappas`].
     pub fn grad_kappas(
@@ -343,7 +396,18 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
         self.kappa.to_f64().unwrap_or(f64::NAN)
     }
 
-    /// The loss and its gradient wrt both boxes (one 8-slot dual pass per pair).
+    /// The loss and its gradient wrt both boxes (one 8-slot dual pass per pair on the
+    /// scalar path; two 4-slot passes on lanes).
+    ///
+    /// ```
+    /// use softiou::{Loss, LossKind, Smoothing, batch::Batch};
+    /// let b = Batch::new(Loss::new(LossKind::Diou, Smoothing::LogSumExp), 1.0_f64)?;
+    /// let (mut v, mut gp, mut gt) = ([0.0], [[0.0; 4]], [[0.0; 4]]);
+    /// b.grad_all(&[[0.0, 0.0, 4.0, 4.0]], &[[1.0, 2.0, 6.0, 5.0]], &mut v, &mut gp, &mut gt)?;
+    /// // moving both boxes together along x changes nothing
+    /// assert!((gp[0][0] + gp[0][2] + gt[0][0] + gt[0][2]).abs() < 1e-15);
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Batch::loss`].
@@ -402,6 +466,18 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
 
     /// The loss of every pair into `value`.
     ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 10.0_f64)?;
+    /// let mut v = [0.0; 2];
+    /// let target = [[0.0, 0.0, 10.0, 10.0]; 2];
+    /// b.loss(&[[0.0, 0.0, 10.0, 10.0], [1.0, 0.0, 11.0, 10.0]], &target, &mut v)?;
+    /// assert!(v[0] < v[1]); // the perfect match has the smaller loss
+    /// let err = b.loss(&[[0.0, 0.0, 10.0, 10.0]], &[[0.0, 0.0, 10.0, 10.0]], &mut []);
+    /// assert!(err.is_err()); // an output buffer of the wrong length
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::BatchLength`] if a buffer's length differs from `pred.len()`;
     /// [`Error::InPair`] with the smallest failing index if a box is invalid or a loss
@@ -432,7 +508,17 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
         )
     }
 
-    /// The loss and its gradient wrt the predicted box (one `DualSVec` pass per pair).
+    /// The loss and its gradient wrt the predicted box (one `DualSVec` pass per pair, or
+    /// one 4-slot lane dual pass per 8 pairs).
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::Hard), 1.0)?;
+    /// let (mut v, mut g) = ([0.0], [[0.0; 4]]);
+    /// b.grad(&[[0.0, 0.0, 2.0, 2.0]], &[[1.0, 0.0, 3.0, 2.0]], &mut v, &mut g)?;
+    /// assert!(g[0][2] < 0.0); // growing to the right covers more of the target
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Batch::loss`].
@@ -447,6 +533,19 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
     }
 
     /// As [`Batch::grad`], with the gradient computed by `method`.
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::{Batch, GradMethod}};
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 0.5_f64)?;
+    /// let (p, t) = ([[0.0, 0.0, 4.0, 3.0]], [[1.0, 1.0, 5.0, 5.0]]);
+    /// let (mut v, mut one, mut four) = ([0.0], [[0.0; 4]], [[0.0; 4]]);
+    /// b.grad_with(GradMethod::DualVec, &p, &t, &mut v, &mut one)?;
+    /// b.grad_with(GradMethod::FourDuals, &p, &t, &mut v, &mut four)?;
+    /// for (a, b) in one[0].iter().zip(&four[0]) {
+    ///     assert!((a - b).abs() <= 1e-15 * b.abs().max(1.0));
+    /// }
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Batch::loss`].
@@ -510,7 +609,17 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
     }
 
     /// The loss, its gradient and its 4×4 Hessian wrt the predicted box (row-major,
-    /// symmetric), one `Dual2SVec` pass per pair.
+    /// symmetric), one `Dual2SVec` pass per pair (or a second-order lane dual pass per 8
+    /// pairs at AVX2).
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0_f64)?;
+    /// let (mut v, mut g, mut h) = ([0.0], [[0.0; 4]], [[[0.0; 4]; 4]]);
+    /// b.hessian(&[[0.0, 0.0, 4.0, 3.0]], &[[1.0, 1.0, 5.0, 5.0]], &mut v, &mut g, &mut h)?;
+    /// assert!((h[0][0][1] - h[0][1][0]).abs() <= 1e-15 * h[0][0][1].abs().max(1.0)); // symmetric
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Batch::loss`].
@@ -563,6 +672,16 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
     }
 
     /// The loss and ∂loss/∂κ (in coordinate units) of every pair.
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let (p, t) = ([[0.0, 0.0, 10.0, 10.0]], [[0.0, 0.0, 10.0, 10.0]]);
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0)?;
+    /// let (mut v, mut d) = ([0.0], [0.0]);
+    /// b.dkappa(&p, &t, &mut v, &mut d)?;
+    /// assert!(d[0] < 0.0); // a perfect match: a sharper loss is closer to 0
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Batch::loss`].
@@ -670,7 +789,7 @@ impl<F: DualNumFloat + Send + Sync, K: Copy> Batch<F, K> {
     /// let loss = Loss::soft_iou(Smoothing::LogSumExp);
     /// let batch = Batch::kappa_per_pair(loss);
     /// let mut out = vec![Evaluation::default(); 2];
-    /// batch.evaluate_kappas(&pred, &target, &[0.1, 10.0], &mut out)?;
+    /// batch.evaluate_kappas(&pred, &target, &[0.1_f64, 10.0], &mut out)?;
     /// assert_eq!(out[1], evaluate(loss, &pred[1], &target[1], 10.0)?);
     /// assert!(out[0].loss != out[1].loss);
     /// // on lanes: the same within a few ulps

@@ -24,6 +24,17 @@ use super::pair::{self, Row};
 use crate::error::Result;
 
 /// The vector instructions a lane kernel is compiled for.
+///
+/// ```
+/// use softiou::{Loss, Smoothing, batch::{Batch, Engine, Simd}};
+/// let (p, t) = ([[0.0, 0.0, 4.0, 3.0]; 9], [[1.0, 1.0, 5.0, 5.0]; 9]);
+/// let b = Batch::new(Loss::soft_iou(Smoothing::Boltzmann), 1.0)?;
+/// let (mut portable, mut widest) = ([0.0; 9], [0.0; 9]);
+/// b.engine(Engine::Lanes(Simd::Portable)).loss(&p, &t, &mut portable)?;
+/// b.engine(Engine::Lanes(Simd::detected())).loss(&p, &t, &mut widest)?;
+/// assert_eq!(portable, widest); // every level gives the same bits
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Simd {
     /// The target's baseline (SSE2 on x86-64): 8 lanes in 4 registers of 2.
@@ -36,9 +47,19 @@ pub enum Simd {
 
 impl Simd {
     /// All levels, narrowest first.
+    ///
+    /// ```
+    /// use softiou::batch::Simd;
+    /// assert_eq!(Simd::ALL[0], Simd::Portable);
+    /// ```
     pub const ALL: [Simd; 2] = [Simd::Portable, Simd::Avx2];
 
     /// Whether this CPU can run the level (detected at run time).
+    ///
+    /// ```
+    /// use softiou::batch::Simd;
+    /// assert!(Simd::Portable.is_supported());
+    /// ```
     pub fn is_supported(self) -> bool {
         match self {
             Simd::Portable => true,
@@ -52,6 +73,11 @@ impl Simd {
     }
 
     /// The widest level this CPU supports (detected once).
+    ///
+    /// ```
+    /// use softiou::batch::Simd;
+    /// assert!(Simd::detected().is_supported());
+    /// ```
     pub fn detected() -> Simd {
         static LEVEL: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
         *LEVEL.get_or_init(|| {
@@ -64,11 +90,22 @@ impl Simd {
     }
 
     /// The widest supported level not wider than `self`.
+    ///
+    /// ```
+    /// use softiou::batch::Simd;
+    /// assert_eq!(Simd::Avx2.clamped(), Simd::Avx2.min(Simd::detected()));
+    /// assert_eq!(Simd::Portable.clamped(), Simd::Portable);
+    /// ```
     pub fn clamped(self) -> Simd {
         self.min(Simd::detected())
     }
 
     /// A short name: `portable` or `avx2`.
+    ///
+    /// ```
+    /// use softiou::batch::Simd;
+    /// assert_eq!(Simd::Avx2.name(), "avx2");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Simd::Portable => "portable",
