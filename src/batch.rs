@@ -8,17 +8,20 @@
 //!
 //! # Engines
 //!
-//! For `f64`, [`Batch::loss`], [`Batch::grad`], [`Batch::grad_all`], [`Batch::hessian`]
-//! and [`Batch::dkappa`] run, with [`Engine::Auto`] or [`Engine::Lanes`] (the default is
-//! [`Engine::Scalar`]), on the lane duals of [`crate::lanes`]: 8 pairs per
-//! vector operation through the same generic loss code, compiled for AVX2 + FMA and a
-//! portable baseline and chosen at run time ([`Simd::detected`]). Their results
-//! equal the per-pair functions of [`crate::diff`] to within a few ulps (the lane `exp`
-//! and `ln_1p` are within 1 ulp of libm, and the duals round their products in another
-//! order than num-dual), and are identical, bit for bit, whichever [`Simd`] level runs.
-//! [`Engine::Scalar`] (and every `f32` batch, [`Batch::evaluate`] and
-//! [`Batch::evaluate_kappas`]) runs the num-dual path, where row `i` is exactly (bit for
-//! bit) what the per-pair function in [`crate::diff`] returns for pair `i`.
+//! For `f64`, every method (the `*_kappas` ones with a κ per pair too) runs, with
+//! [`Engine::Auto`] or [`Engine::Lanes`] (the default is [`Engine::Scalar`]), on the lane
+//! duals of [`crate::lanes`]: 8 pairs per vector operation through the same generic loss
+//! code, compiled for AVX2 + FMA and a portable baseline and chosen at run time
+//! ([`Simd::detected`]). Their results equal the per-pair functions of [`crate::diff`]
+//! to within a few ulps (the lane `exp` and `ln_1p` are within 1 ulp of libm, and the
+//! duals round their products in another order than num-dual), and are identical, bit
+//! for bit, whichever [`Simd`] level runs. ([`Batch::evaluate`] and
+//! [`Batch::evaluate_kappas`] take the loss and its derivatives from the lanes and the
+//! soft and hard IoU and the region, per pair, from the scalar path; the Hessian has no
+//! portable kernel and runs on the scalar path below AVX2; [`GradMethod`]'s baselines are
+//! scalar.) [`Engine::Scalar`] (and every `f32` batch) runs the num-dual path, where row
+//! `i` is exactly (bit for bit) what the per-pair function in [`crate::diff`] or
+//! [`crate::evaluate::evaluate`] returns for pair `i`.
 //!
 //! Errors are the same on both engines: a chunk of 8 rows with an invalid row, a κ·s
 //! below the `logsumexp` floor, a tiny κ or a non-finite result is evaluated again on the
@@ -52,8 +55,11 @@ pub mod workload;
 use lanes::Kappa;
 pub use lanes::Simd;
 
+use std::marker::PhantomData;
+
 use num_dual::DualNumFloat;
 
+use crate::bbox::BBox;
 use crate::error::{Error, Result};
 use crate::evaluate::Evaluation;
 #[cfg(doc)]
@@ -61,6 +67,15 @@ use crate::evaluate::evaluate;
 use crate::iou::{Loss, check_kappa};
 
 /// Where a batch runs.
+///
+/// ```
+/// use softiou::{Loss, Smoothing, batch::{Batch, Exec}};
+/// let b = Batch::new(Loss::soft_iou(Smoothing::Hard), 1.0_f64)?.exec(Exec::Parallel);
+/// let mut v = [0.0];
+/// b.loss(&[[0.0, 0.0, 2.0, 2.0]], &[[1.0, 0.0, 3.0, 2.0]], &mut v)?;
+/// assert!((v[0] - 2.0 / 3.0).abs() <= 1e-15); // 1 − IoU = 1 − 2/6
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Exec {
     /// On the calling thread, in order.
@@ -73,6 +88,19 @@ pub enum Exec {
 }
 
 /// How [`Batch::grad_with`] computes the gradient wrt the predicted box.
+///
+/// ```
+/// use softiou::{Loss, Smoothing, batch::{Batch, GradMethod}};
+/// let (p, t) = ([[0.0, 0.0, 4.0, 3.0]], [[1.0, 1.0, 5.0, 5.0]]);
+/// let b = Batch::new(Loss::soft_iou(Smoothing::Boltzmann), 1.0_f64)?;
+/// let (mut v, mut dual, mut fd) = ([0.0], [[0.0; 4]], [[0.0; 4]]);
+/// b.grad_with(GradMethod::DualVec, &p, &t, &mut v, &mut dual)?;
+/// b.grad_with(GradMethod::CentralDifference, &p, &t, &mut v, &mut fd)?;
+/// for (a, b) in dual[0].iter().zip(&fd[0]) {
+///     assert!((a - b).abs() < 1e-8); // differences: ~1e-10 relative only
+/// }
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum GradMethod {
     /// One forward pass on `DualSVec<F, 4>` (what [`Batch::grad`] does).
@@ -91,6 +119,17 @@ pub enum GradMethod {
 /// The default is [`Engine::Scalar`]: existing callers (the sweeps and figures, which
 /// promise the per-pair functions' results bit for bit) keep exactly their results, and
 /// the lanes, a few ulps away, are chosen explicitly.
+///
+/// ```
+/// use softiou::{Loss, Smoothing, batch::{Batch, Engine}};
+/// let (p, t) = ([[0.0, 0.0, 4.0, 3.0]; 3], [[1.0, 1.0, 5.0, 5.0]; 3]);
+/// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 2.0_f64)?;
+/// let (mut lanes, mut scalar) = ([0.0; 3], [0.0; 3]);
+/// b.engine(Engine::Auto).loss(&p, &t, &mut lanes)?;
+/// b.loss(&p, &t, &mut scalar)?; // Engine::Scalar, the default
+/// assert!((lanes[0] - scalar[0]).abs() <= 1e-14 * scalar[0]);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Engine {
     /// The lane kernels at [`Simd::detected`] for `f64`, the scalar path for `f32`.
@@ -107,21 +146,69 @@ pub enum Engine {
 /// next to ~100 ns of work per pair, small enough to balance 2–64 threads on 1e5 pairs.
 const GRAIN: usize = 4096;
 
-/// A loss at one κ, ready to be evaluated on batches of box pairs.
+/// A loss at one κ (or with a κ per pair), ready to be evaluated on batches of box pairs.
+///
+/// ```
+/// use softiou::{Loss, Smoothing, batch::Batch};
+/// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0)?;
+/// let mut v = [0.0; 2];
+/// b.loss(&[[0.0, 0.0, 9.0, 9.0]; 2], &[[0.0, 0.0, 9.0, 9.0], [9.0, 9.0, 18.0, 18.0]], &mut v)?;
+/// assert!(v[0] < v[1]);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 ///
 /// Input buffers are `pred` and `target` (one `[x_min, y_min, x_max, y_max]` row per
 /// pair); every output buffer must have one row per pair as well. On error, the output
 /// buffers hold unspecified (but initialised) numbers.
+///
+/// `K` is what the batch knows of κ: `F` for a batch at one κ ([`Batch::new`]), `()` for
+/// a batch whose pairs each bring their own ([`Batch::kappa_per_pair`]), which has only
+/// the methods that take a κ per pair (`*_kappas`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Batch<F> {
+pub struct Batch<F, K = F> {
     loss: Loss,
-    kappa: F,
+    kappa: K,
+    float: PhantomData<F>,
     exec: Exec,
     engine: Engine,
 }
 
+impl<F: DualNumFloat + Send + Sync> Batch<F, ()> {
+    /// A batch evaluator of `loss` with no κ of its own, serial: every pair brings its κ
+    /// to the `*_kappas` methods (checked there, per pair), as the rows of `softiou
+    /// batch` do.
+    ///
+    /// ```
+    /// use softiou::{BBox, Loss, Smoothing, batch::Batch, evaluate::{Evaluation, evaluate}};
+    /// let loss = Loss::soft_iou(Smoothing::Boltzmann);
+    /// let p = [BBox::new(0.0, 0.0, 10.0, 10.0)?; 2];
+    /// let t = [BBox::new(2.0, 2.0, 12.0, 12.0)?; 2];
+    /// let mut out = vec![Evaluation::default(); 2];
+    /// Batch::kappa_per_pair(loss).evaluate_kappas(&p, &t, &[0.5, 2.0], &mut out)?;
+    /// assert_eq!(out[1], evaluate(loss, &p[1], &t[1], 2.0)?);
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    pub fn kappa_per_pair(loss: Loss) -> Self {
+        Batch {
+            loss,
+            kappa: (),
+            float: PhantomData,
+            exec: Exec::Serial,
+            engine: Engine::Scalar,
+        }
+    }
+}
+
 impl<F: DualNumFloat + Send + Sync> Batch<F> {
     /// A batch evaluator of `loss` at temperature `kappa` (1/coordinate unit), serial.
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let batch = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 0.5)?;
+    /// assert!(Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 0.0).is_err());
+    /// # let _ = batch;
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::InvalidKappa`] unless κ is finite and > 0.
@@ -130,12 +217,26 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
         Ok(Batch {
             loss,
             kappa,
+            float: PhantomData,
             exec: Exec::Serial,
             engine: Engine::Scalar,
         })
     }
+}
 
+impl<F: DualNumFloat + Send + Sync, K: Copy> Batch<F, K> {
     /// The same evaluator running with `exec`.
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::{Batch, Exec}};
+    /// let (p, t) = (vec![[0.0, 0.0, 4.0, 3.0]; 9000], vec![[1.0, 1.0, 5.0, 5.0]; 9000]);
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::Boltzmann), 2.0)?;
+    /// let (mut serial, mut parallel) = (vec![0.0; 9000], vec![0.0; 9000]);
+    /// b.loss(&p, &t, &mut serial)?;
+    /// b.exec(Exec::Parallel).loss(&p, &t, &mut parallel)?;
+    /// assert_eq!(serial, parallel);
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     pub fn exec(self, exec: Exec) -> Self {
         Batch { exec, ..self }
     }
@@ -169,11 +270,6 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
             Engine::Lanes(s) => Some(s.clamped()),
             Engine::Scalar => None,
         }
-    }
-
-    /// κ as `f64` (only called when `F` is `f64`).
-    fn kappa_f64(&self) -> f64 {
-        self.kappa.to_f64().unwrap_or(f64::NAN)
     }
 
     /// As [`Batch::loss`], with pair `i` at κ = `kappa[i]` instead of the batch's κ.
@@ -232,6 +328,17 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
 
     /// As [`Batch::grad`], with pair `i` at κ = `kappa[i]` instead of the batch's κ.
     ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::{Batch, Engine}};
+    /// let (p, t) = ([[0.0, 0.0, 10.0, 10.0]; 9], [[2.0, 2.0, 12.0, 12.0]; 9]);
+    /// let kappa: Vec<f64> = (1..=9).map(|k| k as f64 / 4.0).collect();
+    /// let b = Batch::kappa_per_pair(Loss::soft_iou(Smoothing::Boltzmann)).engine(Engine::Auto);
+    /// let (mut v, mut g) = (vec![0.0; 9], vec![[0.0; 4]; 9]);
+    /// b.grad_kappas(&p, &t, &kappa, &mut v, &mut g)?;
+    /// assert!(g.iter().all(|g| g[0] < 0.0)); // moving left towards the target helps
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Batch::evaluate_kappas`].
     pub fn grad_kappas(
@@ -281,8 +388,26 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
             },
         )
     }
+}
 
-    /// The loss and its gradient wrt both boxes (one 8-slot dual pass per pair).
+impl<F: DualNumFloat + Send + Sync> Batch<F> {
+    /// κ as `f64` (only called when `F` is `f64`).
+    fn kappa_f64(&self) -> f64 {
+        self.kappa.to_f64().unwrap_or(f64::NAN)
+    }
+
+    /// The loss and its gradient wrt both boxes (one 8-slot dual pass per pair on the
+    /// scalar path; two 4-slot passes on lanes).
+    ///
+    /// ```
+    /// use softiou::{Loss, LossKind, Smoothing, batch::Batch};
+    /// let b = Batch::new(Loss::new(LossKind::Diou, Smoothing::LogSumExp), 1.0_f64)?;
+    /// let (mut v, mut gp, mut gt) = ([0.0], [[0.0; 4]], [[0.0; 4]]);
+    /// b.grad_all(&[[0.0, 0.0, 4.0, 4.0]], &[[1.0, 2.0, 6.0, 5.0]], &mut v, &mut gp, &mut gt)?;
+    /// // moving both boxes together along x changes nothing
+    /// assert!((gp[0][0] + gp[0][2] + gt[0][0] + gt[0][2]).abs() < 1e-15);
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Batch::loss`].
@@ -341,6 +466,18 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
 
     /// The loss of every pair into `value`.
     ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 10.0_f64)?;
+    /// let mut v = [0.0; 2];
+    /// let target = [[0.0, 0.0, 10.0, 10.0]; 2];
+    /// b.loss(&[[0.0, 0.0, 10.0, 10.0], [1.0, 0.0, 11.0, 10.0]], &target, &mut v)?;
+    /// assert!(v[0] < v[1]); // the perfect match has the smaller loss
+    /// let err = b.loss(&[[0.0, 0.0, 10.0, 10.0]], &[[0.0, 0.0, 10.0, 10.0]], &mut []);
+    /// assert!(err.is_err()); // an output buffer of the wrong length
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// [`Error::BatchLength`] if a buffer's length differs from `pred.len()`;
     /// [`Error::InPair`] with the smallest failing index if a box is invalid or a loss
@@ -371,7 +508,17 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
         )
     }
 
-    /// The loss and its gradient wrt the predicted box (one `DualSVec` pass per pair).
+    /// The loss and its gradient wrt the predicted box (one `DualSVec` pass per pair, or
+    /// one 4-slot lane dual pass per 8 pairs).
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::Hard), 1.0)?;
+    /// let (mut v, mut g) = ([0.0], [[0.0; 4]]);
+    /// b.grad(&[[0.0, 0.0, 2.0, 2.0]], &[[1.0, 0.0, 3.0, 2.0]], &mut v, &mut g)?;
+    /// assert!(g[0][2] < 0.0); // growing to the right covers more of the target
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Batch::loss`].
@@ -386,6 +533,19 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
     }
 
     /// As [`Batch::grad`], with the gradient computed by `method`.
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::{Batch, GradMethod}};
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 0.5_f64)?;
+    /// let (p, t) = ([[0.0, 0.0, 4.0, 3.0]], [[1.0, 1.0, 5.0, 5.0]]);
+    /// let (mut v, mut one, mut four) = ([0.0], [[0.0; 4]], [[0.0; 4]]);
+    /// b.grad_with(GradMethod::DualVec, &p, &t, &mut v, &mut one)?;
+    /// b.grad_with(GradMethod::FourDuals, &p, &t, &mut v, &mut four)?;
+    /// for (a, b) in one[0].iter().zip(&four[0]) {
+    ///     assert!((a - b).abs() <= 1e-15 * b.abs().max(1.0));
+    /// }
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Batch::loss`].
@@ -449,7 +609,17 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
     }
 
     /// The loss, its gradient and its 4×4 Hessian wrt the predicted box (row-major,
-    /// symmetric), one `Dual2SVec` pass per pair.
+    /// symmetric), one `Dual2SVec` pass per pair (or a second-order lane dual pass per 8
+    /// pairs at AVX2).
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0_f64)?;
+    /// let (mut v, mut g, mut h) = ([0.0], [[0.0; 4]], [[[0.0; 4]; 4]]);
+    /// b.hessian(&[[0.0, 0.0, 4.0, 3.0]], &[[1.0, 1.0, 5.0, 5.0]], &mut v, &mut g, &mut h)?;
+    /// assert!((h[0][0][1] - h[0][1][0]).abs() <= 1e-15 * h[0][0][1].abs().max(1.0)); // symmetric
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
     ///
     /// # Errors
     /// As [`Batch::loss`].
@@ -503,6 +673,16 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
 
     /// The loss and ∂loss/∂κ (in coordinate units) of every pair.
     ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::Batch};
+    /// let (p, t) = ([[0.0, 0.0, 10.0, 10.0]], [[0.0, 0.0, 10.0, 10.0]]);
+    /// let b = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0)?;
+    /// let (mut v, mut d) = ([0.0], [0.0]);
+    /// b.dkappa(&p, &t, &mut v, &mut d)?;
+    /// assert!(d[0] < 0.0); // a perfect match: a sharper loss is closer to 0
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
     /// # Errors
     /// As [`Batch::loss`].
     pub fn dkappa(
@@ -544,74 +724,105 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
 }
 
 impl<F: DualNumFloat + Send + Sync> Batch<F> {
-    /// The full [`Evaluation`] of every pair (loss, soft and hard IoU, gradients wrt both
-    /// boxes, ∂loss/∂κ; no Hessian) into `out`, at the batch's κ. Row `i` is bit for bit
-    /// [`evaluate`]`(loss, pred[i], target[i], κ)`.
+    /// The full [`Evaluation`] of every pair of validated boxes (loss, soft and hard IoU,
+    /// gradients wrt both boxes, ∂loss/∂κ; no Hessian) into `out`, at the batch's κ. On
+    /// [`Engine::Scalar`] (the default) row `i` is bit for bit
+    /// [`evaluate`]`(loss, &pred[i], &target[i], κ)`; on lanes, see
+    /// [`Batch::evaluate_kappas`].
     ///
     /// ```
     /// use softiou::{BBox, Loss, Smoothing, batch::{Batch, Exec}, evaluate::{Evaluation, evaluate}};
-    /// let pred = [[0.0, 0.0, 10.0, 10.0], [5.0, 5.0, 15.0, 20.0]];
-    /// let target = [[2.0, 2.0, 12.0, 12.0], [5.0, 5.0, 15.0, 20.0]];
+    /// let pred = [BBox::new(0.0, 0.0, 10.0, 10.0)?, BBox::new(5.0, 5.0, 15.0, 20.0)?];
+    /// let target = [BBox::new(2.0, 2.0, 12.0, 12.0)?, BBox::new(5.0, 5.0, 15.0, 20.0)?];
     /// let loss = Loss::soft_iou(Smoothing::Boltzmann);
     /// let mut out = vec![Evaluation::default(); 2];
     /// Batch::new(loss, 0.5)?.exec(Exec::Parallel).evaluate(&pred, &target, &mut out)?;
-    /// let one = evaluate(loss, &BBox::from_xyxy(pred[0])?, &BBox::from_xyxy(target[0])?, 0.5)?;
-    /// assert_eq!(out[0], one);
+    /// assert_eq!(out[0], evaluate(loss, &pred[0], &target[0], 0.5)?);
     /// # Ok::<(), softiou::Error>(())
     /// ```
     ///
     /// # Errors
-    /// As [`Batch::loss`].
+    /// [`Error::BatchLength`] if a buffer's length differs from `pred.len()`;
+    /// [`Error::InPair`] with the smallest failing index if a loss or a derivative is not
+    /// finite.
     pub fn evaluate(
         &self,
-        pred: &[[F; 4]],
-        target: &[[F; 4]],
+        pred: &[BBox<F>],
+        target: &[BBox<F>],
         out: &mut [Evaluation<F>],
     ) -> Result<()> {
         lengths(pred, target, &[("out", out.len())])?;
         let Batch { loss, kappa, .. } = *self;
+        if let Some(simd) = self.lanes() {
+            let k = Kappa::One(self.kappa_f64());
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target, out) = unsafe { (cast(pred), cast(target), cast_mut(out)) };
+            return drive(0, pred, target, out, self.exec, &|off, p, t, o| {
+                lanes::evaluate(simd, loss, (p, t), k, off, o)
+            });
+        }
         drive(0, pred, target, out, self.exec, &|off, p, t, o| {
             for (i, ((p, t), o)) in p.iter().zip(t).zip(o).enumerate() {
-                *o = pair::evaluate(loss, p, t, kappa).map_err(|e| e.at(off + i))?;
+                *o = pair::evaluate_boxes(loss, p, t, kappa, false).map_err(|e| e.at(off + i))?;
             }
             Ok(())
         })
     }
+}
 
-    /// As [`Batch::evaluate`], with pair `i` at κ = `kappa[i]` (1/coordinate units)
-    /// instead of the batch's κ: for data where every row carries its own κ, such as the
-    /// CSV files of `softiou batch`. Row `i` is bit for bit
-    /// [`evaluate`]`(loss, pred[i], target[i], kappa[i])`.
+impl<F: DualNumFloat + Send + Sync, K: Copy> Batch<F, K> {
+    /// As [`Batch::evaluate`], with pair `i` at κ = `kappa[i]` (1/coordinate units): for
+    /// data where every row carries its own κ, such as the CSV files of `softiou batch`.
+    /// The boxes are validated already (they are [`BBox`]es) and are not checked again.
+    ///
+    /// On [`Engine::Scalar`] (the default) row `i` is bit for bit
+    /// [`evaluate`]`(loss, &pred[i], &target[i], kappa[i])`. On lanes ([`Engine::Auto`],
+    /// `f64`) the loss and the gradients wrt P, T and κ come from the lane kernels (three
+    /// passes of the first-order one) and equal it within a few ulps (see the module
+    /// docs), the soft IoU, its region and the hard IoU are computed per pair on the
+    /// scalar path, and `kappa_s` is exact; errors are the same on both engines.
     ///
     /// ```
-    /// use softiou::{BBox, Loss, Smoothing, batch::Batch, evaluate::{Evaluation, evaluate}};
-    /// let pred = [[0.0, 0.0, 10.0, 10.0]; 2];
-    /// let target = [[2.0, 2.0, 12.0, 12.0]; 2];
+    /// use softiou::{BBox, Loss, Smoothing, batch::{Batch, Engine}, evaluate::{Evaluation, evaluate}};
+    /// let pred = [BBox::new(0.0, 0.0, 10.0, 10.0)?; 2];
+    /// let target = [BBox::new(2.0, 2.0, 12.0, 12.0)?; 2];
     /// let loss = Loss::soft_iou(Smoothing::LogSumExp);
+    /// let batch = Batch::kappa_per_pair(loss);
     /// let mut out = vec![Evaluation::default(); 2];
-    /// Batch::new(loss, 1.0)?.evaluate_kappas(&pred, &target, &[0.1, 10.0], &mut out)?;
-    /// let (p, t) = (BBox::from_xyxy(pred[1])?, BBox::from_xyxy(target[1])?);
-    /// assert_eq!(out[1], evaluate(loss, &p, &t, 10.0)?);
+    /// batch.evaluate_kappas(&pred, &target, &[0.1_f64, 10.0], &mut out)?;
+    /// assert_eq!(out[1], evaluate(loss, &pred[1], &target[1], 10.0)?);
     /// assert!(out[0].loss != out[1].loss);
+    /// // on lanes: the same within a few ulps
+    /// let mut lanes = vec![Evaluation::default(); 2];
+    /// batch.engine(Engine::Auto).evaluate_kappas(&pred, &target, &[0.1, 10.0], &mut lanes)?;
+    /// assert!((lanes[1].loss - out[1].loss).abs() <= 1e-14 * out[1].loss);
     /// // a bad κ is reported with its pair
-    /// let err = Batch::new(loss, 1.0)?.evaluate_kappas(&pred, &target, &[1.0, 0.0], &mut out);
+    /// let err = batch.evaluate_kappas(&pred, &target, &[1.0, 0.0], &mut out);
     /// assert!(err.unwrap_err().to_string().starts_with("pair 1 (0-based), kappa"));
     /// # Ok::<(), softiou::Error>(())
     /// ```
     ///
     /// # Errors
-    /// As [`Batch::loss`] (a `kappa` of the wrong length is [`Error::BatchLength`]), and
-    /// [`Error::InPair`] wrapping [`Error::InvalidKappa`] for a κ that is not finite and
-    /// positive.
+    /// As [`Batch::evaluate`] (a `kappa` of the wrong length is [`Error::BatchLength`]),
+    /// and [`Error::InPair`] wrapping [`Error::InvalidKappa`] for a κ that is not finite
+    /// and positive.
     pub fn evaluate_kappas(
         &self,
-        pred: &[[F; 4]],
-        target: &[[F; 4]],
+        pred: &[BBox<F>],
+        target: &[BBox<F>],
         kappa: &[F],
         out: &mut [Evaluation<F>],
     ) -> Result<()> {
         lengths(pred, target, &[("kappa", kappa.len()), ("out", out.len())])?;
         let loss = self.loss;
+        if let Some(simd) = self.lanes() {
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target, kappa) = unsafe { (cast(pred), cast(target), cast(kappa)) };
+            let out = (Shared(kappa), unsafe { cast_mut(out) });
+            return drive(0, pred, target, out, self.exec, &|off, p, t, (k, o)| {
+                lanes::evaluate(simd, loss, (p, t), Kappa::Each(k.0), off, o)
+            });
+        }
         drive(
             0,
             pred,
@@ -620,7 +831,7 @@ impl<F: DualNumFloat + Send + Sync> Batch<F> {
             self.exec,
             &|off, p, t, (k, o)| {
                 for (i, (((p, t), k), o)) in p.iter().zip(t).zip(k.0).zip(o).enumerate() {
-                    *o = pair::evaluate_checked(loss, p, t, *k).map_err(|e| e.at(off + i))?;
+                    *o = pair::evaluate_boxes(loss, p, t, *k, true).map_err(|e| e.at(off + i))?;
                 }
                 Ok(())
             },
@@ -650,7 +861,7 @@ unsafe fn cast_mut<T, U>(x: &mut [T]) -> &mut [U] {
 }
 
 /// Checks that `target` and every output buffer have `pred.len()` rows.
-fn lengths<F>(pred: &[[F; 4]], target: &[[F; 4]], outputs: &[(&'static str, usize)]) -> Result<()> {
+fn lengths<R>(pred: &[R], target: &[R], outputs: &[(&'static str, usize)]) -> Result<()> {
     let expected = pred.len();
     let all = std::iter::once(("target", target.len())).chain(outputs.iter().copied());
     for (buffer, found) in all {
@@ -697,18 +908,18 @@ impl<A: Split, B: Split> Split for (A, B) {
 /// Runs `kernel(offset, pred, target, out)` on the whole range (serial) or on halves in
 /// parallel down to [`GRAIN`] rows. Both halves always run to the end, so the error
 /// returned is the one of the smallest failing index, exactly as in serial order.
-fn drive<F, O, K>(
+fn drive<R, O, K>(
     offset: usize,
-    pred: &[[F; 4]],
-    target: &[[F; 4]],
+    pred: &[R],
+    target: &[R],
     out: O,
     exec: Exec,
     kernel: &K,
 ) -> Result<()>
 where
-    F: Sync,
+    R: Sync,
     O: Split,
-    K: Fn(usize, &[[F; 4]], &[[F; 4]], O) -> Result<()> + Sync,
+    K: Fn(usize, &[R], &[R], O) -> Result<()> + Sync,
 {
     if exec == Exec::Serial || pred.len() <= GRAIN {
         return kernel(offset, pred, target, out);

@@ -338,19 +338,19 @@ proptest! {
 // ---- the full evaluation, at one κ and at a κ per pair ----
 
 mod full_evaluation {
-    use softiou::batch::{Batch, Exec};
+    use softiou::batch::{Batch, Engine, Exec};
     use softiou::evaluate::{Evaluation, evaluate};
     use softiou::{BBox, Error, Loss, LossKind, Smoothing};
 
-    fn one(loss: Loss, p: [f64; 4], t: [f64; 4], kappa: f64) -> Evaluation {
-        let (p, t) = (BBox::from_xyxy(p).unwrap(), BBox::from_xyxy(t).unwrap());
-        evaluate(loss, &p, &t, kappa).unwrap()
+    fn boxes(rows: &[[f64; 4]]) -> Vec<BBox<f64>> {
+        rows.iter().map(|&r| BBox::from_xyxy(r).unwrap()).collect()
     }
 
     #[test]
     fn every_row_is_bit_for_bit_the_per_pair_evaluation_serial_and_parallel() {
         // 10_000 pairs: more than two parallel grains of 4096 rows.
         let (pred, target) = softiou::batch::workload::peer_pairs(10_000, 5);
+        let (pred, target) = (boxes(&pred), boxes(&target));
         let kappas: Vec<f64> = (0..pred.len())
             .map(|i| 0.05 * (1 + i % 40) as f64)
             .collect();
@@ -364,59 +364,67 @@ mod full_evaluation {
                 let mut at_one = vec![Evaluation::default(); pred.len()];
                 batch.evaluate(&pred, &target, &mut at_one).unwrap();
                 let mut each = vec![Evaluation::default(); pred.len()];
-                batch
+                Batch::kappa_per_pair(loss)
+                    .exec(exec)
                     .evaluate_kappas(&pred, &target, &kappas, &mut each)
                     .unwrap();
                 for i in (0..pred.len()).step_by(97) {
-                    assert_eq!(at_one[i], one(loss, pred[i], target[i], 0.7), "{i}");
-                    assert_eq!(each[i], one(loss, pred[i], target[i], kappas[i]), "{i}");
+                    let one = |k| evaluate(loss, &pred[i], &target[i], k).unwrap();
+                    assert_eq!(at_one[i], one(0.7), "{i}");
+                    assert_eq!(each[i], one(kappas[i]), "{i}");
                 }
             }
         }
     }
 
     #[test]
-    fn the_first_bad_kappa_or_box_is_reported_by_its_index_and_lengths_are_checked() {
-        let (mut pred, target) = softiou::batch::workload::peer_pairs(9_000, 2);
+    fn the_first_bad_kappa_is_reported_by_its_index_on_both_engines_and_lengths_are_checked() {
+        let (pred, target) = softiou::batch::workload::peer_pairs(9_000, 2);
+        let (pred, target) = (boxes(&pred), boxes(&target));
         let mut kappas = vec![1.0; pred.len()];
         kappas[8_500] = f64::NAN;
         kappas[6_000] = 0.0;
-        pred[7_000] = [1.0, 1.0, 0.0, 2.0];
-        let batch = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0)
-            .unwrap()
-            .exec(Exec::Parallel);
-        let mut out = vec![Evaluation::default(); pred.len()];
-        let err = batch
-            .evaluate_kappas(&pred, &target, &kappas, &mut out)
-            .unwrap_err();
-        match err {
-            Error::InPair {
-                index,
-                what,
-                source,
-            } => {
-                assert_eq!((index, what), (6_000, "kappa"));
-                assert_eq!(*source, Error::InvalidKappa(0.0));
-            }
-            e => panic!("{e}"),
-        }
-        let err = batch
-            .evaluate_kappas(&pred, &target, &kappas[1..], &mut out)
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::BatchLength {
-                    buffer: "kappa",
-                    ..
+        kappas[7_000] = -1.0;
+        for engine in [Engine::Scalar, Engine::Auto] {
+            let batch = Batch::kappa_per_pair(Loss::soft_iou(Smoothing::LogSumExp))
+                .exec(Exec::Parallel)
+                .engine(engine);
+            let mut out = vec![Evaluation::default(); pred.len()];
+            let err = batch
+                .evaluate_kappas(&pred, &target, &kappas, &mut out)
+                .unwrap_err();
+            match err {
+                Error::InPair {
+                    index,
+                    what,
+                    source,
+                } => {
+                    assert_eq!((index, what), (6_000, "kappa"));
+                    assert_eq!(*source, Error::InvalidKappa(0.0));
                 }
-            ),
-            "{err}"
-        );
-        let err = batch.evaluate(&pred, &target, &mut out[1..]).unwrap_err();
-        assert!(
-            matches!(err, Error::BatchLength { buffer: "out", .. }),
-            "{err}"
-        );
+                e => panic!("{e}"),
+            }
+            let err = batch
+                .evaluate_kappas(&pred, &target, &kappas[1..], &mut out)
+                .unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::BatchLength {
+                        buffer: "kappa",
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            let at_one = Batch::new(Loss::soft_iou(Smoothing::LogSumExp), 1.0)
+                .unwrap()
+                .engine(engine);
+            let err = at_one.evaluate(&pred, &target, &mut out[1..]).unwrap_err();
+            assert!(
+                matches!(err, Error::BatchLength { buffer: "out", .. }),
+                "{err}"
+            );
+        }
     }
 }

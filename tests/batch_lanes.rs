@@ -350,3 +350,121 @@ proptest! {
         }
     }
 }
+
+/// The full evaluation with a κ per pair, as `softiou batch` runs it (grouped by operator,
+/// on lanes), against the scalar path: each reference row at lane position `row % 13` of
+/// a 13-row batch of workload pairs at κ = 1, for every loss kind. The soft IoU, hard IoU,
+/// κ·s and region are computed per pair on the scalar path on both engines (equal bit for
+/// bit); the loss and the derivatives within the tolerances of [`compare`].
+fn check_reference_evaluations(text: &str) {
+    use softiou::evaluate::Evaluation;
+    let (fill_p, fill_t) = peer_pairs(13, 9);
+    let mut rows_on_lanes = 0;
+    for (r, (p, t, k, op)) in reference_rows(text).into_iter().enumerate() {
+        let (Ok(pb), Ok(tb)) = (BBox::from_xyxy(p), BBox::from_xyxy(t)) else {
+            continue;
+        };
+        let mut pred: Vec<BBox<f64>> = fill_p
+            .iter()
+            .map(|&b| BBox::from_xyxy(b).unwrap())
+            .collect();
+        let mut target: Vec<BBox<f64>> = fill_t
+            .iter()
+            .map(|&b| BBox::from_xyxy(b).unwrap())
+            .collect();
+        let mut kappas = vec![1.0; 13];
+        (pred[r % 13], target[r % 13], kappas[r % 13]) = (pb, tb, k);
+        for kind in LossKind::ALL {
+            let b = Batch::kappa_per_pair(Loss::new(kind, op));
+            let mut lane = vec![Evaluation::default(); 13];
+            let mut scalar = vec![Evaluation::default(); 13];
+            let lr = b
+                .engine(Engine::Auto)
+                .evaluate_kappas(&pred, &target, &kappas, &mut lane);
+            let sr = b.evaluate_kappas(&pred, &target, &kappas, &mut scalar);
+            let text = |r: &softiou::Result<()>| r.as_ref().map_err(ToString::to_string).copied();
+            assert_eq!(text(&lr), text(&sr), "row {r} {kind}: errors differ");
+            if sr.is_err() {
+                continue;
+            }
+            rows_on_lanes += 1;
+            for i in 0..13 {
+                let (l, s) = (&lane[i], &scalar[i]);
+                let what = format!("reference row {r} {kind} {op}, position {i}: {l:?} vs {s:?}");
+                assert_eq!(
+                    (
+                        l.iou.to_bits(),
+                        l.hard_iou.to_bits(),
+                        l.kappa_s.to_bits(),
+                        l.region
+                    ),
+                    (
+                        s.iou.to_bits(),
+                        s.hard_iou.to_bits(),
+                        s.kappa_s.to_bits(),
+                        s.region
+                    ),
+                    "{what}"
+                );
+                let room = if s.region.is_meaningful() || i == r % 13 {
+                    1.0
+                } else {
+                    100.0
+                };
+                let side = pred[i].min_side().min(target[i].min_side());
+                assert!(
+                    (l.loss - s.loss).abs() <= room * 1e-14 * s.loss.abs().max(1.0),
+                    "{what}"
+                );
+                let sg: Vec<f64> = s.grad_pred.iter().chain(&s.grad_target).copied().collect();
+                let lg: Vec<f64> = l.grad_pred.iter().chain(&l.grad_target).copied().collect();
+                let scale = max_abs(&sg).max(1.0 / side);
+                for (a, b) in lg.iter().zip(&sg) {
+                    assert!((a - b).abs() <= room * 1e-12 * scale, "{what}");
+                }
+                let dscale = s.dloss_dkappa.abs().max(1.0 / kappas[i]);
+                assert!(
+                    (l.dloss_dkappa - s.dloss_dkappa).abs() <= room * 1e-12 * dscale,
+                    "{what}"
+                );
+            }
+        }
+    }
+    assert!(rows_on_lanes > 0);
+}
+
+#[test]
+fn per_pair_kappa_evaluations_on_lanes_equal_the_num_dual_path_on_every_reference_row() {
+    check_reference_evaluations(include_str!("data/soft_iou_reference.csv"));
+    check_reference_evaluations(include_str!("data/soft_iou_reference_extreme.csv"));
+}
+
+#[test]
+fn rows_the_lanes_leave_to_the_scalar_path_are_its_evaluations_bit_for_bit() {
+    use softiou::evaluate::{Evaluation, evaluate};
+    // A tiny κ (below 2^-163 logsumexp rescales lengths, which the lanes leave to the
+    // scalar path): the lanes hand its chunk of 8 rows to the scalar path, which gives
+    // exactly `evaluate` for every row of it (κ·s = 1e-12·s, near the pole, among them);
+    // a row in the next chunk is on lanes.
+    let (p, t) = peer_pairs(11, 3);
+    let pred: Vec<BBox<f64>> = p.iter().map(|&b| BBox::from_xyxy(b).unwrap()).collect();
+    let target: Vec<BBox<f64>> = t.iter().map(|&b| BBox::from_xyxy(b).unwrap()).collect();
+    let mut kappas = vec![0.7; 11];
+    kappas[2] = 1e-60;
+    kappas[5] = 1e-12;
+    let loss = Loss::soft_iou(Smoothing::LogSumExp);
+    let mut out = vec![Evaluation::default(); 11];
+    Batch::kappa_per_pair(loss)
+        .engine(Engine::Auto)
+        .evaluate_kappas(&pred, &target, &kappas, &mut out)
+        .unwrap();
+    for i in 0..8 {
+        assert_eq!(
+            out[i],
+            evaluate(loss, &pred[i], &target[i], kappas[i]).unwrap(),
+            "row {i}"
+        );
+    }
+    let last = evaluate(loss, &pred[9], &target[9], 0.7).unwrap();
+    assert!((out[9].loss - last.loss).abs() <= 1e-14 * last.loss.max(1.0));
+}

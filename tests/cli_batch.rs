@@ -122,8 +122,49 @@ fn library(p: [f64; 4], t: [f64; 4], kappa: f64, loss: Loss) -> Vec<f64> {
     .concat()
 }
 
+/// Asserts that the 13 numbers `got` of a row equal the library's `want` (from
+/// [`library`]) as the lane engine promises. `softiou batch` computes the loss and the
+/// derivatives on the lane engine, whose `exp`/`ln_1p` are within 1 ulp of libm and whose
+/// duals round products in another order than num-dual, so those differ from `evaluate`
+/// by a few ulps, amplified by the loss's quotients: the loss within 1e-14 of
+/// max(1, |loss|), the gradients within 1e-12 of max(largest |component|, 1/shortest
+/// side), ∂loss/∂κ within 1e-12 of max(|∂loss/∂κ|, 1/κ) (the sizes of
+/// tests/batch_lanes.rs and tests/reference.rs). Rows outside the meaningful region (a
+/// quotient near its pole) get 100 times the room, as in tests/batch_lanes.rs. The IoU,
+/// the hard IoU and κ·s are computed on the scalar path: bit for bit.
+fn assert_close(got: &[f64], want: &[f64], (p, t): ([f64; 4], [f64; 4]), kappa: f64, loss: Loss) {
+    let (pb, tb) = (BBox::from_xyxy(p).unwrap(), BBox::from_xyxy(t).unwrap());
+    let meaningful = softiou::region(&pb, &tb, kappa, loss.smoothing)
+        .unwrap()
+        .is_meaningful();
+    let room = if meaningful { 1.0 } else { 100.0 };
+    let side = |b: &[f64; 4]| (b[2] - b[0]).min(b[3] - b[1]);
+    let s = side(&p).min(side(&t));
+    let what = format!("{p:?} {t:?} kappa {kappa} {loss:?}: got {got:?}, want {want:?}");
+    assert!(
+        (got[0] - want[0]).abs() <= room * 1e-14 * want[0].abs().max(1.0),
+        "loss: {what}"
+    );
+    for i in [1, 2, 12] {
+        assert_eq!(got[i].to_bits(), want[i].to_bits(), "column {i}: {what}");
+    }
+    let grads = &want[3..11];
+    let scale = grads.iter().fold(1.0 / s, |m: f64, g| m.max(g.abs()));
+    for i in 3..11 {
+        assert!(
+            (got[i] - want[i]).abs() <= room * 1e-12 * scale,
+            "gradient {i}: {what}"
+        );
+    }
+    let dk_scale = want[11].abs().max(1.0 / kappa);
+    assert!(
+        (got[11] - want[11]).abs() <= room * 1e-12 * dk_scale,
+        "dloss/dkappa: {what}"
+    );
+}
+
 #[test]
-fn batch_output_equals_the_library_values_bit_for_bit() {
+fn batch_output_equals_the_library_values_within_the_lane_tolerances() {
     let mut rng = Pcg64::seed_from_u64(3);
     let ops = ["hard", "boltzmann", "logsumexp", ""];
     let mut input = format!("{HEADER},smoothing\n");
@@ -166,10 +207,10 @@ fn batch_output_equals_the_library_values_bit_for_bit() {
             } else {
                 op.parse().unwrap()
             };
-            let expected = library(*p, *t, *kappa, Loss::new(kind, smoothing));
+            let loss = Loss::new(kind, smoothing);
+            let expected = library(*p, *t, *kappa, loss);
             let got: Vec<f64> = OUTPUT.iter().map(|c| field(&header, record, c)).collect();
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&got), bits(&expected), "row {line}");
+            assert_close(&got, &expected, (*p, *t), *kappa, loss);
             // the input columns come back unchanged
             let passed: Vec<&str> = record.iter().take(10).collect();
             assert_eq!(passed.join(","), line);
@@ -614,13 +655,9 @@ fn many_chunks_with_mixed_operators_equal_the_library_in_input_order() {
     for (row, (p, t, kappa, op)) in out.iter().zip(&rows) {
         let smoothing = if op.is_empty() { "logsumexp" } else { op };
         let loss = Loss::new(LossKind::SoftIou, smoothing.parse().unwrap());
-        let got: Vec<f64> = (10..21).map(|i| row[i].parse().unwrap()).collect();
+        let got: Vec<f64> = (10..23).map(|i| row[i].parse().unwrap()).collect();
         let want = library(*p, *t, *kappa, loss);
-        assert!(
-            got.iter()
-                .zip(&want)
-                .all(|(a, b)| a.to_bits() == b.to_bits())
-        );
+        assert_close(&got, &want, (*p, *t), *kappa, loss);
     }
     // a bad row on line 18000 (row 17999): everything before it reaches stdout, in order
     let mut lines: Vec<&str> = input.lines().collect();

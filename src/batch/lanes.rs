@@ -12,7 +12,10 @@
 use std::marker::PhantomData;
 use std::ops::{Add, Mul, Neg, Sub};
 
-use crate::iou::{Corners, Loss, logsumexp_min_kappa_s, logsumexp_min_kappa_s_hessian};
+use crate::bbox::BBox;
+use crate::evaluate::Evaluation;
+use crate::iou::soft_iou_and_region;
+use crate::iou::{Corners, Loss, hard_iou, logsumexp_min_kappa_s, logsumexp_min_kappa_s_hessian};
 use crate::lanes::real::MaskOf;
 use crate::lanes::{L, LaneDual, LaneHyper4, Lanes, Real, arr};
 use crate::smooth::Smoothing;
@@ -21,6 +24,17 @@ use super::pair::{self, Row};
 use crate::error::Result;
 
 /// The vector instructions a lane kernel is compiled for.
+///
+/// ```
+/// use softiou::{Loss, Smoothing, batch::{Batch, Engine, Simd}};
+/// let (p, t) = ([[0.0, 0.0, 4.0, 3.0]; 9], [[1.0, 1.0, 5.0, 5.0]; 9]);
+/// let b = Batch::new(Loss::soft_iou(Smoothing::Boltzmann), 1.0)?;
+/// let (mut portable, mut widest) = ([0.0; 9], [0.0; 9]);
+/// b.engine(Engine::Lanes(Simd::Portable)).loss(&p, &t, &mut portable)?;
+/// b.engine(Engine::Lanes(Simd::detected())).loss(&p, &t, &mut widest)?;
+/// assert_eq!(portable, widest); // every level gives the same bits
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Simd {
     /// The target's baseline (SSE2 on x86-64): 8 lanes in 4 registers of 2.
@@ -33,9 +47,19 @@ pub enum Simd {
 
 impl Simd {
     /// All levels, narrowest first.
+    ///
+    /// ```
+    /// use softiou::batch::Simd;
+    /// assert_eq!(Simd::ALL[0], Simd::Portable);
+    /// ```
     pub const ALL: [Simd; 2] = [Simd::Portable, Simd::Avx2];
 
     /// Whether this CPU can run the level (detected at run time).
+    ///
+    /// ```
+    /// use softiou::batch::Simd;
+    /// assert!(Simd::Portable.is_supported());
+    /// ```
     pub fn is_supported(self) -> bool {
         match self {
             Simd::Portable => true,
@@ -49,6 +73,11 @@ impl Simd {
     }
 
     /// The widest level this CPU supports (detected once).
+    ///
+    /// ```
+    /// use softiou::batch::Simd;
+    /// assert!(Simd::detected().is_supported());
+    /// ```
     pub fn detected() -> Simd {
         static LEVEL: std::sync::OnceLock<Simd> = std::sync::OnceLock::new();
         *LEVEL.get_or_init(|| {
@@ -61,11 +90,22 @@ impl Simd {
     }
 
     /// The widest supported level not wider than `self`.
+    ///
+    /// ```
+    /// use softiou::batch::Simd;
+    /// assert_eq!(Simd::Avx2.clamped(), Simd::Avx2.min(Simd::detected()));
+    /// assert_eq!(Simd::Portable.clamped(), Simd::Portable);
+    /// ```
     pub fn clamped(self) -> Simd {
         self.min(Simd::detected())
     }
 
     /// A short name: `portable` or `avx2`.
+    ///
+    /// ```
+    /// use softiou::batch::Simd;
+    /// assert_eq!(Simd::Avx2.name(), "avx2");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Simd::Portable => "portable",
@@ -258,10 +298,17 @@ pub(super) enum Kappa<'a> {
 
 impl Kappa<'_> {
     #[inline(always)]
-    fn at(&self, i: usize) -> f64 {
+    pub(super) fn at(&self, i: usize) -> f64 {
         match self {
             Kappa::One(k) => *k,
             Kappa::Each(k) => k[i],
+        }
+    }
+    /// The κ of rows `start..end`.
+    fn rows(&self, start: usize, end: usize) -> Kappa<'_> {
+        match self {
+            Kappa::One(k) => Kappa::One(*k),
+            Kappa::Each(k) => Kappa::Each(&k[start..end]),
         }
     }
 }
@@ -415,15 +462,23 @@ pub(super) const TINY_KAPPA: f64 = 8.552_847_072_295_026e-50;
 
 /// Whether a row passes every check of the scalar path, so that the lanes may take it.
 #[inline(always)]
-fn row_ok(p: &[f64; 4], t: &[f64; 4], k: f64, op: Smoothing, min_kappa_s: f64) -> bool {
+fn row_ok(
+    p: &[f64; 4],
+    t: &[f64; 4],
+    k: f64,
+    op: Smoothing,
+    min_kappa_s: f64,
+    checked: bool,
+) -> bool {
     let sides = |b: &[f64; 4]| {
         let (w, h) = (b[2] - b[0], b[3] - b[1]);
         let area = w * h;
-        let ok = b.iter().all(|c| c.is_finite())
-            && b[2] > b[0]
-            && b[3] > b[1]
-            && area.is_finite()
-            && area > 0.0;
+        let ok = checked
+            || (b.iter().all(|c| c.is_finite())
+                && b[2] > b[0]
+                && b[3] > b[1]
+                && area.is_finite()
+                && area > 0.0);
         (ok, w.min(h))
     };
     let ((pok, ps), (tok, ts)) = (sides(p), sides(t));
@@ -432,11 +487,33 @@ fn row_ok(p: &[f64; 4], t: &[f64; 4], k: f64, op: Smoothing, min_kappa_s: f64) -
     pok && tok && kok && lse
 }
 
+/// What [`run`] does with a chunk the lanes do not take.
+pub(super) struct Mode<'a> {
+    /// The rows' boxes were validated by the caller (built from `BBox`es): only κ, the
+    /// `logsumexp` floor and finiteness are checked here.
+    pub(super) checked: bool,
+    /// If given, `failed(first_row, rows)` is told of each such chunk, whose rows then
+    /// get no result (the caller evaluates them itself); otherwise they run on the
+    /// scalar path of the method.
+    pub(super) failed: Option<&'a mut dyn FnMut(usize, usize)>,
+}
+
+impl Mode<'_> {
+    /// Raw rows; failing chunks on the scalar path.
+    pub(super) fn raw() -> Mode<'static> {
+        Mode {
+            checked: false,
+            failed: None,
+        }
+    }
+}
+
 /// Runs method `M` over all rows, `L` at a time, calling `put(row, result)`; errors are
 /// the scalar path's, with the index of the smallest failing row (plus `offset`).
 /// (`put` is a `dyn` call, once per row: generic, it made one copy of the whole kernel
 /// per entry point.)
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn run<M: Method, S: Level>(
     m: &M,
     loss: Loss,
@@ -445,6 +522,7 @@ fn run<M: Method, S: Level>(
     kappa: Kappa<'_>,
     offset: usize,
     put: &mut dyn FnMut(usize, M::Out),
+    mut mode: Mode<'_>,
 ) -> Result<()> {
     let min_kappa_s = if M::HESSIAN {
         logsumexp_min_kappa_s_hessian::<f64>()
@@ -456,7 +534,10 @@ fn run<M: Method, S: Level>(
     while start < pred.len() {
         let n = (pred.len() - start).min(L);
         let (p, t) = (&pred[start..start + n], &target[start..start + n]);
-        let valid = (0..n).all(|i| row_ok(&p[i], &t[i], kappa.at(start + i), op, min_kappa_s));
+        let valid = (0..n).all(|i| {
+            let k = kappa.at(start + i);
+            row_ok(&p[i], &t[i], k, op, min_kappa_s, mode.checked)
+        });
         let mut done = false;
         if valid {
             let col = |rows: &[[f64; 4]], c: usize| Lanes::from_fn(|i| rows[i.min(n - 1)][c]);
@@ -471,7 +552,9 @@ fn run<M: Method, S: Level>(
                 done = true;
             }
         }
-        if !done {
+        if !done && let Some(failed) = mode.failed.as_mut() {
+            failed(start, n);
+        } else if !done {
             for i in 0..n {
                 if let Kappa::Each(k) = kappa {
                     pair::check_row_kappa(k[start + i]).map_err(|e| e.at(offset + start + i))?;
@@ -489,6 +572,7 @@ fn run<M: Method, S: Level>(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
 fn run_avx2<M: Method>(
     m: &M,
     loss: Loss,
@@ -497,11 +581,13 @@ fn run_avx2<M: Method>(
     kappa: Kappa<'_>,
     offset: usize,
     put: &mut dyn FnMut(usize, M::Out),
+    mode: Mode<'_>,
 ) -> Result<()> {
-    run::<M, Avx2>(m, loss, pred, target, kappa, offset, put)
+    run::<M, Avx2>(m, loss, pred, target, kappa, offset, put, mode)
 }
 
 #[inline(never)]
+#[allow(clippy::too_many_arguments)]
 fn run_portable<M: Method>(
     m: &M,
     loss: Loss,
@@ -510,11 +596,13 @@ fn run_portable<M: Method>(
     kappa: Kappa<'_>,
     offset: usize,
     put: &mut dyn FnMut(usize, M::Out),
+    mode: Mode<'_>,
 ) -> Result<()> {
-    run::<M, Portable>(m, loss, pred, target, kappa, offset, put)
+    run::<M, Portable>(m, loss, pred, target, kappa, offset, put, mode)
 }
 
 /// [`run`] compiled for `simd` (clamped to what the CPU supports).
+#[allow(clippy::too_many_arguments)]
 fn dispatch<M: Method>(
     m: &M,
     simd: Simd,
@@ -523,12 +611,13 @@ fn dispatch<M: Method>(
     kappa: Kappa<'_>,
     offset: usize,
     put: &mut dyn FnMut(usize, M::Out),
+    mode: Mode<'_>,
 ) -> Result<()> {
     match simd.clamped() {
         // SAFETY: `clamped` only returns a level whose features the CPU has.
         #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 => unsafe { run_avx2::<M>(m, loss, pred, target, kappa, offset, put) },
-        _ => run_portable::<M>(m, loss, pred, target, kappa, offset, put),
+        Simd::Avx2 => unsafe { run_avx2::<M>(m, loss, pred, target, kappa, offset, put, mode) },
+        _ => run_portable::<M>(m, loss, pred, target, kappa, offset, put, mode),
     }
 }
 
@@ -558,6 +647,7 @@ pub(super) fn loss(
         kappa,
         offset,
         &mut |i, r| v[i] = r,
+        Mode::raw(),
     )
 }
 
@@ -582,6 +672,7 @@ pub(super) fn grad(
         &mut |i, r| {
             (v[i], g[i]) = r;
         },
+        Mode::raw(),
     )
 }
 
@@ -608,6 +699,7 @@ pub(super) fn grad_all(
         &mut |i, r| {
             (v[i], gp[i]) = r;
         },
+        Mode::raw(),
     )?;
     let m = First(Seed::Target);
     dispatch(
@@ -620,6 +712,7 @@ pub(super) fn grad_all(
         &mut |i, r| {
             gt[i] = r.1;
         },
+        Mode::raw(),
     )
 }
 
@@ -642,7 +735,18 @@ pub(super) fn hessian(
     match simd.clamped() {
         // SAFETY: `clamped` only returns a level whose features the CPU has.
         #[cfg(target_arch = "x86_64")]
-        Simd::Avx2 => unsafe { run_avx2(&Hessian, loss, pred, target, kappa, offset, put) },
+        Simd::Avx2 => unsafe {
+            run_avx2(
+                &Hessian,
+                loss,
+                pred,
+                target,
+                kappa,
+                offset,
+                put,
+                Mode::raw(),
+            )
+        },
         _ => run_scalar(&Hessian, loss, (pred, target), kappa, offset, put),
     }
 }
@@ -689,7 +793,83 @@ pub(super) fn dkappa(
         &mut |i, r| {
             (v[i], d[i]) = (r.0, r.1[0]);
         },
+        Mode::raw(),
     )
+}
+
+/// Rows per block of [`evaluate`]: the block's corners and results live on the stack
+/// (about 40 kB), and the three kernels run over it back to back while it is in cache.
+const BLOCK: usize = 256;
+
+/// The full [`Evaluation`] of validated boxes (row `i` at κ `kappa.at(i)`) into `out`:
+/// the loss and the gradients wrt P, wrt T and κ from three passes of the first-order
+/// lane kernel (the boxes are not checked again), the soft IoU with its region and the
+/// hard IoU as scalar primal values (cheap next to the derivatives; the kernels compute
+/// the loss, not its parts). A row whose chunk the lanes do not take (a κ·s below the
+/// `logsumexp` floor, a tiny or bad κ, a non-finite result) is [`crate::evaluate`]d on
+/// the scalar path, which gives exactly its result or its error.
+pub(super) fn evaluate(
+    simd: Simd,
+    loss: Loss,
+    (pred, target): (&[BBox<f64>], &[BBox<f64>]),
+    kappa: Kappa<'_>,
+    offset: usize,
+    out: &mut [Evaluation<f64>],
+) -> Result<()> {
+    let mut p = [[0.0; 4]; BLOCK];
+    let mut t = [[0.0; 4]; BLOCK];
+    let mut v = [0.0; BLOCK];
+    let mut gp = [[0.0; 4]; BLOCK];
+    let mut gt = [[0.0; 4]; BLOCK];
+    let mut dk = [0.0; BLOCK];
+    let mut bad = [false; BLOCK];
+    let mut start = 0;
+    while start < pred.len() {
+        let n = (pred.len() - start).min(BLOCK);
+        for i in 0..n {
+            p[i] = pred[start + i].to_xyxy();
+            t[i] = target[start + i].to_xyxy();
+        }
+        bad[..n].fill(false);
+        let k = kappa.rows(start, start + n);
+        let rows = (&p[..n], &t[..n]);
+        for seed in [Seed::Pred, Seed::Target, Seed::Kappa] {
+            let put = &mut |i: usize, (value, d): (f64, [f64; 4])| match seed {
+                Seed::Pred => (v[i], gp[i]) = (value, d),
+                Seed::Target => gt[i] = d,
+                Seed::Kappa => dk[i] = d[0],
+            };
+            let failed = &mut |first: usize, rows: usize| bad[first..first + rows].fill(true);
+            let mode = Mode {
+                checked: true,
+                failed: Some(failed),
+            };
+            dispatch(&First(seed), simd, loss, rows, k, offset, put, mode)?;
+        }
+        for i in 0..n {
+            let (pb, tb, kr) = (&pred[start + i], &target[start + i], kappa.at(start + i));
+            let lanes = (!bad[i])
+                .then(|| soft_iou_and_region(pb, tb, kr, loss.smoothing).ok())
+                .flatten();
+            out[start + i] = match lanes {
+                Some((iou, region)) => Evaluation {
+                    loss: v[i],
+                    iou,
+                    hard_iou: hard_iou(pb, tb),
+                    grad_pred: gp[i],
+                    grad_target: gt[i],
+                    dloss_dkappa: dk[i],
+                    kappa_s: kr * tb.width().min(tb.height()),
+                    region,
+                    hessian_pred: None,
+                },
+                None => pair::evaluate_boxes(loss, pb, tb, kr, matches!(kappa, Kappa::Each(_)))
+                    .map_err(|e| e.at(offset + start + i))?,
+            };
+        }
+        start += n;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -131,38 +131,27 @@ pub(super) fn dkappa<F: DualNumFloat>(loss: Loss, p: &[F; 4], t: &[F; 4], kappa:
     Ok((d.value, d.dloss_dkappa))
 }
 
+/// [`evaluate_one`] of two validated boxes; the row's own κ is checked first if
+/// `own_kappa` (a batch's κ is checked once by `Batch::new`).
 #[inline]
-pub(super) fn evaluate<F: DualNumFloat>(
+pub(super) fn evaluate_boxes<F: DualNumFloat>(
     loss: Loss,
-    p: &[F; 4],
-    t: &[F; 4],
+    p: &BBox<F>,
+    t: &BBox<F>,
     kappa: F,
+    own_kappa: bool,
 ) -> Row<Evaluation<F>> {
-    let (p, t) = boxes(p, t)?;
-    evaluated(evaluate_one(loss, &p, &t, kappa))
+    if own_kappa {
+        check_row_kappa(kappa)?;
+    }
+    evaluated(evaluate_one(loss, p, t, kappa))
 }
 
-/// A row's own κ, checked as [`evaluate_checked`] checks it.
+/// A row's own κ, checked before anything else is computed.
 #[inline]
 pub(super) fn check_row_kappa<F: DualNumFloat>(kappa: F) -> Row<()> {
     check_kappa(&kappa).map_err(|source| RowError {
         what: "kappa",
         source,
     })
-}
-
-/// [`evaluate`] with a κ of its own, checked first (a batch's κ is checked once by
-/// `Batch::new`).
-#[inline]
-pub(super) fn evaluate_checked<F: DualNumFloat>(
-    loss: Loss,
-    p: &[F; 4],
-    t: &[F; 4],
-    kappa: F,
-) -> Row<Evaluation<F>> {
-    check_kappa(&kappa).map_err(|source| RowError {
-        what: "kappa",
-        source,
-    })?;
-    evaluate(loss, p, t, kappa)
 }

@@ -1,21 +1,30 @@
 //! `softiou batch`: the loss and exact gradients of every row of a CSV file, streamed in
 //! chunks of [`CHUNK`] rows (memory does not grow with the number of rows). Each chunk is
-//! evaluated in parallel by the batch API ([`softiou::batch::Batch::evaluate_kappas`],
-//! one call per operator present in the chunk), whose rows are bit for bit
-//! [`softiou::evaluate::evaluate`]; this file only reads, checks and writes CSV, in input
-//! order.
+//! evaluated in parallel by the batch API on the lane engine
+//! ([`softiou::batch::Batch::evaluate_kappas`] with [`Engine::Auto`], one call per
+//! operator present in the chunk: the rows are grouped by operator, each group keeps the
+//! rows' own κ, and the results go back to input order), whose rows equal
+//! [`softiou::evaluate::evaluate`] within a few ulps (the IoU, hard IoU, `kappa_s` and
+//! region exactly). Each box is validated once, when its row is parsed (the batch takes
+//! the `BBox`es); this file only reads, checks and writes CSV, in input order.
+//!
+//! With the environment variable `SOFTIOU_TIMING` set (to anything but `0` or nothing),
+//! one line on stderr at the end says where the time went: reading and splitting the CSV
+//! (the reader thread, concurrent with the rest), parsing and validating the cells,
+//! computing, formatting the numbers, and writing.
 //!
 //! A bad row stops the run: exit status 2, one line naming the line and column, and
 //! nothing at the output path (the rows go to a temporary file beside it, renamed only
 //! when every row has succeeded).
 
 use std::io::Read;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 use csv::{ErrorKind, StringRecord};
 use rayon::prelude::*;
 use softiou::Region;
-use softiou::batch::{Batch, Exec};
+use softiou::batch::{Batch, Engine, Exec};
 use softiou::evaluate::Evaluation;
 use softiou::{BBox, BoxFormat, Loss, LossKind, Smoothing};
 
@@ -167,10 +176,13 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
     // chunks wait in the channel, so memory stays flat however many rows come.
     let (sender, chunks) = std::sync::mpsc::sync_channel::<Chunk>(2);
     let mut tally = Tally::default();
+    let mut timing = Timing::from_env();
     let name = &name;
     std::thread::scope(|scope| {
-        scope.spawn(move || {
+        let reader_thread = scope.spawn(move || {
+            let mut busy = Duration::ZERO;
             loop {
+                let began = Instant::now();
                 let mut chunk = Chunk::default();
                 let mut bytes = 0;
                 let mut end = false;
@@ -200,11 +212,13 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
                     chunk.records.push(record);
                 }
                 let last = chunk.stop.is_some() || end;
+                busy += began.elapsed();
                 // the receiver hangs up only when it stopped at an error of its own
                 if sender.send(chunk).is_err() || last {
                     break;
                 }
             }
+            busy
         });
         let mut parsed = Vec::with_capacity(CHUNK);
         let mut rows = Vec::with_capacity(CHUNK);
@@ -213,12 +227,20 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
         let mut group = Group::default();
         let mut out = StringRecord::new();
         let tally = &mut tally;
+        let timing = &mut timing;
+        let mut clock = Instant::now();
+        let mut lap = |slot: &mut Duration| {
+            let now = Instant::now();
+            *slot += now - clock;
+            clock = now;
+        };
         for Chunk {
             records,
             lines,
             mut stop,
-        } in chunks
+        } in chunks.iter()
         {
+            lap(&mut timing.wait);
             // Check the cells in parallel; keep the rows before the first bad one.
             records
                 .par_iter()
@@ -238,14 +260,17 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
                     }
                 }
             }
+            lap(&mut timing.parse);
             // Evaluate them; an error in a row comes before a bad row after it.
             let failed = evaluate(kind, &rows, &mut results, &mut group);
             let good = failed.as_ref().map_or(rows.len(), |(i, _)| *i);
+            lap(&mut timing.compute);
             results[..good]
                 .par_iter()
                 .map(format_values)
                 .collect_into_vec(&mut numbers);
             tally.add(&results[..good]);
+            lap(&mut timing.format);
             for (record, numbers) in records.iter().zip(&numbers) {
                 out.clear();
                 for field in record {
@@ -256,6 +281,8 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
                 }
                 writer.write_record(&out).map_err(write_err)?;
             }
+            lap(&mut timing.write);
+            timing.rows += good as u64;
             if let Some((i, source)) = failed {
                 return Err(CliError::Value {
                     flag: format!("{name} line {}", rows[i].line),
@@ -267,6 +294,9 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
                 return Err(e);
             }
         }
+        drop(chunks);
+        // The reader thread returns its busy time; it cannot panic on data.
+        timing.read = reader_thread.join().unwrap_or_default();
         Ok(())
     })?;
     let sink = writer
@@ -274,7 +304,64 @@ pub fn run(args: BatchArgs) -> Result<(), CliError> {
         .map_err(|e| write_error(&args.output, e.into_error()))?;
     sink.finish(&args.output)?;
     tally.warn();
+    timing.report();
     Ok(())
+}
+
+/// Where the time of a run went, printed on stderr if `SOFTIOU_TIMING` is set.
+struct Timing {
+    enabled: bool,
+    started: Instant,
+    rows: u64,
+    /// The reader thread's time reading and splitting the CSV (concurrent with the rest).
+    read: Duration,
+    /// Waiting for the reader thread.
+    wait: Duration,
+    /// Parsing and validating the cells (numbers, boxes, κ, operator), in parallel.
+    parse: Duration,
+    /// The batch API.
+    compute: Duration,
+    /// Formatting the output numbers, in parallel.
+    format: Duration,
+    /// Assembling and writing the output records.
+    write: Duration,
+}
+
+impl Timing {
+    fn from_env() -> Self {
+        let enabled = std::env::var_os("SOFTIOU_TIMING").is_some_and(|v| !v.is_empty() && v != "0");
+        Timing {
+            enabled,
+            started: Instant::now(),
+            rows: 0,
+            read: Duration::ZERO,
+            wait: Duration::ZERO,
+            parse: Duration::ZERO,
+            compute: Duration::ZERO,
+            format: Duration::ZERO,
+            write: Duration::ZERO,
+        }
+    }
+
+    fn report(&self) {
+        if !self.enabled {
+            return;
+        }
+        let s = |d: Duration| d.as_secs_f64();
+        eprintln!(
+            "softiou batch timing: {} rows in {:.3} s wall; main thread: wait for input {:.3} s, \
+             parse cells {:.3} s, compute {:.3} s, format {:.3} s, write {:.3} s; reader \
+             thread (concurrent): read and split CSV {:.3} s",
+            self.rows,
+            s(self.started.elapsed()),
+            s(self.wait),
+            s(self.parse),
+            s(self.compute),
+            s(self.format),
+            s(self.write),
+            s(self.read),
+        );
+    }
 }
 
 /// How many rows were written and how many of them lie outside the meaningful region.
@@ -347,8 +434,8 @@ fn values(e: &Evaluation) -> [f64; 13] {
 
 /// The checked numbers of one row.
 struct Parsed {
-    pred: [f64; 4],
-    target: [f64; 4],
+    pred: BBox<f64>,
+    target: BBox<f64>,
     kappa: f64,
     smoothing: Smoothing,
     line: u64,
@@ -367,8 +454,8 @@ struct Chunk {
 #[derive(Default)]
 struct Group {
     index: Vec<usize>,
-    pred: Vec<[f64; 4]>,
-    target: Vec<[f64; 4]>,
+    pred: Vec<BBox<f64>>,
+    target: Vec<BBox<f64>>,
     kappa: Vec<f64>,
     out: Vec<Evaluation>,
 }
@@ -402,9 +489,10 @@ fn evaluate(
         }
         g.out.clear();
         g.out.resize(g.index.len(), Evaluation::default());
-        let batch = Batch::new(Loss::new(kind, op), 1.0)
-            .map(|b| b.exec(Exec::Parallel))
-            .and_then(|b| b.evaluate_kappas(&g.pred, &g.target, &g.kappa, &mut g.out));
+        let batch = Batch::kappa_per_pair(Loss::new(kind, op))
+            .exec(Exec::Parallel)
+            .engine(Engine::Auto)
+            .evaluate_kappas(&g.pred, &g.target, &g.kappa, &mut g.out);
         for (&i, e) in g.index.iter().zip(&g.out) {
             results[i] = *e;
         }
@@ -551,7 +639,7 @@ impl Row<'_> {
         })
     }
 
-    /// The xyxy corners of a validated box given in `format`; an inverted or empty one
+    /// The validated box given in `format`; an inverted or empty one
     /// is reported with its two columns (the size column with the position column
     /// before it for xywh and cxcywh: a non-positive width or a sum that overflows).
     fn bbox(
@@ -560,9 +648,8 @@ impl Row<'_> {
         cols: [usize; 4],
         prefix: &str,
         format: BoxFormat,
-    ) -> Result<[f64; 4], CliError> {
-        let checked = BBox::from_format(numbers, format).map(|b| b.to_xyxy());
-        checked.map_err(|source| {
+    ) -> Result<BBox<f64>, CliError> {
+        BBox::from_format(numbers, format).map_err(|source| {
             let (a, b) = match &source {
                 softiou::Error::EmptyBox { axis: "y", .. }
                 | softiou::Error::NonPositiveSize { name: "height", .. }

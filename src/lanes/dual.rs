@@ -9,7 +9,7 @@ use super::{LaneMask, Lanes, amap, arr};
 /// A first-order dual number: value and `N` partial derivatives, each for [`super::L`]
 /// lanes.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LaneDual<const N: usize> {
+pub(crate) struct LaneDual<const N: usize> {
     /// The values.
     pub re: Lanes,
     /// `∂/∂x_i` of the values.
@@ -144,7 +144,7 @@ pub(crate) const fn sym(i: usize, j: usize) -> usize {
 /// A second-order dual number in 4 variables: value, gradient and the 10 distinct
 /// entries of the symmetric Hessian, each for [`super::L`] lanes.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LaneHyper4 {
+pub(crate) struct LaneHyper4 {
     /// The values.
     pub re: Lanes,
     /// The gradient.

@@ -1,11 +1,26 @@
-//! Lane-parallel numbers: [`Lanes`] holds [`L`] `f64` values (one box pair each), and
-//! [`LaneDual`] / [`LaneHyper4`] are first- and second-order dual numbers whose value and
-//! every derivative slot are such lanes, stored inline (no `Option`).
+//! Lane-parallel numbers, and the trait the loss formulas are written against.
+//!
+//! The public part is [`Real`] (with [`Value`], [`Mask`] and [`MaskOf`]): the few
+//! operations the generic loss code needs, implemented for `f64`, `f32` and every
+//! `num-dual` type, so that one formula gives values, gradients and Hessians. Inside the
+//! crate, `Lanes` holds `L` = 8 `f64` values (one box pair each), and `LaneDual` /
+//! `LaneHyper4` are first- and second-order dual numbers whose value and every derivative
+//! slot are such lanes, stored inline (no `Option`); [`crate::batch`] runs them.
+//!
+//! ```
+//! use softiou::lanes::{MaskOf, Real, Value};
+//! /// max(a, b) without a branch on data: an `if` on plain numbers, a blend on lanes.
+//! fn max<D: Real>(a: D, b: D) -> D {
+//!     let a_wins: MaskOf<D> = a.re().ge(b.re());
+//!     D::select(a_wins, a, b)
+//! }
+//! assert_eq!(max(1.0_f64, 2.0), 2.0);
+//! ```
 //!
 //! # SIMD means
 //!
 //! `Lanes` is a plain `[f64; 8]` (64-byte aligned) whose operations are written lane by
-//! lane ("vertically"), with no branch inside a lane: comparisons give a [`LaneMask`] and
+//! lane ("vertically"), with no branch inside a lane: comparisons give a mask and
 //! [`Real::select`] blends. LLVM turns every such loop into packed instructions of the
 //! widest vector unit enabled *where the code is compiled*. The batch kernels are
 //! instantiated twice — inside `#[target_feature(enable = "avx2,fma")]` and as plain
@@ -26,18 +41,20 @@
 //!
 //! # Accuracy
 //!
-//! [`Lanes::exp`] and [`Lanes::ln_1p`] are branch-free versions of the fdlibm/musl
-//! algorithms (the same reductions and polynomials), within 1 ulp of the correctly
-//! rounded result over the whole `f64` range (tested against libm over millions of
-//! arguments, including underflow, overflow, subnormals, ±0, ±∞ and NaN, in
-//! `tests/lanes.rs`). `atan` (CIoU only) is libm's, lane by lane.
+//! The lane `exp` and `ln_1p` are branch-free versions of the fdlibm/musl algorithms (the
+//! same reductions and polynomials), within 1 ulp of the correctly rounded result over the
+//! whole `f64` range (tested against libm over millions of arguments, including
+//! underflow, overflow, subnormals, ±0, ±∞ and NaN, in `src/lanes/tests.rs`). `atan`
+//! (CIoU only) is libm's, lane by lane.
 
 mod dual;
 mod math;
-pub mod real;
+pub(crate) mod real;
+#[cfg(test)]
+mod tests;
 
-pub use dual::{LaneDual, LaneHyper4};
-pub use real::{Mask, Real, Value};
+pub(crate) use dual::{LaneDual, LaneHyper4};
+pub use real::{Mask, MaskOf, Real, Value};
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -65,18 +82,18 @@ pub(crate) fn amap<T: Copy + Default, U: Copy + Default, const N: usize>(
 }
 
 /// The number of lanes: box pairs evaluated per operation.
-pub const L: usize = 8;
+pub(crate) const L: usize = 8;
 
 /// [`L`] lanes of `f64`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[repr(C, align(64))]
-pub struct Lanes(pub [f64; L]);
+pub(crate) struct Lanes(pub(crate) [f64; L]);
 
 /// One boolean per lane, stored as all-ones / all-zeros 64-bit words (what a vector
 /// compare produces, so that a select is a bitwise blend).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(C, align(64))]
-pub struct LaneMask(pub [u64; L]);
+pub(crate) struct LaneMask(pub(crate) [u64; L]);
 
 impl LaneMask {
     /// The mask of `f(i)` for each lane `i`.
@@ -84,25 +101,10 @@ impl LaneMask {
     pub fn from_fn(f: impl Fn(usize) -> bool) -> Self {
         LaneMask(arr(|i| if f(i) { u64::MAX } else { 0 }))
     }
-    /// Whether lane `i` is true.
-    #[inline(always)]
-    pub fn get(&self, i: usize) -> bool {
-        self.0[i] != 0
-    }
     /// Lane-wise and.
     #[inline(always)]
     pub fn and(self, o: Self) -> Self {
         LaneMask(arr(|i| self.0[i] & o.0[i]))
-    }
-    /// Lane-wise or.
-    #[inline(always)]
-    pub fn or(self, o: Self) -> Self {
-        LaneMask(arr(|i| self.0[i] | o.0[i]))
-    }
-    /// Lane-wise not.
-    #[inline(always)]
-    pub fn negate(self) -> Self {
-        LaneMask(arr(|i| !self.0[i]))
     }
 }
 
@@ -148,11 +150,6 @@ impl Lanes {
         Lanes(arr(|i| {
             f64::from_bits((a.0[i].to_bits() & m.0[i]) | (b.0[i].to_bits() & !m.0[i]))
         }))
-    }
-    /// Whether every lane is finite, as a mask.
-    #[inline(always)]
-    pub fn is_finite(self) -> LaneMask {
-        LaneMask::from_fn(|i| self.0[i].is_finite())
     }
     /// `e^x` per lane, within 1 ulp (see the module docs).
     #[inline(always)]

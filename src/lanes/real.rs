@@ -19,6 +19,12 @@ use num_dual::{DualNum, DualNumFloat};
 use crate::smooth::Smoothing;
 
 /// The outcome of a comparison: a `bool`, or one answer per lane.
+///
+/// ```
+/// use softiou::lanes::{Mask, Value};
+/// let m = Value::ge(2.0_f64, 1.0); // on plain numbers, a bool
+/// assert!(m.all() && !m.none());
+/// ```
 pub trait Mask: Copy {
     /// Whether every lane is true.
     fn all(self) -> bool;
@@ -38,6 +44,15 @@ impl Mask for bool {
 }
 
 /// A real value (the real part of a [`Real`]): `f64`, `f32`, or lanes of `f64`.
+///
+/// ```
+/// use softiou::lanes::Value;
+/// /// Whether `x` is positive, per lane, in the precision of `V`.
+/// fn positive<V: Value>(x: V) -> V::Mask {
+///     x.gt(V::lit(0.0))
+/// }
+/// assert!(positive(0.5_f32) && !positive(-0.0_f64));
+/// ```
 pub trait Value:
     Copy
     + Add<Output = Self>
@@ -86,11 +101,40 @@ impl<F: DualNumFloat> Value for F {
     }
 }
 
-/// The mask type of a [`Real`].
+/// The mask type of a [`Real`]: what comparing two of its real parts gives.
+///
+/// ```
+/// use softiou::lanes::{MaskOf, Real, Value};
+/// use softiou::num_dual::{Dual64, DualNum};
+/// /// The larger of `a` and `b`, derivatives included (no branch on lanes).
+/// fn max<D: Real>(a: D, b: D) -> D {
+///     let m: MaskOf<D> = a.re().ge(b.re());
+///     D::select(m, a, b)
+/// }
+/// let x = Dual64::from_re(3.0).derivative();
+/// let y = max(x, Dual64::from_re(2.0));
+/// assert_eq!((y.re, y.eps), (3.0, 1.0));
+/// ```
 pub type MaskOf<D> = <<D as Real>::Re as Value>::Mask;
 
 /// A number the loss formulas run on: a plain float, a dual number (its derivatives
 /// follow the operations), or lanes of either.
+///
+/// A function written once against `Real` gives values on `f64`/`f32` and exact
+/// derivatives on dual numbers:
+///
+/// ```
+/// use softiou::lanes::Real;
+/// use softiou::num_dual::{Dual64, DualNum};
+/// /// `x² + ln(1 + e^x)`
+/// fn f<D: Real>(x: D) -> D {
+///     x * x + x.exp().ln_1p()
+/// }
+/// assert_eq!(f(0.0_f64), 2f64.ln());
+/// // d/dx at 0: 2x + e^x / (1 + e^x) = 1/2
+/// let d = f(Dual64::from_re(0.0).derivative());
+/// assert_eq!(d.eps, 0.5);
+/// ```
 pub trait Real:
     Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Neg<Output = Self>
 {

@@ -1,9 +1,9 @@
 //! The lane type's transcendental functions against the platform's libm, over millions of
 //! arguments covering their whole range, and the lane duals against num-dual.
 
+use super::{L, Lanes};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
-use softiou::lanes::{L, Lanes};
 
 /// Distance in units in the last place, counting through zero (−0 and +0 are the same
 /// point) and through the subnormals, so that a subnormal result is measured in its own
