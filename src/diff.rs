@@ -205,6 +205,19 @@ pub fn hessian_pred<F: DualNumFloat>(
     kappa: F,
 ) -> Result<HessianPred<F>> {
     check_kappa_for(p, t, &kappa, loss.smoothing, true)?;
+    valid_hessian_pred(loss, p, t, kappa)
+}
+
+/// [`hessian_pred`] for a κ the caller has checked ([`check_kappa_for`] with `hessian`).
+///
+/// # Errors
+/// As [`hessian_pred`], for a loss or derivative that is not finite.
+pub(crate) fn valid_hessian_pred<F: DualNumFloat>(
+    loss: Loss,
+    p: &BBox<F>,
+    t: &BBox<F>,
+    kappa: F,
+) -> Result<HessianPred<F>> {
     let x = SVector::from(p.to_xyxy());
     let td = Corners(t.to_xyxy().map(Dual2SVec::from_re));
     let kd = Dual2SVec::from_re(kappa);
@@ -267,7 +280,8 @@ pub fn dloss_dkappa<F: DualNumFloat>(
 /// formula: seeded inside, κ/c would carry the derivative 1/c (up to 2^952) into terms
 /// like ln2/κ², which then overflow although ∂loss/∂κ is tiny. Differentiating in the
 /// scaled units and multiplying by d(κ/c)/dκ = 1/c (and by c for a length) at the end
-/// forms no such term; c is a power of two, so nothing is rounded.
+/// forms no such term; c is a power of two, so the scaling is exact unless a product is
+/// subnormal.
 struct Units<F> {
     p: Corners<F>,
     t: Corners<F>,
@@ -305,8 +319,9 @@ impl<F: DualNumFloat> Units<F> {
 /// Every number is the one [`grad_all`] and [`dloss_dkappa`] give (the same operations
 /// on the same real parts, one derivative slot each) — bit for bit, except for a κ so
 /// small that the lengths are rescaled: then the gradient is taken in the scaled units
-/// and multiplied by c once, which can differ from `grad_all` (which seeds c) in the
-/// last bits of a subnormal number.
+/// and multiplied by c once, while `grad_all` seeds c itself. The two can then differ by
+/// a rounding where a number is subnormal or just above (an ulp near 4.5e-308, a quantum
+/// of 2^-1074 below), and a derivative that underflows to zero may differ in its sign.
 ///
 /// # Errors
 /// As [`grad_all`] and [`dloss_dkappa`], in that order.

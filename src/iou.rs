@@ -197,7 +197,6 @@ impl<D: DualNum + Copy> From<&BBox<D>> for Corners<D> {
 }
 
 /// Soft intersection area and soft union area `(I, U)` of two boxes.
-#[inline]
 ///
 /// No check of κ: it is the raw pair behind [`soft_iou`] (use [`check_kappa`] first).
 ///
@@ -211,6 +210,7 @@ impl<D: DualNum + Copy> From<&BBox<D>> for Corners<D> {
 /// assert!(i < 2.0 && u > 6.0);
 /// # Ok::<(), softiou::Error>(())
 /// ```
+#[inline]
 pub fn intersection_union<D: DualNum + Copy>(
     p: &BBox<D>,
     t: &BBox<D>,

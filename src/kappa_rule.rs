@@ -3,8 +3,8 @@
 //! κ has units of 1/length, and every loss depends on κ only through κ·s, s a box side
 //! (`soft_iou(c·P, c·T, κ/c) = soft_iou(P, T, κ)`). So the rule is found once in
 //! dimensionless form, on a family of pairs whose target has side s, and κ for your
-//! boxes is κ·s divided by your side. The family (`FAMILY` below) is the six standard
-//! pairs of the plot set against the target `[0, 0, 10, 10]`: overlapping (IoU 56/144),
+//! boxes is κ·s divided by your side. The family is the six standard pairs of the plot
+//! set against the target `[0, 0, 10, 10]`: overlapping (IoU 56/144),
 //! nested, identical, touching, disjoint in x (gap 3), disjoint in x and y (gaps 3, 2).
 //!
 //! What [`kappa_rule`] answers, each by a scan and a bisection on library functions:

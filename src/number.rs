@@ -5,9 +5,9 @@
 /// `x` as the shortest decimal that parses back to exactly `x`: positional for
 /// magnitudes in [1e-4, 1e16) and zero (`0.5`, `120.0`, `-0.0`: always with a point, so
 /// that it reads as a real number), with an exponent outside (`1e300`, `2.5e-9`: never
-/// hundreds of digits), and `NaN`, `inf`, `-inf` for the rest. This is the form of
-/// Rust's `{:?}` for `f64`, written out here so that the crate's output does not depend
-/// on an unspecified `Debug` format.
+/// hundreds of digits), and `NaN`, `inf`, `-inf` for the rest. This is the form Rust's
+/// `{:?}` gives an `f64` today, written out here so that the crate's output does not
+/// depend on an unspecified `Debug` format.
 pub(crate) fn num(x: f64) -> String {
     let a = x.abs();
     if !x.is_finite() {
@@ -20,9 +20,15 @@ pub(crate) fn num(x: f64) -> String {
     }
 }
 
+/// A list of numbers in the format of [`num`]: `[0.5, 120.0, 1e300]`.
+pub(crate) fn list(xs: &[f64]) -> String {
+    let items: Vec<String> = xs.iter().map(|&x| num(x)).collect();
+    format!("[{}]", items.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::num;
+    use super::{list, num};
     use proptest::prelude::*;
 
     #[test]
@@ -44,20 +50,29 @@ mod tests {
         for (x, s) in cases {
             assert_eq!(num(x), s);
         }
+        assert_eq!(list(&[0.5, -2.0, 1e-300]), "[0.5, -2.0, 1e-300]");
+        assert_eq!(list(&[]), "[]");
     }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(20_000))]
         /// Every f64 (any bit pattern) reads back bit for bit, is at most 24 characters
-        /// (17 significant digits, sign, point, `e-308`), and is what `{:?}` writes.
+        /// (17 significant digits, sign, point, `e-308`), has an exponent exactly outside
+        /// [1e-4, 1e16) and a point otherwise.
         #[test]
-        fn round_trips_is_short_and_matches_debug(bits in any::<u64>()) {
+        fn round_trips_is_short_and_follows_its_rules(bits in any::<u64>()) {
             let x = f64::from_bits(bits);
             let s = num(x);
             prop_assert!(s.len() <= 24, "{s}");
-            prop_assert_eq!(&s, &format!("{x:?}"));
-            if !x.is_nan() {
+            if x.is_finite() {
                 prop_assert_eq!(s.parse::<f64>().unwrap().to_bits(), bits);
+                let positional = x == 0.0 || (1e-4..1e16).contains(&x.abs());
+                prop_assert_eq!(s.contains('e'), !positional, "{}", s);
+                if positional {
+                    prop_assert!(s.contains('.'), "{s}");
+                }
+            } else {
+                prop_assert!(["NaN", "inf", "-inf"].contains(&s.as_str()), "{s}");
             }
         }
     }

@@ -180,6 +180,17 @@ impl Smoothing {
 
     /// The largest possible gap `max(a, b) − smax(a, b)` (positive) or
     /// `smax(a, b) − max(a, b)` (for `logsumexp`) at this κ: 0, 0.2785/κ or ln2/κ.
+    ///
+    /// ```
+    /// use softiou::Smoothing;
+    /// let k = 2.0;
+    /// assert_eq!(Smoothing::LogSumExp.bound(k), std::f64::consts::LN_2 / k);
+    /// // the Boltzmann gap d·e^{−κd}/(1 + e^{−κd}) is largest at κd = 1 + W(1/e), where
+    /// // it is W(1/e)/κ (W the Lambert function)
+    /// let gap = -Smoothing::Boltzmann.smax(0.0, -1.278464542761074 / k, k);
+    /// assert!((gap - Smoothing::Boltzmann.bound(k)).abs() < 1e-12);
+    /// assert_eq!(Smoothing::Hard.bound(k), 0.0);
+    /// ```
     pub fn bound(self, kappa: f64) -> f64 {
         match self {
             Smoothing::Hard => 0.0,

@@ -76,14 +76,9 @@ impl<'py> Pairs<'py> {
 }
 
 impl Job {
-    /// The batch evaluator at κ (any valid κ when κ is per row: the library then takes
-    /// each pair's own).
-    fn batch(&self, exec: Exec) -> Result<Batch<f64>, Error> {
-        let k = match self.kappa {
-            Kappa::One(k) => k,
-            Kappa::PerRow(_) => 1.0,
-        };
-        Ok(Batch::new(self.loss, k)?.exec(exec))
+    /// The batch evaluator at the one κ (checked here, before any pair).
+    fn batch(&self, exec: Exec, kappa: f64) -> Result<Batch<f64>, Error> {
+        Ok(Batch::new(self.loss, kappa)?.exec(exec))
     }
 
     /// Every pair's full evaluation (loss, gradients wrt both boxes, ∂loss/∂κ), as
@@ -91,7 +86,11 @@ impl Job {
     /// included) [`CHUNK`] pairs at a time, so memory stays that of the outputs.
     fn evaluate(&self, exec: Exec, p: &[[f64; 4]], t: &[[f64; 4]]) -> Result<Columns, Error> {
         let n = p.len();
-        let batch = self.batch(exec)?;
+        let one = match self.kappa {
+            Kappa::One(k) => Some(self.batch(exec, k)?),
+            Kappa::PerRow(_) => None,
+        };
+        let per_pair = Batch::kappa_per_pair(self.loss).exec(exec);
         let mut cols = Columns {
             loss: Vec::with_capacity(n),
             grad_pred: Vec::with_capacity(n),
@@ -102,10 +101,17 @@ impl Job {
         let mut buf = vec![Evaluation::default(); CHUNK.min(n)];
         for start in (0..n).step_by(CHUNK) {
             let end = (start + CHUNK).min(n);
-            let (p, t, out) = (&p[start..end], &t[start..end], &mut buf[..end - start]);
-            match &self.kappa {
-                Kappa::One(_) => batch.evaluate(p, t, out),
-                Kappa::PerRow(k) => batch.evaluate_kappas(p, t, &k[start..end], out),
+            let k = match &self.kappa {
+                Kappa::One(_) => None,
+                Kappa::PerRow(k) => Some(&k[start..end]),
+            };
+            let (pb, tb) = checked(&p[start..end], &t[start..end], k)
+                .map_err(|e| errors::shifted(e, start))?;
+            let out = &mut buf[..end - start];
+            match (&one, k) {
+                (Some(batch), _) => batch.evaluate(&pb, &tb, out),
+                (None, Some(k)) => per_pair.evaluate_kappas(&pb, &tb, k, out),
+                (None, None) => unreachable!("a per-row kappa has its rows"),
             }
             .map_err(|e| errors::shifted(e, start))?;
             for e in out.iter() {
@@ -118,6 +124,31 @@ impl Job {
         }
         Ok(cols)
     }
+}
+
+/// The rows as validated boxes for the evaluate functions of the batch API, which take
+/// [`BBox`]es; with a κ per row, each row's κ is checked with its boxes, so that the
+/// error is that of the first bad row (its index in `p`), as the other batch functions
+/// report it.
+fn checked(
+    p: &[[f64; 4]],
+    t: &[[f64; 4]],
+    kappa: Option<&[f64]>,
+) -> Result<(Vec<BBox<f64>>, Vec<BBox<f64>>), Error> {
+    let at = |index, what, source| Error::InPair {
+        index,
+        what,
+        source: Box::new(source),
+    };
+    let mut boxes = (Vec::with_capacity(p.len()), Vec::with_capacity(p.len()));
+    for (i, (p, t)) in p.iter().zip(t).enumerate() {
+        boxes.0.push(BBox::from_xyxy(*p).map_err(|e| at(i, "predicted box", e))?);
+        boxes.1.push(BBox::from_xyxy(*t).map_err(|e| at(i, "target box", e))?);
+        if let Some(k) = kappa {
+            check_kappa(&k[i]).map_err(|e| at(i, "kappa", e))?;
+        }
+    }
+    Ok(boxes)
 }
 
 /// Pairs evaluated together by [`Job::evaluate`]: 16 parallel tasks of the batch API.
@@ -155,9 +186,9 @@ fn losses<'py>(
     let pairs = Pairs::read(loss, pred, target, kappa, smoothing, box_format)?;
     let (job, p, t) = pairs.parts();
     let value = run::detached(py, threads, |exec| match &job.kappa {
-        Kappa::One(_) => {
+        Kappa::One(k) => {
             let mut value = vec![0.0; p.len()];
-            job.batch(exec)?.loss(p, t, &mut value)?;
+            job.batch(exec, *k)?.loss(p, t, &mut value)?;
             Ok(value)
         }
         // The library's per-pair-κ batch function evaluates everything; the loss is the
@@ -233,7 +264,7 @@ fn grad_pred<'py>(
     let (value, grad) = run::detached(py, threads, |exec| {
         let (mut value, mut grad) = (vec![0.0; n], vec![[0.0; 4]; n]);
         match &job.kappa {
-            Kappa::One(_) => job.batch(exec)?.grad(p, t, &mut value, &mut grad)?,
+            Kappa::One(k) => job.batch(exec, *k)?.grad(p, t, &mut value, &mut grad)?,
             // No batch function takes a κ per pair and returns only this gradient: run
             // the batch function on chunks of one pair each, at that pair's κ.
             Kappa::PerRow(k) => {
@@ -280,9 +311,9 @@ fn hessian<'py>(
     let hessians = run::detached(py, threads, |exec| {
         let mut hess = vec![[[0.0; 4]; 4]; n];
         match &job.kappa {
-            Kappa::One(_) => {
+            Kappa::One(k) => {
                 let (mut value, mut grad) = (vec![0.0; n], vec![[0.0; 4]; n]);
-                job.batch(exec)?
+                job.batch(exec, *k)?
                     .hessian(p, t, &mut value, &mut grad, &mut hess)?;
             }
             // No batch function takes a κ per pair and returns Hessians: run the batch

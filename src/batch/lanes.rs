@@ -14,7 +14,7 @@ use std::ops::{Add, Mul, Neg, Sub};
 
 use crate::bbox::BBox;
 use crate::evaluate::Evaluation;
-use crate::iou::soft_iou_and_region;
+use crate::iou::valid_soft_iou_and_region;
 use crate::iou::{Corners, Loss, hard_iou, logsumexp_min_kappa_s, logsumexp_min_kappa_s_hessian};
 use crate::lanes::real::MaskOf;
 use crate::lanes::{L, LaneDual, LaneHyper4, Lanes, Real, arr};
@@ -849,7 +849,7 @@ pub(super) fn evaluate(
         for i in 0..n {
             let (pb, tb, kr) = (&pred[start + i], &target[start + i], kappa.at(start + i));
             let lanes = (!bad[i])
-                .then(|| soft_iou_and_region(pb, tb, kr, loss.smoothing).ok())
+                .then(|| valid_soft_iou_and_region(pb, tb, kr, loss.smoothing).ok())
                 .flatten();
             out[start + i] = match lanes {
                 Some((iou, region)) => Evaluation {

@@ -11,9 +11,9 @@ use softiou::{Loss, LossKind, Smoothing};
 use super::CliError;
 use super::args::parse_kappa;
 use super::output::print;
-use crate::number::num;
+use crate::number::{list, num};
 
-/// The most cases of one run: the library's limit ([`softiou::fdcheck::MAX_CASES`]).
+/// The most cases of one run: the library's limit (`softiou::fdcheck::MAX_CASES`).
 const MAX_CASES: u64 = softiou::fdcheck::MAX_CASES as u64;
 
 /// Arguments of `softiou check`.
@@ -135,15 +135,15 @@ fn describe(w: &WorstCase) -> String {
         format!("loss per {} coordinate units", num(w.unit))
     };
     format!(
-        "{}, {}, {}: exact {}, numerical {} ({unit}); {} case, P = {:?}, T = {:?}, kappa = {}",
+        "{}, {}, {}: exact {}, numerical {} ({unit}); {} case, P = {}, T = {}, kappa = {}",
         w.loss,
         w.check,
         c.label,
         num(c.exact),
         num(c.numerical),
         w.case.family,
-        w.case.p,
-        w.case.t,
+        list(&w.case.p),
+        list(&w.case.t),
         num(w.case.kappa)
     )
 }

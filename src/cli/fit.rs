@@ -107,7 +107,9 @@ fn schedule(args: &FitArgs, t: &BBox<f64>) -> Result<KappaSchedule, CliError> {
     let (min, max) = (parse_kappa("--anneal", lo)?, parse_kappa("--anneal", hi)?);
     if min > max {
         return Err(CliError::Input(format!(
-            "--anneal: KMIN = {min:?} is larger than KMAX = {max:?}; anneal raises kappa, give KMIN <= KMAX"
+            "--anneal: KMIN = {} is larger than KMAX = {}; anneal raises kappa, give KMIN <= KMAX",
+            num(min),
+            num(max)
         )));
     }
     Ok(KappaSchedule::Anneal { min, max })

@@ -118,7 +118,7 @@ fn render(r: &KappaRule) -> String {
         "smoothing {}, side s = {}, tolerance |soft - hard| <= {}\n",
         r.smoothing,
         g4(s),
-        r.tolerance
+        crate::number::num(r.tolerance)
     );
     o += &format!(
         "kappa   = {} per coordinate unit (kappa * s = {}); any larger kappa also meets the tolerance\n",

@@ -160,7 +160,7 @@ pub fn check_direction<F: DualNumFloat, Fun: Function<N>, const N: usize>(
     let exact = [to_f64(exact)];
     let scale = exact[0].abs();
     let line = differentiate(&along, c * size, Stencil::Central2, &tol, &exact, scale)?;
-    let label = format!("∇f·v, v = {v:?}");
+    let label = format!("∇f·v, v = {}", crate::number::list(&v));
     let components = vec![line.report(0, label, 0, exact[0], line.kinks[0], &tol, scale)];
     Ok(Report::new(
         "direction",

@@ -28,6 +28,15 @@ use super::stencil::{Stencil, to_f64};
 ///   is exactly 0, where the stencil returns round-off of order ε/h ≈ 3e-13.
 /// - **f32**: `rtol = 1e-2`, `atol = 1e-3`: the same margins over ε^(4/5) ≈ 3e-6 and
 ///   ε/h ≈ 3e-6 for ε = 1.2e-7.
+///
+/// ```
+/// use softiou::fdcheck::Tolerance;
+/// let tol = Tolerance { atol: 1e-9, rtol: 1e-6 };
+/// assert!(tol.accepts(2.0, 2.0 + 1e-6, 1.0)); // relative error 5e-7
+/// assert!(!tol.accepts(2.0, 2.0 + 1e-5, 1.0)); // 5e-6
+/// // |exact − numerical| / max(|exact|, scale, atol/rtol) = 1e-5 / 2
+/// assert!((tol.relative_error(2.0, 2.0 + 1e-5, 1.0) - 5e-6).abs() < 1e-15);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct Tolerance {

@@ -16,6 +16,19 @@ use crate::error::{Error, Result};
 ///
 /// The round-off error of each is about ε·|g|/h, so the total error c^p + ε/c is smallest
 /// near c = ε^(1/(p+1)) when g and its derivatives are of order 1.
+///
+/// ```
+/// use softiou::fdcheck::{CheckOptions, Stencil, check_gradient, Function};
+/// use softiou::num_dual::DualNum;
+/// struct Exp;
+/// impl Function<1> for Exp {
+///     fn eval<D: DualNum + Copy>(&self, [x]: [D; 1]) -> softiou::Result<D> { Ok(x.exp()) }
+/// }
+/// let stencil: Stencil = "richardson".parse()?;
+/// let r = check_gradient(&Exp, [1.0], &CheckOptions { stencil, ..CheckOptions::default() })?;
+/// assert!(r.passed && (r.components[0].exact - std::f64::consts::E).abs() < 1e-15);
+/// # Ok::<(), softiou::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(Serialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]

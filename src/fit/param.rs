@@ -24,6 +24,16 @@ pub(crate) type Theta<F> = SVector<F, 4>;
 
 /// Centre/log-size parameterisation with length scale `scale` (coordinate units, > 0): a
 /// box is `θ = [c_x/s, c_y/s, ln(w/s), ln(h/s)]`, an `SVector<F, 4>`.
+///
+/// ```
+/// use softiou::{BBox, fit::Param};
+/// let t = BBox::new(15.0_f64, 3.0, 25.0, 13.0)?;
+/// let param = Param::for_target(&t);
+/// assert_eq!(param.scale, 10.0); // √area
+/// let theta = param.theta(&t);
+/// assert_eq!((theta[0], theta[1], theta[2], theta[3]), (2.0, 0.8, 0.0, 0.0));
+/// # Ok::<(), softiou::fit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Param<F> {
     /// The length scale `s`.

@@ -14,6 +14,14 @@ use crate::number::num;
 use crate::smooth::Smoothing;
 
 /// How κ (1/coordinate units) evolves over a run.
+///
+/// ```
+/// use softiou::fit::KappaSchedule;
+/// let anneal = KappaSchedule::Anneal { min: 0.1, max: 50.0 };
+/// assert_eq!(anneal.last(), 50.0);
+/// assert_eq!(anneal.to_string(), "kappa annealed 0.1..50.0");
+/// assert_eq!(KappaSchedule::Fixed(2.0).to_string(), "kappa = 2.0");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum KappaSchedule {
     /// The same κ at every step.
@@ -84,6 +92,19 @@ impl fmt::Display for KappaSchedule {
 }
 
 /// Everything that defines a run besides the two boxes.
+///
+/// ```
+/// use softiou::{BBox, Loss, Smoothing, fit::{FitConfig, KappaSchedule, Optimizer, fit}};
+/// let cfg = FitConfig {
+///     steps: 50,
+///     ..FitConfig::new(Loss::soft_iou(Smoothing::Hard), KappaSchedule::Fixed(1.0), Optimizer::Adam)
+/// };
+/// let p = BBox::new(12.0, 2.0, 22.0, 12.0)?;
+/// let t = BBox::new(15.0, 3.0, 25.0, 13.0)?;
+/// let run = fit(&p, &t, &cfg)?;
+/// assert!(run.steps <= 50 && run.final_iou > 0.6);
+/// # Ok::<(), softiou::fit::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FitConfig {
     /// The loss minimised.
@@ -378,7 +399,10 @@ pub fn fit(p: &BBox<f64>, t: &BBox<f64>, cfg: &FitConfig) -> Result<FitResult> {
             return Err(Error::Diverged {
                 step: k + 1,
                 kappa,
-                reason: format!("the parameters became {:?}", next.as_slice()),
+                reason: format!(
+                    "the parameters became {}",
+                    crate::number::list(next.as_slice())
+                ),
             });
         }
         moved |= next != theta;

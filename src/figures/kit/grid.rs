@@ -5,6 +5,7 @@
 //! loss is to the hard one (`soft_iou(c·P, c·T, κ/c) = soft_iou(P, T, κ)`).
 
 use crate::figures::error::{Error, Result};
+use crate::number::num;
 use crate::smooth::Smoothing;
 
 /// The two smooth operators, in the order they are plotted.
@@ -50,12 +51,15 @@ impl KappaRange {
     pub fn new(min: f64, max: f64, points: usize) -> Result<Self> {
         if !(min.is_finite() && min > 0.0) {
             return Err(Error::InvalidSweep(format!(
-                "kappa minimum {min} must be a finite number > 0"
+                "kappa minimum {} must be a finite number > 0",
+                num(min)
             )));
         }
         if !(max.is_finite() && max > min) {
             return Err(Error::InvalidSweep(format!(
-                "kappa maximum {max} must be finite and larger than the minimum {min}"
+                "kappa maximum {} must be finite and larger than the minimum {}",
+                num(max),
+                num(min)
             )));
         }
         if !(2..=KappaRange::MAX_POINTS).contains(&points) {
@@ -75,12 +79,15 @@ impl KappaRange {
     pub fn from_physical(kappa_min: f64, kappa_max: f64, points: usize, side: f64) -> Result<Self> {
         if !(kappa_min.is_finite() && kappa_min > 0.0) {
             return Err(Error::InvalidSweep(format!(
-                "kappa minimum {kappa_min} must be a finite number > 0"
+                "kappa minimum {} must be a finite number > 0",
+                num(kappa_min)
             )));
         }
         if !(kappa_max.is_finite() && kappa_max > kappa_min) {
             return Err(Error::InvalidSweep(format!(
-                "kappa maximum {kappa_max} must be finite and larger than the minimum {kappa_min}"
+                "kappa maximum {} must be finite and larger than the minimum {}",
+                num(kappa_max),
+                num(kappa_min)
             )));
         }
         KappaRange::new(kappa_min * side, kappa_max * side, points)
