@@ -84,9 +84,9 @@ pub struct RuleOptions {
     pub tolerance: f64,
     /// `boltzmann` or `logsumexp` (`hard` needs no κ).
     pub smoothing: Smoothing,
-    /// The useful-gradient threshold on the pull s·∂loss/∂(shift towards the target),
-    /// > 0. The default 0.01 is 1% of the pull of the hard IoU loss on two equal boxes
-    /// overlapping by half, which is about 1.
+    /// The useful-gradient threshold (positive) on the pull s·∂loss/∂(shift towards the
+    /// target). The default 0.01 is 1% of the pull of the hard IoU loss on two equal
+    /// boxes overlapping by half, which is about 1.
     pub grad_threshold: f64,
 }
 

@@ -57,6 +57,7 @@ mod suite;
 #[cfg(feature = "cli")]
 pub(crate) use cases::KAPPA_LIMIT_NEED;
 pub use cases::{Case, Family, random_cases};
+#[cfg(feature = "cli")]
 pub(crate) use cases::{KAPPA_LIMIT, MAX_CASES};
 pub use check::{check_claimed_gradient, check_direction, check_gradient};
 pub use hessian::check_hessian;
