@@ -136,6 +136,18 @@ pub(super) trait Level: Copy + 'static {
     fn shift<D: Real>(op: Smoothing, d: D, kappa: D) -> D;
     /// `smooth::div_inline(x, y)`, compiled for this level.
     fn div<D: Real>(x: D, y: D) -> D;
+    /// `x * y`; for the second-order dual ([`big`]) compiled out of line for this level.
+    fn mul<D: Real>(x: D, y: D) -> D;
+}
+
+/// Whether `D` is the second-order lane dual (15 sets of lanes): its product, 10 Hessian
+/// entries of three products each, is a call to one out-of-line function per level
+/// rather than inlined at each of the formula's products (inlined, its loop multiplied
+/// the kernel's build time; as a closure per entry it ran 1.6x slower). A size test, so
+/// that it is a constant of the monomorphised code.
+#[inline(always)]
+const fn big<D>() -> bool {
+    std::mem::size_of::<D>() >= std::mem::size_of::<LaneHyper4>()
 }
 
 /// The target's baseline.
@@ -153,6 +165,10 @@ fn shift_portable<D: Real>(op: Smoothing, d: D, kappa: D) -> D {
 fn div_portable<D: Real>(x: D, y: D) -> D {
     crate::smooth::div_inline(x, y)
 }
+#[inline(never)]
+fn mul_portable<D: Real>(x: D, y: D) -> D {
+    x * y
+}
 
 impl Level for Portable {
     #[inline(always)]
@@ -163,10 +179,24 @@ impl Level for Portable {
     fn div<D: Real>(x: D, y: D) -> D {
         div_portable(x, y)
     }
+    #[inline(always)]
+    fn mul<D: Real>(x: D, y: D) -> D {
+        if big::<D>() {
+            mul_portable(x, y)
+        } else {
+            x * y
+        }
+    }
 }
 
 macro_rules! x86_level {
-    ($level:ident, $features:literal, $shift:ident, $div:ident) => {
+    ($level:ident, $features:literal, $shift:ident, $div:ident, $mul:ident) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $features)]
+        #[inline(never)]
+        fn $mul<D: Real>(x: D, y: D) -> D {
+            x * y
+        }
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $features)]
         #[inline(never)]
@@ -197,10 +227,21 @@ macro_rules! x86_level {
                 #[cfg(not(target_arch = "x86_64"))]
                 return div_portable(x, y);
             }
+            #[inline(always)]
+            fn mul<D: Real>(x: D, y: D) -> D {
+                if !big::<D>() {
+                    return x * y;
+                }
+                // SAFETY: as above.
+                #[cfg(target_arch = "x86_64")]
+                return unsafe { $mul(x, y) };
+                #[cfg(not(target_arch = "x86_64"))]
+                return mul_portable(x, y);
+            }
         }
     };
 }
-x86_level!(Avx2, "avx2,fma", shift_avx2, div_avx2);
+x86_level!(Avx2, "avx2,fma", shift_avx2, div_avx2, mul_avx2);
 
 /// A lane number `D` in a kernel of level `S`: `D` itself, except that the two hooks of
 /// [`Real`] go to `S`'s out-of-line functions.
@@ -227,7 +268,13 @@ macro_rules! lv_binop {
 }
 lv_binop!(Add, add);
 lv_binop!(Sub, sub);
-lv_binop!(Mul, mul);
+impl<D: Real, S: Level> Mul for Lv<D, S> {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, o: Self) -> Self {
+        Lv::new(S::mul(self.0, o.0))
+    }
+}
 
 impl<D: Real, S: Level> Neg for Lv<D, S> {
     type Output = Self;

@@ -236,13 +236,19 @@ impl Mul for LaneHyper4 {
         LaneHyper4 {
             re: self.re * o.re,
             g: arr(|i| self.g[i] * o.re + o.g[i] * self.re),
-            // A closure, not a plain loop: as a loop (inlined, unrolled, vectorised) the
-            // Hessian kernels doubled the library's build time; as a call per entry they
-            // run about 1.6x slower (measured), which is the price paid here.
-            h: arr(|k| {
-                let (i, j) = PAIRS[k];
-                self.h[k] * o.re + (self.g[i] * o.g[j] + self.g[j] * o.g[i]) + o.h[k] * self.re
-            }),
+            h: {
+                // A plain loop (inlined, unrolled, vectorised): the batch kernels call the
+                // product out of line, once per SIMD level (`batch::lanes::Level::mul`),
+                // so it is compiled there rather than at each product of the formula.
+                let mut h = [Lanes::splat(0.0); 10];
+                for (k, e) in h.iter_mut().enumerate() {
+                    let (i, j) = PAIRS[k];
+                    *e = self.h[k] * o.re
+                        + (self.g[i] * o.g[j] + self.g[j] * o.g[i])
+                        + o.h[k] * self.re;
+                }
+                h
+            },
         }
     }
 }
