@@ -15,7 +15,7 @@ mod run;
 
 use numpy::{PyArray1, PyArray2, PyArray3, PyArrayMethods};
 use pyo3::prelude::*;
-use softiou::batch::{Batch, Exec};
+use softiou::batch::{Batch, Engine, Exec};
 use softiou::evaluate::Evaluation;
 use softiou::iou::check_kappa;
 use softiou::{BBox, BoxFormat, Error, Loss, LossKind, Smoothing, hard_iou, soft_iou};
@@ -76,9 +76,16 @@ impl<'py> Pairs<'py> {
 }
 
 impl Job {
-    /// The batch evaluator at the one κ (checked here, before any pair).
+    /// The batch evaluator at the one κ (checked here, before any pair), on the lane
+    /// engine: the engine of `softiou batch`, whose numbers these are, bit for bit.
     fn batch(&self, exec: Exec, kappa: f64) -> Result<Batch<f64>, Error> {
-        Ok(Batch::new(self.loss, kappa)?.exec(exec))
+        Ok(Batch::new(self.loss, kappa)?.exec(exec).engine(Engine::Auto))
+    }
+
+    /// The batch evaluator for a κ per pair (each checked with its pair), on the lane
+    /// engine.
+    fn per_pair(&self, exec: Exec) -> Batch<f64, ()> {
+        Batch::kappa_per_pair(self.loss).exec(exec).engine(Engine::Auto)
     }
 
     /// Every pair's full evaluation (loss, gradients wrt both boxes, ∂loss/∂κ), as
@@ -90,7 +97,7 @@ impl Job {
             Kappa::One(k) => Some(self.batch(exec, k)?),
             Kappa::PerRow(_) => None,
         };
-        let per_pair = Batch::kappa_per_pair(self.loss).exec(exec);
+        let per_pair = self.per_pair(exec);
         let mut cols = Columns {
             loss: Vec::with_capacity(n),
             grad_pred: Vec::with_capacity(n),
@@ -191,9 +198,11 @@ fn losses<'py>(
             job.batch(exec, *k)?.loss(p, t, &mut value)?;
             Ok(value)
         }
-        // The library's per-pair-κ batch function evaluates everything; the loss is the
-        // same number `Batch::loss` gives.
-        Kappa::PerRow(_) => Ok(job.evaluate(exec, p, t)?.loss),
+        Kappa::PerRow(k) => {
+            let mut value = vec![0.0; p.len()];
+            job.per_pair(exec).loss_kappas(p, t, k, &mut value)?;
+            Ok(value)
+        }
     })?
     .map_err(|e| errors::batch(e, PRED_TARGET))?;
     Ok(PyArray1::from_vec(py, value))
@@ -265,25 +274,7 @@ fn grad_pred<'py>(
         let (mut value, mut grad) = (vec![0.0; n], vec![[0.0; 4]; n]);
         match &job.kappa {
             Kappa::One(k) => job.batch(exec, *k)?.grad(p, t, &mut value, &mut grad)?,
-            // No batch function takes a κ per pair and returns only this gradient: run
-            // the batch function on chunks of one pair each, at that pair's κ.
-            Kappa::PerRow(k) => {
-                let mut rows: Vec<(f64, [f64; 4])> = vec![(0.0, [0.0; 4]); n];
-                run::each_chunk(exec, &mut rows, 1, |i, row| {
-                    let (v, g) = &mut row[0];
-                    Batch::new(job.loss, k[i])
-                        .and_then(|b| {
-                            b.grad(
-                                &p[i..=i],
-                                &t[i..=i],
-                                std::slice::from_mut(v),
-                                std::slice::from_mut(g),
-                            )
-                        })
-                        .map_err(|e| errors::at_row(e, i))
-                })?;
-                (value, grad) = rows.into_iter().unzip();
-            }
+            Kappa::PerRow(k) => job.per_pair(exec).grad_kappas(p, t, k, &mut value, &mut grad)?,
         }
         Ok::<_, Error>((value, grad))
     })?
@@ -311,9 +302,12 @@ fn hessian<'py>(
     let hessians = run::detached(py, threads, |exec| {
         let mut hess = vec![[[0.0; 4]; 4]; n];
         match &job.kappa {
+            // The Hessians are those of `softiou eval --hessian` bit for bit: the scalar
+            // engine (the CLI computes no Hessians on lanes).
             Kappa::One(k) => {
                 let (mut value, mut grad) = (vec![0.0; n], vec![[0.0; 4]; n]);
-                job.batch(exec, *k)?
+                Batch::new(job.loss, *k)?
+                    .exec(exec)
                     .hessian(p, t, &mut value, &mut grad, &mut hess)?;
             }
             // No batch function takes a κ per pair and returns Hessians: run the batch

@@ -129,10 +129,14 @@ def test_hessians_equal_the_cli_eval_output(loss, cli, reference_rows):
         # a κ given per pair goes through the other code path, with the same result
         h_rows = softiou.hessian(pred, target, [kappa], r["smoothing"], loss=name)
         assert np.array_equal(h_rows, h)
-        assert np.array_equal(
-            LOSSES[loss][1](pred, target, kappa, r["smoothing"]).grad_pred[0],
-            np.array(expected["grad_pred"]),
-        )
+        # The gradient of `*_and_grad` is the lane engine's (that of `softiou batch`, bit for
+        # bit, tested above); `softiou eval` runs the scalar num-dual path. The two order
+        # the same operations differently in a few places (vectorised exp/ln1p within 1
+        # ulp, fused multiply-adds), so they agree to the library's lane tolerance, 1e-12
+        # of the gradient's scale, not bit for bit.
+        grad = LOSSES[loss][1](pred, target, kappa, r["smoothing"]).grad_pred[0]
+        exact = np.array(expected["grad_pred"])
+        assert np.max(np.abs(grad - exact)) <= 1e-12 * np.max(np.abs(exact)), (grad, exact)
 
 
 def test_the_flags_mark_exactly_the_pairs_whose_soft_iou_leaves_zero_one():
