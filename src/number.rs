@@ -9,14 +9,27 @@
 /// `{:?}` gives an `f64` today, written out here so that the crate's output does not
 /// depend on an unspecified `Debug` format.
 pub(crate) fn num(x: f64) -> String {
+    let mut s = String::new();
+    push(&mut s, x);
+    s
+}
+
+/// [`num`] appended to `out`, without a `String` of its own (for the hot loop that
+/// formats every row of `softiou batch`).
+pub(crate) fn push(out: &mut String, x: f64) {
+    use std::fmt::Write;
     let a = x.abs();
+    // Writing into a String cannot fail.
     if !x.is_finite() {
-        format!("{x}")
+        let _ = write!(out, "{x}");
     } else if a == 0.0 || (1e-4..1e16).contains(&a) {
-        let s = format!("{x}");
-        if s.contains('.') { s } else { s + ".0" }
+        let start = out.len();
+        let _ = write!(out, "{x}");
+        if !out[start..].contains('.') {
+            out.push_str(".0");
+        }
     } else {
-        format!("{x:e}")
+        let _ = write!(out, "{x:e}");
     }
 }
 

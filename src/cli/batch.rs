@@ -397,15 +397,14 @@ impl Tally {
     }
 }
 
-/// The output cells of a row after the input's, comma-separated: 13 numbers, each as
-/// `{:?}` (the shortest representation that parses back to the same f64, never
+/// The output cells of a row after the input's, comma-separated: 13 numbers in the
+/// crate's number format (the shortest decimal that parses back to the same f64, never
 /// containing a comma), then the region's code.
 fn format_values(e: &Evaluation) -> String {
-    use std::fmt::Write;
     let mut s = String::with_capacity(14 * 24);
     for v in values(e) {
-        // Writing into a String cannot fail.
-        let _ = write!(s, "{v:?},");
+        crate::number::push(&mut s, v);
+        s.push(',');
     }
     s.push_str(e.region.code());
     s
