@@ -287,12 +287,11 @@ fn span<D: Real>((hi, c_hi): (D, D), (lo, c_lo): (D, D)) -> D {
 fn iou_parts<D: Real>(p: &Corners<D>, t: &Corners<D>, kappa: D, op: Smoothing) -> (D, D) {
     let (i, u) = corners_intersection_union(p, t, kappa, op);
     let a = p.area() + t.area();
-    let loss = D::select(
-        (i + i).re().gt(a.re()),
-        D::lit(2.0) - div(a, u),
-        div(a - i - i, u),
-    );
-    (u, loss)
+    // One division: the form's numerator is selected first (the same quotient, bit for
+    // bit, as dividing in each form and selecting after).
+    let beyond = (i + i).re().gt(a.re());
+    let q = div(D::select(beyond, a, a - i - i), u);
+    (u, D::select(beyond, D::lit(2.0) - q, q))
 }
 
 /// The ordinary (hard) IoU of two plain boxes, in [0, 1].

@@ -17,7 +17,7 @@ use crate::evaluate::Evaluation;
 use crate::iou::valid_soft_iou_and_region;
 use crate::iou::{Corners, Loss, hard_iou, logsumexp_min_kappa_s, logsumexp_min_kappa_s_hessian};
 use crate::lanes::real::MaskOf;
-use crate::lanes::{L, LaneDual, LaneHyper4, Lanes, Real, arr};
+use crate::lanes::{L, LaneDual, LaneHyper4, LaneMask, Lanes, Mask, Real, Value, arr};
 use crate::smooth::Smoothing;
 
 use super::pair::{self, Row};
@@ -134,7 +134,7 @@ impl Simd {
 pub(super) trait Level: Copy + 'static {
     /// `op.shift_inline(d, kappa)`, compiled for this level.
     fn shift<D: Real>(op: Smoothing, d: D, kappa: D) -> D;
-    /// `smooth::div_inline(x, y)`, compiled for this level.
+    /// `D::div_rounded(x, y)`, compiled for this level.
     fn div<D: Real>(x: D, y: D) -> D;
     /// `x * y`; for the second-order dual ([`big`]) compiled out of line for this level.
     fn mul<D: Real>(x: D, y: D) -> D;
@@ -163,7 +163,7 @@ fn shift_portable<D: Real>(op: Smoothing, d: D, kappa: D) -> D {
 }
 #[inline(never)]
 fn div_portable<D: Real>(x: D, y: D) -> D {
-    crate::smooth::div_inline(x, y)
+    D::div_rounded(x, y)
 }
 #[inline(never)]
 fn mul_portable<D: Real>(x: D, y: D) -> D {
@@ -207,7 +207,7 @@ macro_rules! x86_level {
         #[target_feature(enable = $features)]
         #[inline(never)]
         fn $div<D: Real>(x: D, y: D) -> D {
-            crate::smooth::div_inline(x, y)
+            D::div_rounded(x, y)
         }
         impl Level for $level {
             #[inline(always)]
@@ -332,7 +332,12 @@ impl<D: Real, S: Level> Real for Lv<D, S> {
     }
     #[inline(always)]
     fn div_rounded(x: Self, y: Self) -> Self {
-        Lv::new(S::div(x.0, y.0))
+        // A division of plain lanes is one instruction: inline; a dual's goes out of line.
+        if std::mem::size_of::<D>() == std::mem::size_of::<Lanes>() {
+            Lv::new(D::div_rounded(x.0, y.0))
+        } else {
+            Lv::new(S::div(x.0, y.0))
+        }
     }
 }
 
@@ -367,14 +372,14 @@ pub(super) trait Method {
     type Out: Copy;
     /// Whether the Hessian's (larger) `logsumexp` κ·s floor applies.
     const HESSIAN: bool;
-    /// `L` rows' results and whether each is finite (value and derivatives).
+    /// `L` rows' results and whether all are finite (values and derivatives).
     fn lanes<S: Level>(
         &self,
         loss: Loss,
         p: [Lanes; 4],
         t: [Lanes; 4],
         k: Lanes,
-    ) -> ([Self::Out; L], [bool; L]);
+    ) -> ([Self::Out; L], bool);
     /// One row on the scalar path (validates, and returns exactly today's errors).
     fn scalar(&self, loss: Loss, p: &[f64; 4], t: &[f64; 4], k: f64) -> Row<Self::Out>;
 }
@@ -385,9 +390,13 @@ fn four<D>(f: impl Fn(usize) -> D) -> Corners<D> {
     Corners([f(0), f(1), f(2), f(3)])
 }
 
+/// Whether every lane of every `xs` is finite: x·0 is ±0 for a finite x and NaN for ±∞
+/// and NaN, and a sum with a NaN is NaN (two vector operations per value).
 #[inline(always)]
-fn finite_all(xs: &[Lanes]) -> [bool; L] {
-    arr(|i| xs.iter().all(|x| x.0[i].is_finite()))
+fn finite_all(xs: &[Lanes]) -> bool {
+    let zero = Lanes::splat(0.0);
+    let sum = xs.iter().fold(zero, |acc, &x| acc + x * zero);
+    sum.eq(zero).all()
 }
 
 pub(super) struct LossOnly;
@@ -401,7 +410,7 @@ impl Method for LossOnly {
         p: [Lanes; 4],
         t: [Lanes; 4],
         k: Lanes,
-    ) -> ([f64; L], [bool; L]) {
+    ) -> ([f64; L], bool) {
         let lv = Lv::<Lanes, S>::new;
         let v = loss
             .formula(&four(|i| lv(p[i])), &four(|i| lv(t[i])), lv(k))
@@ -438,7 +447,7 @@ impl Method for First {
         p: [Lanes; 4],
         t: [Lanes; 4],
         k: Lanes,
-    ) -> ([Self::Out; L], [bool; L]) {
+    ) -> ([Self::Out; L], bool) {
         type D = LaneDual<4>;
         let seed = self.0;
         // A variable in slot `i` if `mine`, else a constant (run-time choice, no branch in
@@ -477,7 +486,7 @@ impl Method for Hessian {
         p: [Lanes; 4],
         t: [Lanes; 4],
         k: Lanes,
-    ) -> ([Self::Out; L], [bool; L]) {
+    ) -> ([Self::Out; L], bool) {
         type D = LaneHyper4;
         let pd = four(|i| Lv::<D, S>::new(D::variable(p[i], i)));
         let td = four(|i| Lv::new(D::constant(t[i])));
@@ -507,31 +516,55 @@ impl Method for Hessian {
 /// kernels leave to the scalar path: 2^−⌊0.16·log2 MAX⌋ = 2^−163 in f64.
 pub(super) const TINY_KAPPA: f64 = 8.552_847_072_295_026e-50;
 
-/// Whether a row passes every check of the scalar path, so that the lanes may take it.
+/// Whether every lane (row) passes every check of the scalar path, so that the lanes may
+/// take the chunk: the boxes (unless `checked`: built from `BBox`es) have finite corners,
+/// positive sides and a finite positive area; κ is finite and positive; for `logsumexp`,
+/// κ is not below [`TINY_KAPPA`] and κ·s (s the shorter side of either box) is not below
+/// the floor. The same tests as the scalar path, on all lanes at once.
 #[inline(always)]
-fn row_ok(
-    p: &[f64; 4],
-    t: &[f64; 4],
-    k: f64,
+fn lanes_ok(
+    p: &[Lanes; 4],
+    t: &[Lanes; 4],
+    k: Lanes,
     op: Smoothing,
     min_kappa_s: f64,
     checked: bool,
 ) -> bool {
-    let sides = |b: &[f64; 4]| {
-        let (w, h) = (b[2] - b[0], b[3] - b[1]);
-        let area = w * h;
-        let ok = checked
-            || (b.iter().all(|c| c.is_finite())
-                && b[2] > b[0]
-                && b[3] > b[1]
-                && area.is_finite()
-                && area > 0.0);
-        (ok, w.min(h))
-    };
-    let ((pok, ps), (tok, ts)) = (sides(p), sides(t));
-    let kok = k.is_finite() && k > 0.0;
-    let lse = op != Smoothing::LogSumExp || (k >= TINY_KAPPA && k * ps.min(ts) >= min_kappa_s);
-    pok && tok && kok && lse
+    let zero = Lanes::splat(0.0);
+    let ((pok, ps), (tok, ts)) = (box_ok(p), box_ok(t));
+    let mut ok = finite(k).and(k.gt(zero));
+    if !checked {
+        ok = ok.and(pok).and(tok);
+    }
+    if op == Smoothing::LogSumExp {
+        let s = Lanes::blend(ps.le(ts), ps, ts);
+        ok = ok
+            .and(k.ge(Lanes::splat(TINY_KAPPA)))
+            .and((k * s).ge(Lanes::splat(min_kappa_s)));
+    }
+    ok.all()
+}
+
+/// `x − x` is 0 exactly when `x` is finite (NaN for ±∞ and NaN).
+#[inline(always)]
+fn finite(x: Lanes) -> LaneMask {
+    (x - x).eq(Lanes::splat(0.0))
+}
+
+/// Per lane, whether the box `b` (corners) is valid, and its shorter side.
+#[inline(always)]
+fn box_ok(b: &[Lanes; 4]) -> (LaneMask, Lanes) {
+    let (w, h) = (b[2] - b[0], b[3] - b[1]);
+    let area = w * h;
+    let ok = finite(b[0])
+        .and(finite(b[1]))
+        .and(finite(b[2]))
+        .and(finite(b[3]))
+        .and(finite(area))
+        .and(b[2].gt(b[0]))
+        .and(b[3].gt(b[1]))
+        .and(area.gt(Lanes::splat(0.0)));
+    (ok, Lanes::blend(w.le(h), w, h))
 }
 
 /// What [`run`] does with a chunk the lanes do not take.
@@ -555,10 +588,10 @@ impl Mode<'_> {
     }
 }
 
-/// Runs method `M` over all rows, `L` at a time, calling `put(row, result)`; errors are
-/// the scalar path's, with the index of the smallest failing row (plus `offset`).
-/// (`put` is a `dyn` call, once per row: generic, it made one copy of the whole kernel
-/// per entry point.)
+/// Runs method `M` over all rows, `L` at a time, calling `put(first_row, results)` once
+/// per chunk of consecutive rows; errors are the scalar path's, with the index of the
+/// smallest failing row (plus `offset`). (`put` is a `dyn` call: generic, it made one copy
+/// of the whole kernel per entry point; once per chunk, it costs nothing measurable.)
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn run<M: Method, S: Level>(
@@ -568,7 +601,7 @@ fn run<M: Method, S: Level>(
     target: &[[f64; 4]],
     kappa: Kappa<'_>,
     offset: usize,
-    put: &mut dyn FnMut(usize, M::Out),
+    put: &mut dyn FnMut(usize, &[M::Out]),
     mut mode: Mode<'_>,
 ) -> Result<()> {
     let min_kappa_s = if M::HESSIAN {
@@ -581,21 +614,17 @@ fn run<M: Method, S: Level>(
     while start < pred.len() {
         let n = (pred.len() - start).min(L);
         let (p, t) = (&pred[start..start + n], &target[start..start + n]);
-        let valid = (0..n).all(|i| {
-            let k = kappa.at(start + i);
-            row_ok(&p[i], &t[i], k, op, min_kappa_s, mode.checked)
-        });
+        // The last chunk is padded with copies of its last row, so "every lane" below
+        // is "every row of the chunk".
+        let col = |rows: &[[f64; 4]], c: usize| Lanes::from_fn(|i| rows[i.min(n - 1)][c]);
+        let pl: [Lanes; 4] = arr(|c| col(p, c));
+        let tl: [Lanes; 4] = arr(|c| col(t, c));
+        let kl = Lanes::from_fn(|i| kappa.at(start + i.min(n - 1)));
         let mut done = false;
-        if valid {
-            let col = |rows: &[[f64; 4]], c: usize| Lanes::from_fn(|i| rows[i.min(n - 1)][c]);
-            let pl: [Lanes; 4] = arr(|c| col(p, c));
-            let tl: [Lanes; 4] = arr(|c| col(t, c));
-            let kl = Lanes::from_fn(|i| kappa.at(start + i.min(n - 1)));
+        if lanes_ok(&pl, &tl, kl, op, min_kappa_s, mode.checked) {
             let (out, finite) = m.lanes::<S>(loss, pl, tl, kl);
-            if finite[..n].iter().all(|&f| f) {
-                for (i, o) in out[..n].iter().enumerate() {
-                    put(start + i, *o);
-                }
+            if finite {
+                put(start, &out[..n]);
                 done = true;
             }
         }
@@ -609,7 +638,7 @@ fn run<M: Method, S: Level>(
                 let r = m
                     .scalar(loss, &p[i], &t[i], kappa.at(start + i))
                     .map_err(|e| e.at(offset + start + i))?;
-                put(start + i, r);
+                put(start + i, &[r]);
             }
         }
         start += n;
@@ -627,7 +656,7 @@ fn run_avx2<M: Method>(
     target: &[[f64; 4]],
     kappa: Kappa<'_>,
     offset: usize,
-    put: &mut dyn FnMut(usize, M::Out),
+    put: &mut dyn FnMut(usize, &[M::Out]),
     mode: Mode<'_>,
 ) -> Result<()> {
     run::<M, Avx2>(m, loss, pred, target, kappa, offset, put, mode)
@@ -642,7 +671,7 @@ fn run_portable<M: Method>(
     target: &[[f64; 4]],
     kappa: Kappa<'_>,
     offset: usize,
-    put: &mut dyn FnMut(usize, M::Out),
+    put: &mut dyn FnMut(usize, &[M::Out]),
     mode: Mode<'_>,
 ) -> Result<()> {
     run::<M, Portable>(m, loss, pred, target, kappa, offset, put, mode)
@@ -657,7 +686,7 @@ fn dispatch<M: Method>(
     (pred, target): (&[[f64; 4]], &[[f64; 4]]),
     kappa: Kappa<'_>,
     offset: usize,
-    put: &mut dyn FnMut(usize, M::Out),
+    put: &mut dyn FnMut(usize, &[M::Out]),
     mode: Mode<'_>,
 ) -> Result<()> {
     match simd.clamped() {
@@ -665,6 +694,17 @@ fn dispatch<M: Method>(
         #[cfg(target_arch = "x86_64")]
         Simd::Avx2 => unsafe { run_avx2::<M>(m, loss, pred, target, kappa, offset, put, mode) },
         _ => run_portable::<M>(m, loss, pred, target, kappa, offset, put, mode),
+    }
+}
+
+/// A `put` for [`run`] from a function of one row: `f(row, result)` for each result of
+/// a chunk.
+#[inline(always)]
+fn each<T: Copy>(mut f: impl FnMut(usize, T)) -> impl FnMut(usize, &[T]) {
+    move |first, results| {
+        for (i, r) in results.iter().enumerate() {
+            f(first + i, *r);
+        }
     }
 }
 
@@ -693,7 +733,7 @@ pub(super) fn loss(
         (pred, target),
         kappa,
         offset,
-        &mut |i, r| v[i] = r,
+        &mut each(|i, r: f64| v[i] = r),
         Mode::raw(),
     )
 }
@@ -716,9 +756,7 @@ pub(super) fn grad(
         (pred, target),
         kappa,
         offset,
-        &mut |i, r| {
-            (v[i], g[i]) = r;
-        },
+        &mut each(|i, r: <First as Method>::Out| (v[i], g[i]) = r),
         Mode::raw(),
     )
 }
@@ -743,9 +781,7 @@ pub(super) fn grad_all(
         (pred, target),
         kappa,
         offset,
-        &mut |i, r| {
-            (v[i], gp[i]) = r;
-        },
+        &mut each(|i, r: <First as Method>::Out| (v[i], gp[i]) = r),
         Mode::raw(),
     )?;
     let m = First(Seed::Target);
@@ -756,9 +792,7 @@ pub(super) fn grad_all(
         (pred, target),
         kappa,
         offset,
-        &mut |i, r| {
-            gt[i] = r.1;
-        },
+        &mut each(|i, r: <First as Method>::Out| gt[i] = r.1),
         Mode::raw(),
     )
 }
@@ -773,9 +807,7 @@ pub(super) fn hessian(
     offset: usize,
     (v, (g, h)): HessianOut<'_>,
 ) -> Result<()> {
-    let put = &mut |i: usize, r: <Hessian as Method>::Out| {
-        (v[i], g[i], h[i]) = r;
-    };
+    let put = &mut each(|i, r: <Hessian as Method>::Out| (v[i], g[i], h[i]) = r);
     // The Hessian kernel is the largest by far; it is compiled for AVX2 only (a portable
     // copy added about a fifth to the library's build time), and below AVX2 the rows run
     // on the scalar num-dual path.
@@ -805,7 +837,7 @@ fn run_scalar<M: Method>(
     (pred, target): (&[[f64; 4]], &[[f64; 4]]),
     kappa: Kappa<'_>,
     offset: usize,
-    put: &mut dyn FnMut(usize, M::Out),
+    put: &mut dyn FnMut(usize, &[M::Out]),
 ) -> Result<()> {
     for (i, (p, t)) in pred.iter().zip(target).enumerate() {
         if let Kappa::Each(k) = kappa {
@@ -814,7 +846,7 @@ fn run_scalar<M: Method>(
         let r = m
             .scalar(loss, p, t, kappa.at(i))
             .map_err(|e| e.at(offset + i))?;
-        put(i, r);
+        put(i, &[r]);
     }
     Ok(())
 }
@@ -837,9 +869,7 @@ pub(super) fn dkappa(
         (pred, target),
         kappa,
         offset,
-        &mut |i, r| {
-            (v[i], d[i]) = (r.0, r.1[0]);
-        },
+        &mut each(|i, r: <First as Method>::Out| (v[i], d[i]) = (r.0, r.1[0])),
         Mode::raw(),
     )
 }
@@ -881,11 +911,11 @@ pub(super) fn evaluate(
         let k = kappa.rows(start, start + n);
         let rows = (&p[..n], &t[..n]);
         for seed in [Seed::Pred, Seed::Target, Seed::Kappa] {
-            let put = &mut |i: usize, (value, d): (f64, [f64; 4])| match seed {
+            let put = &mut each(|i, (value, d): <First as Method>::Out| match seed {
                 Seed::Pred => (v[i], gp[i]) = (value, d),
                 Seed::Target => gt[i] = d,
                 Seed::Kappa => dk[i] = d[0],
-            };
+            });
             let failed = &mut |first: usize, rows: usize| bad[first..first + rows].fill(true);
             let mode = Mode {
                 checked: true,

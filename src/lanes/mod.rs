@@ -245,4 +245,10 @@ impl Real for Lanes {
     fn select(m: LaneMask, a: Self, b: Self) -> Self {
         Lanes::blend(m, a, b)
     }
+    /// The division itself: it is correctly rounded (the generic body's `x·(1/y)` plus
+    /// its correction gives the same bits with two divisions instead of one).
+    #[inline(always)]
+    fn div_rounded(x: Self, y: Self) -> Self {
+        x / y
+    }
 }
