@@ -388,6 +388,140 @@ impl<F: DualNumFloat + Send + Sync, K: Copy> Batch<F, K> {
             },
         )
     }
+
+    /// As [`Batch::hessian`], with pair `i` at κ = `kappa[i]` instead of the batch's κ.
+    ///
+    /// ```
+    /// use softiou::{BBox, Loss, Smoothing, batch::{Batch, Engine}, diff::hessian_pred};
+    /// // one pair at nine temperatures (a κ sweep)
+    /// let (p, t) = ([[0.0, 0.0, 10.0, 10.0]; 9], [[2.0, 2.0, 12.0, 12.0]; 9]);
+    /// let kappa: Vec<f64> = (1..=9).map(|k| k as f64 / 4.0).collect();
+    /// let loss = Loss::soft_iou(Smoothing::LogSumExp);
+    /// let b = Batch::kappa_per_pair(loss).engine(Engine::Auto);
+    /// let (mut v, mut g, mut h) = (vec![0.0; 9], vec![[0.0; 4]; 9], vec![[[0.0; 4]; 4]; 9]);
+    /// b.hessian_kappas(&p, &t, &kappa, &mut v, &mut g, &mut h)?;
+    /// // row i is the pair's Hessian at κ = kappa[i] (on lanes, within a few ulps)
+    /// let (pb, tb) = (BBox::from_xyxy(p[0])?, BBox::from_xyxy(t[0])?);
+    /// for (i, &k) in kappa.iter().enumerate() {
+    ///     let one = hessian_pred(loss, &pb, &tb, k)?;
+    ///     assert!((one.hessian[(0, 2)] - h[i][0][2]).abs() <= 1e-10 * one.hessian.amax());
+    /// }
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Batch::evaluate_kappas`], with the Hessian's `logsumexp` κ·s floor.
+    pub fn hessian_kappas(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        kappa: &[F],
+        value: &mut [F],
+        grad: &mut [[F; 4]],
+        hessian: &mut [[[F; 4]; 4]],
+    ) -> Result<()> {
+        let sizes = [
+            ("kappa", kappa.len()),
+            ("value", value.len()),
+            ("grad", grad.len()),
+            ("hessian", hessian.len()),
+        ];
+        lengths(pred, target, &sizes)?;
+        let loss = self.loss;
+        if let Some(simd) = self.lanes() {
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target, kappa) = unsafe { (cast(pred), cast(target), cast(kappa)) };
+            let out = unsafe { (cast_mut(value), (cast_mut(grad), cast_mut(hessian))) };
+            return drive(
+                0,
+                pred,
+                target,
+                (Shared(kappa), out),
+                self.exec,
+                &|off, p, t, (k, (v, (g, h)))| {
+                    lanes::hessian(simd, loss, (p, t), Kappa::Each(k.0), off, (v, (g, h)))
+                },
+            );
+        }
+        drive(
+            0,
+            pred,
+            target,
+            (Shared(kappa), (value, (grad, hessian))),
+            self.exec,
+            &|off, p, t, (k, (v, (g, h)))| {
+                let rows = p.iter().zip(t).zip(k.0).zip(v).zip(g).zip(h).enumerate();
+                for (i, (((((p, t), k), v), g), h)) in rows {
+                    let row =
+                        pair::check_row_kappa(*k).and_then(|()| pair::hessian(loss, p, t, *k));
+                    (*v, *g, *h) = row.map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// As [`Batch::dkappa`], with pair `i` at κ = `kappa[i]` instead of the batch's κ.
+    ///
+    /// ```
+    /// use softiou::{Loss, Smoothing, batch::{Batch, Engine}};
+    /// let (p, t) = ([[0.0, 0.0, 10.0, 10.0]; 3], [[0.0, 0.0, 10.0, 10.0]; 3]);
+    /// let b = Batch::kappa_per_pair(Loss::soft_iou(Smoothing::LogSumExp)).engine(Engine::Auto);
+    /// let (mut v, mut d) = (vec![0.0; 3], vec![0.0; 3]);
+    /// b.dkappa_kappas(&p, &t, &[0.5, 1.0, 2.0], &mut v, &mut d)?;
+    /// assert!(d.iter().all(|d| *d < 0.0)); // a perfect match: sharper is closer to 0
+    /// assert!(d[0] < d[1] && d[1] < d[2]); // and less so as κ grows
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Batch::evaluate_kappas`].
+    pub fn dkappa_kappas(
+        &self,
+        pred: &[[F; 4]],
+        target: &[[F; 4]],
+        kappa: &[F],
+        value: &mut [F],
+        dkappa: &mut [F],
+    ) -> Result<()> {
+        let sizes = [
+            ("kappa", kappa.len()),
+            ("value", value.len()),
+            ("dkappa", dkappa.len()),
+        ];
+        lengths(pred, target, &sizes)?;
+        let loss = self.loss;
+        if let Some(simd) = self.lanes() {
+            // SAFETY: `lanes()` is Some only when F is f64.
+            let (pred, target, kappa) = unsafe { (cast(pred), cast(target), cast(kappa)) };
+            let out = unsafe { (cast_mut(value), cast_mut(dkappa)) };
+            return drive(
+                0,
+                pred,
+                target,
+                (Shared(kappa), out),
+                self.exec,
+                &|off, p, t, (k, (v, d))| {
+                    lanes::dkappa(simd, loss, (p, t), Kappa::Each(k.0), off, (v, d))
+                },
+            );
+        }
+        drive(
+            0,
+            pred,
+            target,
+            (Shared(kappa), (value, dkappa)),
+            self.exec,
+            &|off, p, t, (k, (v, d))| {
+                let rows = p.iter().zip(t).zip(k.0).zip(v).zip(d).enumerate();
+                for (i, ((((p, t), k), v), d)) in rows {
+                    let row = pair::check_row_kappa(*k).and_then(|()| pair::dkappa(loss, p, t, *k));
+                    (*v, *d) = row.map_err(|e| e.at(off + i))?;
+                }
+                Ok(())
+            },
+        )
+    }
 }
 
 impl<F: DualNumFloat + Send + Sync> Batch<F> {

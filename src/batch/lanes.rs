@@ -545,10 +545,11 @@ fn lanes_ok(
     ok.all()
 }
 
-/// `x − x` is 0 exactly when `x` is finite (NaN for ±∞ and NaN).
+/// Whether each lane of `x` is finite: `x·0` is ±0 for a finite `x`, NaN for ±∞ and NaN.
 #[inline(always)]
 fn finite(x: Lanes) -> LaneMask {
-    (x - x).eq(Lanes::splat(0.0))
+    let zero = Lanes::splat(0.0);
+    (x * zero).eq(zero)
 }
 
 /// Per lane, whether the box `b` (corners) is valid, and its shorter side.

@@ -1,12 +1,13 @@
 //! Numbers behind the figures: each data function checked on values that could be wrong.
 
+use nalgebra::SymmetricEigen;
 use proptest::prelude::*;
 use softiou::figures::KappaSweep;
 use softiou::figures::breakdown::{Breakdown, breakdown_map, naive_soft_iou};
 use softiou::figures::kit::{KappaRange, SMOOTH_OPS, Scenario, scenario};
 use softiou::figures::surface::contour::contours;
 use softiou::figures::surface::{Setting, centred_target, gradient_field, loss_surface};
-use softiou::{BBox, Smoothing, soft_iou_loss};
+use softiou::{BBox, Smoothing, region, soft_iou_loss};
 
 fn named(name: &str) -> Scenario {
     scenario::standard()
@@ -452,9 +453,13 @@ fn in_the_step_study_the_dual_numbers_beat_every_stencil_at_every_step() {
 
 #[test]
 fn surface_and_gradient_grids_equal_the_per_pair_loss_and_gradient() {
-    // The grids are evaluated as one parallel batch (101² = 10201 pairs: more than one
-    // task of the batch), so this checks the batch against the per-pair functions bit
-    // for bit. Over ±1e16 s the translated box rounds to zero width away from the centre
+    // The grids are evaluated as one parallel batch on the lane engine (101² = 10201
+    // pairs: more than one task of the batch), so this checks the batch against the
+    // per-pair (num-dual) functions, with the lane engine's tolerances (tests/batch_lanes.rs):
+    // the loss within 1e-14 of max(1, |loss|), a gradient component within 1e-12 of the
+    // gradient's scale (its largest component, at least 1/s), 100 times that outside the
+    // meaningful region where the loss is a quotient near its pole; gx and gy are sums of
+    // two components, hence twice the room. Over ±1e16 s the translated box rounds to zero width away from the centre
     // (the spacing of doubles near 1e17 is 16 > s): such pairs are not valid boxes and
     // must become NaN in both grids while the rest of the grid is still filled.
     let side = 10.0;
@@ -484,15 +489,30 @@ fn surface_and_gradient_grids_equal_the_per_pair_loss_and_gradient() {
             match per_pair {
                 Ok((p, g)) => {
                     defined += 1;
+                    let room = if region(&p, &t, kappa, setting.smoothing)
+                        .unwrap()
+                        .is_meaningful()
+                    {
+                        1.0
+                    } else {
+                        100.0
+                    };
                     let v: f64 = loss.eval(&p, &t, kappa).unwrap();
-                    assert_eq!(s.loss[k].to_bits(), v.to_bits(), "{at}");
+                    let dv = (s.loss[k] - v).abs();
+                    assert!(
+                        dv <= room * 1e-14 * v.abs().max(1.0),
+                        "{at}: {} vs {v}",
+                        s.loss[k]
+                    );
                     let gx = -(g.grad[0] + g.grad[2]) * side;
                     let gy = -(g.grad[1] + g.grad[3]) * side;
-                    assert_eq!(
-                        (f.gx[k].to_bits(), f.gy[k].to_bits()),
-                        (gx.to_bits(), gy.to_bits()),
-                        "{at}"
-                    );
+                    let scale = g.grad.iter().fold(1.0 / side, |m, x| m.max(x.abs())) * side;
+                    for (lane, pair) in [(f.gx[k], gx), (f.gy[k], gy)] {
+                        assert!(
+                            (lane - pair).abs() <= room * 2e-12 * scale,
+                            "{at}: gradient {lane} vs {pair}"
+                        );
+                    }
                 }
                 Err(_) => {
                     undefined += 1;
@@ -536,4 +556,79 @@ fn the_library_refuses_oversized_grids_before_allocating() {
     let max = softiou::figures::KappaRange::MAX_POINTS;
     assert!(KappaRange::new(0.1, 10.0, max).is_ok());
     assert!(KappaRange::new(0.1, 10.0, max + 1).is_err());
+}
+
+#[test]
+fn sweep_rows_equal_the_per_pair_hessian_and_dkappa_and_keep_the_undefined_points() {
+    // The sweep computes its rows with lane batches (a κ per row); this checks every row
+    // of every standard scenario, over a range reaching below the `logsumexp` κ·s floor
+    // of the Hessian (2^-501 ≈ 1.5e-151) and below the κ under which the lanes leave
+    // rows to the scalar path, against the per-pair num-dual functions, with the lane engine's
+    // tolerances (tests/batch_lanes.rs): the loss within 1e-14 of max(1, |loss|), a
+    // gradient within 1e-12 of its scale (largest component, at least 1/s: in units of s,
+    // at least 1), ∂/∂κ within 1e-12 of max(|∂/∂κ|, 1/κ), λmax within 1e-10 of the
+    // Hessian's scale (largest |entry|, at least 1/s²: in units of s², at least 1); 100
+    // times the room outside the meaningful region, where the loss is a quotient near its
+    // pole. The points where the per-pair functions fail are exactly the undefined ones.
+    use softiou::diff::{dloss_dkappa, hessian_pred};
+    let (mut defined_total, mut undefined_total) = (0, 0);
+    for sc in scenario::standard() {
+        let s = KappaSweep::compute(&sc, &KappaRange::new(1e-160, 1e4, 83).unwrap(), &SMOOTH_OPS)
+            .unwrap();
+        let side = s.side;
+        for c in &s.curves {
+            let loss = softiou::Loss::soft_iou(c.smoothing);
+            let (mut rows, mut undefined) = (c.rows.iter(), 0);
+            for ks in KappaRange::new(1e-160, 1e4, 83).unwrap().values() {
+                let kappa = ks / side;
+                let at = format!("{} {} at κ·s = {ks}", sc.name, c.smoothing);
+                let h = hessian_pred(loss, &sc.pred, &sc.target, kappa);
+                let d = dloss_dkappa(loss, &sc.pred, &sc.target, kappa);
+                let (Ok(h), Ok(d)) = (h, d) else {
+                    assert!(c.undefined.contains(&ks), "{at}: not listed as undefined");
+                    undefined += 1;
+                    continue;
+                };
+                let r = rows.next().unwrap();
+                assert_eq!(r.kappa_s, ks, "{at}");
+                let meaningful = region(&sc.pred, &sc.target, kappa, c.smoothing)
+                    .unwrap()
+                    .is_meaningful();
+                let room = if meaningful { 1.0 } else { 100.0 };
+                assert!(
+                    (r.loss - h.value).abs() <= room * 1e-14 * h.value.abs().max(1.0),
+                    "{at}: loss {} vs {}",
+                    r.loss,
+                    h.value
+                );
+                let g_s = h.grad.map(|x| x * side);
+                let scale = g_s.iter().fold(1.0_f64, |m, x| m.max(x.abs()));
+                for (a, b) in r.grad_s.iter().zip(&g_s) {
+                    assert!((a - b).abs() <= room * 1e-12 * scale, "{at}: {a} vs {b}");
+                }
+                let dk = d.dloss_dkappa;
+                assert!(
+                    (r.dloss_dkappa - dk).abs() <= room * 1e-12 * dk.abs().max(1.0 / kappa),
+                    "{at}: dkappa {} vs {dk}",
+                    r.dloss_dkappa
+                );
+                let lambda = SymmetricEigen::new(h.hessian).eigenvalues.max() * side * side;
+                let h_scale = (h.hessian.amax() * side * side).max(1.0);
+                assert!(
+                    (r.lambda_max_s2 - lambda).abs() <= room * 1e-10 * h_scale,
+                    "{at}: λmax {} vs {lambda}",
+                    r.lambda_max_s2
+                );
+            }
+            assert!(rows.next().is_none(), "{}: rows left over", sc.name);
+            assert_eq!(undefined, c.undefined.len(), "{}", sc.name);
+            defined_total += c.rows.len();
+            undefined_total += undefined;
+        }
+    }
+    // both paths were taken
+    assert!(
+        defined_total > 500 && undefined_total > 0,
+        "{defined_total} {undefined_total}"
+    );
 }

@@ -1,14 +1,18 @@
 //! Loss, approximation error, exact gradient, ∂loss/∂κ and curvature against κ for one
-//! scenario: the data of figures 1–4 and 7.
+//! scenario: the data of figures 1–4 and 7, computed on the batch API's lane engine (one
+//! pair, a κ per row).
 
 use rayon::prelude::*;
 
-use super::curvature::curvature;
+use nalgebra::SMatrix;
+
+use super::curvature::{Curvature, curvature, largest_eigenvalue};
+use crate::batch::{Batch, Engine, Exec};
 use crate::diff;
 use crate::fdcheck::central_differences;
 use crate::figures::error::Result;
 use crate::figures::kit::{KappaRange, Scenario};
-use crate::iou::Loss;
+use crate::iou::{Loss, check_kappa_for};
 use crate::smooth::Smoothing;
 
 /// Tolerance of "the soft loss is within 1% of the hard loss": |soft − hard| ≤ 0.01 (the
@@ -146,13 +150,26 @@ fn scale(g: [f64; 4], side: f64) -> [f64; 4] {
 }
 
 fn row(op: Smoothing, sc: &Scenario, kappa_s: f64, hard: f64) -> Result<KappaRow> {
-    let side = sc.side();
-    let kappa = kappa_s / side;
+    let kappa = kappa_s / sc.side();
     let loss = Loss::soft_iou(op);
     let c = curvature(loss, &sc.pred, &sc.target, kappa)?;
     let dk = diff::dloss_dkappa(loss, &sc.pred, &sc.target, kappa)?;
+    Ok(make_row(op, sc, kappa_s, hard, c, dk.dloss_dkappa))
+}
+
+/// The row at κ·s from the loss's curvature and ∂loss/∂κ there.
+fn make_row(
+    op: Smoothing,
+    sc: &Scenario,
+    kappa_s: f64,
+    hard: f64,
+    c: Curvature,
+    dloss_dkappa: f64,
+) -> KappaRow {
+    let side = sc.side();
+    let kappa = kappa_s / side;
     let grad_s = scale(c.grad, side);
-    Ok(KappaRow {
+    KappaRow {
         kappa_s,
         kappa,
         loss: c.value,
@@ -160,11 +177,62 @@ fn row(op: Smoothing, sc: &Scenario, kappa_s: f64, hard: f64) -> Result<KappaRow
         bound_s: op.bound(kappa) / side,
         grad_s,
         grad_norm_s: norm(&grad_s),
-        dloss_dkappa: dk.dloss_dkappa,
-        kappa_dloss_dkappa: kappa * dk.dloss_dkappa,
+        dloss_dkappa,
+        kappa_dloss_dkappa: kappa * dloss_dkappa,
         lambda_max_s2: c.lambda_max * side * side,
         stable_step_s2: c.stable_step().map(|h| h / (side * side)),
-    })
+    }
+}
+
+/// `op`'s rows over `grid` (κ·s values), and the κ·s values where its loss is undefined.
+///
+/// The grid is one pair at many temperatures: two lane batches with a κ per row
+/// ([`Batch::hessian_kappas`], [`Batch::dkappa_kappas`]) after the loss's own check of
+/// each κ (finite, > 0, and the `logsumexp` κ·s floor of its Hessian). Should a batch still
+/// fail (a loss that is not finite at some κ), every point is evaluated on its own.
+fn rows(op: Smoothing, sc: &Scenario, grid: &[f64], hard: f64) -> (Vec<KappaRow>, Vec<f64>) {
+    let side = sc.side();
+    let loss = Loss::soft_iou(op);
+    let (defined, mut undefined): (Vec<f64>, Vec<f64>) = grid
+        .iter()
+        .partition(|&&ks| check_kappa_for(&sc.pred, &sc.target, &(ks / side), op, true).is_ok());
+    let n = defined.len();
+    let kappa: Vec<f64> = defined.iter().map(|ks| ks / side).collect();
+    let (pred, target) = (vec![sc.pred.to_xyxy(); n], vec![sc.target.to_xyxy(); n]);
+    let batch = Batch::kappa_per_pair(loss)
+        .engine(Engine::Auto)
+        .exec(Exec::Parallel);
+    let (mut v, mut g, mut h) = (vec![0.0; n], vec![[0.0; 4]; n], vec![[[0.0; 4]; 4]; n]);
+    let (mut v1, mut dk) = (vec![0.0; n], vec![0.0; n]);
+    let lanes = batch
+        .hessian_kappas(&pred, &target, &kappa, &mut v, &mut g, &mut h)
+        .and_then(|()| batch.dkappa_kappas(&pred, &target, &kappa, &mut v1, &mut dk));
+    if lanes.is_err() {
+        let results: Vec<(f64, Result<KappaRow>)> = grid
+            .par_iter()
+            .map(|&ks| (ks, row(op, sc, ks, hard)))
+            .collect();
+        let mut rows = Vec::with_capacity(results.len());
+        undefined.clear();
+        for (ks, r) in results {
+            match r {
+                Ok(r) => rows.push(r),
+                Err(_) => undefined.push(ks),
+            }
+        }
+        return (rows, undefined);
+    }
+    let rows = (0..n)
+        .map(|i| {
+            let c = Curvature {
+                value: v[i],
+                grad: g[i],
+                lambda_max: largest_eigenvalue(&SMatrix::from_fn(|r, c| h[i][r][c])),
+            };
+            make_row(op, sc, defined[i], hard, c, dk[i])
+        })
+        .collect();
+    (rows, undefined)
 }
 
 /// Central differences of the loss in each predicted coordinate.
@@ -265,18 +333,7 @@ impl KappaSweep {
         let mut curves = Vec::with_capacity(ops.len());
         let mut fd_points = Vec::new();
         for &op in ops {
-            let results: Vec<(f64, Result<KappaRow>)> = grid
-                .par_iter()
-                .map(|&ks| (ks, row(op, scenario, ks, hard.loss)))
-                .collect();
-            let mut rows = Vec::with_capacity(results.len());
-            let mut undefined = Vec::new();
-            for (ks, r) in results {
-                match r {
-                    Ok(r) => rows.push(r),
-                    Err(_) => undefined.push(ks),
-                }
-            }
+            let (rows, undefined) = rows(op, scenario, &grid, hard.loss);
             for &ks in &fd_at {
                 let exact = rows.iter().find(|r| r.kappa_s == ks).map(|r| r.grad_s);
                 if let (Some(exact), Ok((steps, central))) =

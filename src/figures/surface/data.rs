@@ -6,11 +6,11 @@
 //! the whole configuration exactly in floating point and the surfaces are exactly
 //! symmetric (see the tests).
 //!
-//! Every grid is one batch of box pairs at one κ, evaluated in parallel by
+//! Every grid is one batch of box pairs at one κ, evaluated in parallel on the lane engine by
 //! [`crate::batch::Batch`] into the grid's buffers. A pair the batch rejects (a box that
 //! rounding made empty far from the target, a loss that is not finite) is NaN.
 
-use crate::batch::{Batch, Exec};
+use crate::batch::{Batch, Engine, Exec};
 use crate::bbox::BBox;
 use crate::figures::error::{Error, Result};
 use crate::figures::kit::symmetric_grid;
@@ -121,7 +121,8 @@ impl Grid {
         check_grid(half_range, n)?;
         let offsets = symmetric_grid(half_range, n);
         let side = target.min_side();
-        let batch = Batch::new(Loss::soft_iou(setting.smoothing), setting.kappa_s / side)?;
+        let batch = Batch::new(Loss::soft_iou(setting.smoothing), setting.kappa_s / side)?
+            .engine(Engine::Auto);
         let (pred, targets) = grid_pairs(target, &offsets, side);
         Ok(Grid {
             offsets,
