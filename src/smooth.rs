@@ -97,7 +97,7 @@ impl Smoothing {
         // carries a derivative, `h − l` takes a different path on every other pair).
         let diff = a - b;
         let first = a.re().ge(b.re());
-        let (h, d) = (D::select(first, a, b), D::select(first, diff, -diff));
+        let (h, d) = (D::select(first, a, b), diff.neg_unless(first));
         let c = match self {
             Smoothing::Hard => tie_correction(a, b),
             Smoothing::Boltzmann => -self.shift(d, kappa),
@@ -132,7 +132,7 @@ impl Smoothing {
         // -smax(-a, -b) orders `-a` first on a tie, i.e. takes `a` as the smaller.
         let diff = b - a;
         let first = a.re().le(b.re());
-        let (l, d) = (D::select(first, a, b), D::select(first, diff, -diff));
+        let (l, d) = (D::select(first, a, b), diff.neg_unless(first));
         let c = match self {
             Smoothing::Hard => tie_correction(a, b),
             Smoothing::Boltzmann => self.shift(d, kappa),
@@ -157,18 +157,26 @@ impl Smoothing {
     /// The body of [`Smoothing::shift`] for `boltzmann` and `logsumexp`.
     #[inline(always)]
     pub(crate) fn shift_inline<D: Real>(self, d: D, kappa: D) -> D {
-        // d·(−κ) is −(κ·d) bit for bit, without negating a dual number.
-        let e = (d * -kappa).exp();
+        // d·(−κ) is −(κ·d) bit for bit, without negating a dual number. Where κ is a
+        // constant (every derivative but ∂/∂κ, on lanes) the product and the quotient by
+        // κ are scalings: the same numbers, without the derivative parts of a constant.
+        let k = kappa.as_constant();
+        let e = match k {
+            Some(k) => d.scale(-k),
+            None => d * -kappa,
+        }
+        .exp();
         // e = 0 once κd exceeds ~745, and then the shift and all its derivatives are
         // 0 (to the last bit). Saying so directly also keeps d = ∞ (arguments near
         // ±f64::MAX) from turning the dual parts into ∞·0 = NaN (on lanes the NaN of
-        // such a lane is computed and then blended away).
+        // such a lane is computed and then cleared).
         let underflow = e.re().eq(D::Re::lit(0.0));
-        let shift = match self {
-            Smoothing::Boltzmann => div(d * e, e + D::one()),
-            _ => div(e.ln_1p(), kappa),
+        let shift = match (self, k) {
+            (Smoothing::Boltzmann, _) => div(d * e, e + D::one()),
+            (_, Some(k)) => e.ln_1p().div_re(k),
+            (_, None) => div(e.ln_1p(), kappa),
         };
-        D::select(underflow, D::zero(), shift)
+        shift.zero_where(underflow)
     }
 
     /// Smooth ReLU: `smax(0, x)`. Note that with `boltzmann` it is negative for x < 0

@@ -158,31 +158,31 @@ pub(super) struct Portable;
 pub(super) struct Avx2;
 
 #[inline(never)]
-fn shift_portable<D: Real>(op: Smoothing, d: D, kappa: D) -> D {
-    op.shift_inline(d, kappa)
+fn shift_portable<D: Real>(op: Smoothing, d: &D, kappa: &D) -> D {
+    op.shift_inline(*d, *kappa)
 }
 #[inline(never)]
-fn div_portable<D: Real>(x: D, y: D) -> D {
-    D::div_rounded(x, y)
+fn div_portable<D: Real>(x: &D, y: &D) -> D {
+    D::div_rounded(*x, *y)
 }
 #[inline(never)]
-fn mul_portable<D: Real>(x: D, y: D) -> D {
-    x * y
+fn mul_portable<D: Real>(x: &D, y: &D) -> D {
+    *x * *y
 }
 
 impl Level for Portable {
     #[inline(always)]
     fn shift<D: Real>(op: Smoothing, d: D, kappa: D) -> D {
-        shift_portable(op, d, kappa)
+        shift_portable(op, &d, &kappa)
     }
     #[inline(always)]
     fn div<D: Real>(x: D, y: D) -> D {
-        div_portable(x, y)
+        div_portable(&x, &y)
     }
     #[inline(always)]
     fn mul<D: Real>(x: D, y: D) -> D {
         if big::<D>() {
-            mul_portable(x, y)
+            mul_portable(&x, &y)
         } else {
             x * y
         }
@@ -194,20 +194,20 @@ macro_rules! x86_level {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $features)]
         #[inline(never)]
-        fn $mul<D: Real>(x: D, y: D) -> D {
-            x * y
+        fn $mul<D: Real>(x: &D, y: &D) -> D {
+            *x * *y
         }
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $features)]
         #[inline(never)]
-        fn $shift<D: Real>(op: Smoothing, d: D, kappa: D) -> D {
-            op.shift_inline(d, kappa)
+        fn $shift<D: Real>(op: Smoothing, d: &D, kappa: &D) -> D {
+            op.shift_inline(*d, *kappa)
         }
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = $features)]
         #[inline(never)]
-        fn $div<D: Real>(x: D, y: D) -> D {
-            D::div_rounded(x, y)
+        fn $div<D: Real>(x: &D, y: &D) -> D {
+            D::div_rounded(*x, *y)
         }
         impl Level for $level {
             #[inline(always)]
@@ -215,17 +215,17 @@ macro_rules! x86_level {
                 // SAFETY: see `Level` (only reached in a kernel of this level, which
                 // `dispatch` enters only on a CPU with these features).
                 #[cfg(target_arch = "x86_64")]
-                return unsafe { $shift(op, d, kappa) };
+                return unsafe { $shift(op, &d, &kappa) };
                 #[cfg(not(target_arch = "x86_64"))]
-                return shift_portable(op, d, kappa);
+                return shift_portable(op, &d, &kappa);
             }
             #[inline(always)]
             fn div<D: Real>(x: D, y: D) -> D {
                 // SAFETY: as above.
                 #[cfg(target_arch = "x86_64")]
-                return unsafe { $div(x, y) };
+                return unsafe { $div(&x, &y) };
                 #[cfg(not(target_arch = "x86_64"))]
-                return div_portable(x, y);
+                return div_portable(&x, &y);
             }
             #[inline(always)]
             fn mul<D: Real>(x: D, y: D) -> D {
@@ -234,9 +234,9 @@ macro_rules! x86_level {
                 }
                 // SAFETY: as above.
                 #[cfg(target_arch = "x86_64")]
-                return unsafe { $mul(x, y) };
+                return unsafe { $mul(&x, &y) };
                 #[cfg(not(target_arch = "x86_64"))]
-                return mul_portable(x, y);
+                return mul_portable(&x, &y);
             }
         }
     };
@@ -325,6 +325,26 @@ impl<D: Real, S: Level> Real for Lv<D, S> {
     #[inline(always)]
     fn select(m: MaskOf<Self>, a: Self, b: Self) -> Self {
         Lv::new(D::select(m, a.0, b.0))
+    }
+    #[inline(always)]
+    fn neg_unless(self, m: MaskOf<Self>) -> Self {
+        Lv::new(self.0.neg_unless(m))
+    }
+    #[inline(always)]
+    fn zero_where(self, m: MaskOf<Self>) -> Self {
+        Lv::new(self.0.zero_where(m))
+    }
+    #[inline(always)]
+    fn as_constant(&self) -> Option<D::Re> {
+        self.0.as_constant()
+    }
+    #[inline(always)]
+    fn scale(self, k: D::Re) -> Self {
+        Lv::new(self.0.scale(k))
+    }
+    #[inline(always)]
+    fn div_re(self, k: D::Re) -> Self {
+        Lv::new(self.0.div_re(k))
     }
     #[inline(always)]
     fn smooth_shift(op: Smoothing, d: Self, kappa: Self) -> Self {

@@ -132,6 +132,41 @@ impl<const N: usize> Real for LaneDual<N> {
             eps: arr(|i| Lanes::blend(m, a.eps[i], b.eps[i])),
         }
     }
+    #[inline(always)]
+    fn neg_unless(self, m: LaneMask) -> Self {
+        LaneDual {
+            re: Lanes::flip(self.re, m),
+            eps: amap(self.eps, |e| Lanes::flip(e, m)),
+        }
+    }
+    #[inline(always)]
+    fn zero_where(self, m: LaneMask) -> Self {
+        LaneDual {
+            re: Lanes::clear(self.re, m),
+            eps: amap(self.eps, |e| Lanes::clear(e, m)),
+        }
+    }
+    #[inline(always)]
+    fn as_constant(&self) -> Option<Lanes> {
+        Lanes::all_zero(&self.eps).then_some(self.re)
+    }
+    #[inline(always)]
+    fn scale(self, k: Lanes) -> Self {
+        LaneDual {
+            re: self.re * k,
+            eps: amap(self.eps, |e| e * k),
+        }
+    }
+    /// The real part divided, the derivative parts times the rounded reciprocal (as
+    /// [`Real::div_rounded`] by a constant).
+    #[inline(always)]
+    fn div_re(self, k: Lanes) -> Self {
+        let r = Real::recip(k);
+        LaneDual {
+            re: self.re / k,
+            eps: amap(self.eps, |e| e * r),
+        }
+    }
     /// The generic body (`x · recip(y)`, its real part then corrected to `x.re / y.re`)
     /// with the real part divided directly: the same derivative parts, bit for bit, and
     /// the same real part wherever the generic body's is finite, without the product
@@ -314,6 +349,43 @@ impl Real for LaneHyper4 {
         LaneHyper4 {
             re: self.re + r,
             ..self
+        }
+    }
+    #[inline(always)]
+    fn neg_unless(self, m: LaneMask) -> Self {
+        LaneHyper4 {
+            re: Lanes::flip(self.re, m),
+            g: amap(self.g, |e| Lanes::flip(e, m)),
+            h: amap(self.h, |e| Lanes::flip(e, m)),
+        }
+    }
+    #[inline(always)]
+    fn zero_where(self, m: LaneMask) -> Self {
+        LaneHyper4 {
+            re: Lanes::clear(self.re, m),
+            g: amap(self.g, |e| Lanes::clear(e, m)),
+            h: amap(self.h, |e| Lanes::clear(e, m)),
+        }
+    }
+    #[inline(always)]
+    fn as_constant(&self) -> Option<Lanes> {
+        (Lanes::all_zero(&self.g) && Lanes::all_zero(&self.h)).then_some(self.re)
+    }
+    #[inline(always)]
+    fn scale(self, k: Lanes) -> Self {
+        LaneHyper4 {
+            re: self.re * k,
+            g: amap(self.g, |e| e * k),
+            h: amap(self.h, |e| e * k),
+        }
+    }
+    #[inline(always)]
+    fn div_re(self, k: Lanes) -> Self {
+        let r = Real::recip(k);
+        LaneHyper4 {
+            re: self.re / k,
+            g: amap(self.g, |e| e * r),
+            h: amap(self.h, |e| e * r),
         }
     }
     #[inline(always)]

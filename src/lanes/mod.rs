@@ -151,6 +151,26 @@ impl Lanes {
             f64::from_bits((a.0[i].to_bits() & m.0[i]) | (b.0[i].to_bits() & !m.0[i]))
         }))
     }
+    /// `x` where `m`, `−x` elsewhere, lane by lane (a sign flip).
+    #[inline(always)]
+    pub fn flip(x: Self, m: LaneMask) -> Self {
+        const SIGN: u64 = 1 << 63;
+        Lanes(arr(|i| f64::from_bits(x.0[i].to_bits() ^ (!m.0[i] & SIGN))))
+    }
+    /// `+0` where `m`, `x` elsewhere, lane by lane.
+    #[inline(always)]
+    pub fn clear(x: Self, m: LaneMask) -> Self {
+        Lanes(arr(|i| f64::from_bits(x.0[i].to_bits() & !m.0[i])))
+    }
+    /// Whether every lane is 0 (either sign).
+    #[inline(always)]
+    pub fn all_zero(xs: &[Self]) -> bool {
+        const MAGNITUDE: u64 = !(1 << 63);
+        let any = xs
+            .iter()
+            .fold([0u64; L], |acc, x| arr(|i| acc[i] | x.0[i].to_bits()));
+        any.iter().fold(0, |a, &b| a | (b & MAGNITUDE)) == 0
+    }
     /// `e^x` per lane, within 1 ulp (see the module docs).
     #[inline(always)]
     pub fn exp(self) -> Self {
@@ -244,6 +264,26 @@ impl Real for Lanes {
     #[inline(always)]
     fn select(m: LaneMask, a: Self, b: Self) -> Self {
         Lanes::blend(m, a, b)
+    }
+    #[inline(always)]
+    fn neg_unless(self, m: LaneMask) -> Self {
+        Lanes::flip(self, m)
+    }
+    #[inline(always)]
+    fn zero_where(self, m: LaneMask) -> Self {
+        Lanes::clear(self, m)
+    }
+    #[inline(always)]
+    fn as_constant(&self) -> Option<Lanes> {
+        Some(*self)
+    }
+    #[inline(always)]
+    fn scale(self, k: Lanes) -> Self {
+        self * k
+    }
+    #[inline(always)]
+    fn div_re(self, k: Lanes) -> Self {
+        self / k
     }
     /// The division itself: it is correctly rounded (the generic body's `x·(1/y)` plus
     /// its correction gives the same bits with two divisions instead of one).

@@ -164,6 +164,31 @@ pub trait Real:
     fn add_re(self, r: Self::Re) -> Self;
     /// `a` where `m` is true, `b` elsewhere (lane by lane).
     fn select(m: MaskOf<Self>, a: Self, b: Self) -> Self;
+    /// `self` where `m` is true, `−self` elsewhere: `select(m, self, −self)`, which lanes
+    /// do with one sign flip per component instead of a negation and a blend.
+    #[inline(always)]
+    fn neg_unless(self, m: MaskOf<Self>) -> Self {
+        Self::select(m, self, -self)
+    }
+    /// 0 where `m` is true, `self` elsewhere: `select(m, 0, self)`, which lanes do with
+    /// one bitwise and per component.
+    #[inline(always)]
+    fn zero_where(self, m: MaskOf<Self>) -> Self {
+        Self::select(m, Self::zero(), self)
+    }
+    /// The real part, if this number is known to be a constant (every derivative part
+    /// zero), so that a formula may multiply and divide by it with [`Real::scale`] and
+    /// [`Real::div_re`] (a scaling of each part) instead of the general product and
+    /// quotient. `None` where that is not known or not worth testing: num-dual's types,
+    /// whose results thus stay exactly those of the general operations.
+    #[inline(always)]
+    fn as_constant(&self) -> Option<Self::Re> {
+        None
+    }
+    /// `self · k` for a constant `k`.
+    fn scale(self, k: Self::Re) -> Self;
+    /// `self / k` for a constant `k`, the real part correctly rounded (as [`Real::div_rounded`]).
+    fn div_re(self, k: Self::Re) -> Self;
     /// The smoothing correction of `op` (not `hard`) for the gap `d` (see
     /// [`Smoothing`]). A hook: the lane kernels run it out of line, compiled once per
     /// number type and SIMD level, rather than inlined at each of a loss's ten smooth
@@ -222,5 +247,13 @@ impl<D: DualNum + Copy> Real for D {
     #[inline(always)]
     fn select(m: bool, a: Self, b: Self) -> Self {
         if m { a } else { b }
+    }
+    #[inline(always)]
+    fn scale(self, k: D::Primitive) -> Self {
+        self * k
+    }
+    #[inline(always)]
+    fn div_re(self, k: D::Primitive) -> Self {
+        Self::div_rounded(self, D::from(k))
     }
 }

@@ -176,3 +176,98 @@ fn ln_1p_is_within_one_ulp_of_libm_over_its_whole_range() {
     assert_eq!((s.0[4], s.0[6]), (f64::NEG_INFINITY, f64::INFINITY));
     assert!(s.0[5].is_nan() && s.0[7].is_nan());
 }
+
+/// The shortcuts the lane numbers take for `select(m, x, −x)`, `select(m, 0, x)` and the
+/// product and quotient by a constant give the numbers of the general operations, on
+/// every kind of lane value (signed zeros, subnormals, ±∞, NaN) and every mask.
+#[test]
+fn the_lane_shortcuts_equal_the_general_operations() {
+    use super::real::Real;
+    use super::{LaneDual, LaneHyper4, LaneMask};
+    let specials = [
+        0.0,
+        -0.0,
+        1.5,
+        -2.25,
+        5e-324,
+        -1e300,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let mut rng = Pcg64::seed_from_u64(7);
+    let same = |a: Lanes, b: Lanes| (0..L).all(|i| a.0[i].to_bits() == b.0[i].to_bits());
+    for round in 0..200 {
+        let pick = |rng: &mut Pcg64| {
+            let mut v = [0.0; L];
+            for x in &mut v {
+                *x = if rng.random_bool(0.3) {
+                    specials[rng.random_range(0..specials.len())]
+                } else {
+                    rng.random_range(-1e3..1e3)
+                };
+            }
+            Lanes(v)
+        };
+        let x = pick(&mut rng);
+        let m = LaneMask::from_fn(|i| (round >> (i % 6)) & 1 == 1 || i == 7);
+        assert!(same(Real::neg_unless(x, m), Lanes::blend(m, x, -x)));
+        assert!(same(
+            Real::zero_where(x, m),
+            Lanes::blend(m, Lanes::splat(0.0), x)
+        ));
+        // a dual with derivative parts: the shortcuts act on every part
+        let d = LaneDual::<4> {
+            re: x,
+            eps: [pick(&mut rng), pick(&mut rng), x, -x],
+        };
+        let flipped = Real::neg_unless(d, m);
+        assert_eq!(flipped, <LaneDual<4> as Real>::select(m, d, -d));
+        let cleared = Real::zero_where(d, m);
+        let general = <LaneDual<4> as Real>::select(m, LaneDual::constant(Lanes::splat(0.0)), d);
+        assert!(
+            same(cleared.re, general.re) && (0..4).all(|i| same(cleared.eps[i], general.eps[i]))
+        );
+        // products and quotients by a constant, on values for which the general
+        // operations are finite (elsewhere the kernels' finiteness check sends the rows
+        // to the scalar path)
+        let moderate = x.map(|v| if v.abs() < 1e6 { v } else { 1.0 });
+        // κ as the kernels see it (≥ 2^-163; below, rows go to the scalar path)
+        let k = Lanes::from_fn(|i| [0.5, 3.0, 1e-40, 7e200][i % 4]);
+        let f = LaneDual::<4> {
+            re: Lanes::from_fn(|i| (i as f64 - 3.5) * 1.25),
+            eps: [
+                Lanes::splat(1.0),
+                Lanes::splat(-2.0),
+                Lanes::splat(0.0),
+                moderate,
+            ],
+        };
+        let kc = LaneDual::<4>::constant(k);
+        assert_eq!(kc.as_constant(), Some(k));
+        assert_eq!(f.as_constant(), None);
+        let (s, g) = (f.scale(k), f * kc);
+        let (q, h) = (f.div_re(k), Real::div_rounded(f, kc));
+        for (a, b) in [(s.re, g.re), (q.re, h.re)]
+            .into_iter()
+            .chain((0..4).flat_map(|i| [(s.eps[i], g.eps[i]), (q.eps[i], h.eps[i])]))
+        {
+            // equal as numbers: the general product adds 0·f (a zero of either sign)
+            assert!((0..L).all(|l| a.0[l] == b.0[l]), "{a:?} vs {b:?}");
+        }
+        let hyper = LaneHyper4::variable(f.re, 2) * LaneHyper4::variable(moderate, 1);
+        assert_eq!(LaneHyper4::constant(k).as_constant(), Some(k));
+        assert_eq!(hyper.as_constant(), None);
+        let (s, g) = (hyper.scale(k), hyper * LaneHyper4::constant(k));
+        let (q, h) = (
+            hyper.div_re(k),
+            Real::div_rounded(hyper, LaneHyper4::constant(k)),
+        );
+        for (a, b) in [(s.re, g.re), (q.re, h.re)]
+            .into_iter()
+            .chain((0..4).flat_map(|i| [(s.g[i], g.g[i]), (q.g[i], h.g[i])]))
+            .chain((0..10).flat_map(|i| [(s.h[i], g.h[i]), (q.h[i], h.h[i])]))
+        {
+            assert!((0..L).all(|l| a.0[l] == b.0[l]), "{a:?} vs {b:?}");
+        }
+    }
+}
