@@ -65,6 +65,7 @@ use crate::evaluate::Evaluation;
 #[cfg(doc)]
 use crate::evaluate::evaluate;
 use crate::iou::{Loss, check_kappa};
+use crate::smooth::Smoothing;
 
 /// Where a batch runs.
 ///
@@ -970,6 +971,102 @@ impl<F: DualNumFloat + Send + Sync, K: Copy> Batch<F, K> {
                 Ok(())
             },
         )
+    }
+
+    /// As [`Batch::evaluate_kappas`], with pair `i` also smoothed by `smoothing[i]`
+    /// instead of the batch loss's operator (its kind stays): for data where every row
+    /// names its own operator, such as the CSV files of `softiou batch`. The pairs of each
+    /// operator are gathered and evaluated as one batch (on lanes, one operator per
+    /// kernel call) and the results put back in input order, so row `i` is exactly what
+    /// [`Batch::evaluate_kappas`] gives it in a batch of its operator.
+    ///
+    /// ```
+    /// use softiou::{BBox, Loss, LossKind, Smoothing, batch::{Batch, Engine}, evaluate::{Evaluation, evaluate}};
+    /// let pred = [BBox::new(0.0, 0.0, 10.0, 10.0)?; 3];
+    /// let target = [BBox::new(2.0, 2.0, 12.0, 12.0)?; 3];
+    /// let ops = [Smoothing::LogSumExp, Smoothing::Boltzmann, Smoothing::Hard];
+    /// let batch = Batch::kappa_per_pair(Loss::new(LossKind::Giou, Smoothing::LogSumExp));
+    /// let mut out = vec![Evaluation::default(); 3];
+    /// batch.evaluate_per_pair(&pred, &target, &[0.5, 0.5, 0.5], &ops, &mut out)?;
+    /// for (i, op) in ops.into_iter().enumerate() {
+    ///     let loss = Loss::new(LossKind::Giou, op);
+    ///     assert_eq!(out[i], evaluate(loss, &pred[i], &target[i], 0.5)?);
+    /// }
+    /// // errors name the pair by its index in the input
+    /// let err = batch.evaluate_per_pair(&pred, &target, &[1.0, 1.0, -1.0], &ops, &mut out);
+    /// assert!(err.unwrap_err().to_string().starts_with("pair 2 (0-based), kappa"));
+    /// # Ok::<(), softiou::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Batch::evaluate_kappas`] (a `smoothing` of the wrong length is
+    /// [`Error::BatchLength`]); where several pairs fail, the one with the smallest index.
+    /// The rows before it hold their results.
+    pub fn evaluate_per_pair(
+        &self,
+        pred: &[BBox<F>],
+        target: &[BBox<F>],
+        kappa: &[F],
+        smoothing: &[Smoothing],
+        out: &mut [Evaluation<F>],
+    ) -> Result<()> {
+        let sizes = [
+            ("kappa", kappa.len()),
+            ("smoothing", smoothing.len()),
+            ("out", out.len()),
+        ];
+        lengths(pred, target, &sizes)?;
+        let mut first: Option<(usize, Error)> = None;
+        let (mut p, mut t, mut k, mut o, mut index) = (vec![], vec![], vec![], vec![], vec![]);
+        for op in Smoothing::ALL {
+            let batch = Batch {
+                loss: Loss::new(self.loss.kind, op),
+                ..*self
+            };
+            index.clear();
+            index.extend((0..pred.len()).filter(|&i| smoothing[i] == op));
+            let result = if index.len() == pred.len() {
+                // one operator (the usual case): no gathering
+                batch.evaluate_kappas(pred, target, kappa, out)
+            } else if index.is_empty() {
+                continue;
+            } else {
+                p.clear();
+                t.clear();
+                k.clear();
+                p.extend(index.iter().map(|&i| pred[i]));
+                t.extend(index.iter().map(|&i| target[i]));
+                k.extend(index.iter().map(|&i| kappa[i]));
+                o.clear();
+                o.extend(index.iter().map(|&i| out[i])); // placeholders, overwritten
+                let result = batch.evaluate_kappas(&p, &t, &k, &mut o);
+                for (&i, e) in index.iter().zip(&o) {
+                    out[i] = *e;
+                }
+                result.map_err(|e| match e {
+                    Error::InPair {
+                        index: at,
+                        what,
+                        source,
+                    } => Error::InPair {
+                        index: index[at],
+                        what,
+                        source,
+                    },
+                    e => e,
+                })
+            };
+            if let Err(e) = result {
+                let at = match &e {
+                    Error::InPair { index, .. } => *index,
+                    _ => 0,
+                };
+                if first.as_ref().is_none_or(|(i, _)| at < *i) {
+                    first = Some((at, e));
+                }
+            }
+        }
+        first.map_or(Ok(()), |(_, e)| Err(e))
     }
 }
 

@@ -468,3 +468,68 @@ fn rows_the_lanes_leave_to_the_scalar_path_are_its_evaluations_bit_for_bit() {
     let last = evaluate(loss, &pred[9], &target[9], 0.7).unwrap();
     assert!((out[9].loss - last.loss).abs() <= 1e-14 * last.loss.max(1.0));
 }
+
+/// A κ and an operator per pair: each row is exactly what a batch of its operator alone
+/// gives it (on both engines), and a failing row is named by its index in the input,
+/// the smallest failing one when several operators fail.
+#[test]
+fn per_pair_operators_give_each_row_its_own_operators_result() {
+    use softiou::evaluate::Evaluation;
+    let n = 203; // several lane chunks, a remainder, three interleaved operators
+    let (p, t) = peer_pairs(n, 17);
+    let pred: Vec<BBox<f64>> = p.iter().map(|&b| BBox::from_xyxy(b).unwrap()).collect();
+    let target: Vec<BBox<f64>> = t.iter().map(|&b| BBox::from_xyxy(b).unwrap()).collect();
+    let kappa: Vec<f64> = (0..n).map(|i| 0.25 + (i % 7) as f64 * 0.5).collect();
+    let ops: Vec<Smoothing> = (0..n)
+        .map(|i| Smoothing::ALL[(i * i + i / 3) % 3])
+        .collect();
+    for kind in LossKind::ALL {
+        for engine in [Engine::Scalar, Engine::Auto] {
+            let batch = Batch::kappa_per_pair(Loss::new(kind, Smoothing::Boltzmann)).engine(engine);
+            let mut mixed = vec![Evaluation::default(); n];
+            batch
+                .evaluate_per_pair(&pred, &target, &kappa, &ops, &mut mixed)
+                .unwrap();
+            for op in Smoothing::ALL {
+                let alone = Batch::kappa_per_pair(Loss::new(kind, op)).engine(engine);
+                let mut each = vec![Evaluation::default(); n];
+                alone
+                    .evaluate_kappas(&pred, &target, &kappa, &mut each)
+                    .unwrap();
+                for i in (0..n).filter(|&i| ops[i] == op) {
+                    // on the scalar path bit for bit; on lanes a row's chunk holds other
+                    // rows here than there, and a chunk the lanes leave to the scalar path
+                    // takes all its rows with it: within the lane tolerance
+                    let (a, b) = (&mixed[i], &each[i]);
+                    if engine == Engine::Scalar {
+                        assert_eq!(a, b, "{kind} {op} row {i}");
+                    } else {
+                        assert!(
+                            (a.loss - b.loss).abs() <= 1e-14 * b.loss.abs().max(1.0),
+                            "{kind} {op} row {i}: {a:?} vs {b:?}"
+                        );
+                    }
+                }
+            }
+            // failures in two operators' groups: the smallest input index is reported
+            let mut bad = kappa.clone();
+            let (first, later) = (41, 97);
+            assert_ne!(ops[first], ops[later]);
+            bad[later] = f64::NAN;
+            bad[first] = -1.0;
+            let err = batch
+                .evaluate_per_pair(&pred, &target, &bad, &ops, &mut mixed)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with(&format!("pair {first} (0-based), kappa")),
+                "{err}"
+            );
+            let err = batch
+                .evaluate_per_pair(&pred, &target, &kappa, &ops[1..], &mut mixed)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("smoothing"), "{err}");
+        }
+    }
+}

@@ -1,9 +1,8 @@
 //! `softiou batch`: the loss and exact gradients of every row of a CSV file, streamed in
 //! chunks of [`CHUNK`] rows (memory does not grow with the number of rows). Each chunk is
 //! evaluated in parallel by the batch API on the lane engine
-//! ([`softiou::batch::Batch::evaluate_kappas`] with [`Engine::Auto`], one call per
-//! operator present in the chunk: the rows are grouped by operator, each group keeps the
-//! rows' own κ, and the results go back to input order), whose rows equal
+//! ([`softiou::batch::Batch::evaluate_per_pair`] with [`Engine::Auto`]: each row with its
+//! own κ and operator; the library groups the rows by operator), whose rows equal
 //! [`softiou::evaluate::evaluate`] within a few ulps (the IoU, hard IoU, `kappa_s` and
 //! region exactly). Each box is validated once, when its row is parsed (the batch takes
 //! the `BBox`es); this file only reads, checks and writes CSV, in input order.
@@ -449,19 +448,18 @@ struct Chunk {
     stop: Option<CliError>,
 }
 
-/// The rows of a chunk that use one operator, gathered for one batch call.
+/// A chunk's rows as the batch API takes them (columns), kept between chunks.
 #[derive(Default)]
 struct Group {
-    index: Vec<usize>,
     pred: Vec<BBox<f64>>,
     target: Vec<BBox<f64>>,
     kappa: Vec<f64>,
-    out: Vec<Evaluation>,
+    smoothing: Vec<Smoothing>,
 }
 
-/// Evaluates `rows` into `results` with the batch API, in parallel, one call per operator
-/// present. Returns the first failing row (index into `rows`) and its error, if any;
-/// `results` is complete up to it.
+/// Evaluates `rows` into `results` with the batch API, in parallel
+/// ([`Batch::evaluate_per_pair`]: each row with its own κ and operator). Returns the first
+/// failing row (index into `rows`) and its error, if any; `results` is complete up to it.
 fn evaluate(
     kind: LossKind,
     rows: &[Parsed],
@@ -470,42 +468,26 @@ fn evaluate(
 ) -> Option<(usize, softiou::Error)> {
     results.clear();
     results.resize(rows.len(), Evaluation::default());
-    let mut first: Option<(usize, softiou::Error)> = None;
-    for op in Smoothing::ALL {
-        g.index.clear();
-        g.index
-            .extend((0..rows.len()).filter(|&i| rows[i].smoothing == op));
-        if g.index.is_empty() {
-            continue;
-        }
-        g.pred.clear();
-        g.target.clear();
-        g.kappa.clear();
-        for &i in &g.index {
-            g.pred.push(rows[i].pred);
-            g.target.push(rows[i].target);
-            g.kappa.push(rows[i].kappa);
-        }
-        g.out.clear();
-        g.out.resize(g.index.len(), Evaluation::default());
-        let batch = Batch::kappa_per_pair(Loss::new(kind, op))
-            .exec(Exec::Parallel)
-            .engine(Engine::Auto)
-            .evaluate_kappas(&g.pred, &g.target, &g.kappa, &mut g.out);
-        for (&i, e) in g.index.iter().zip(&g.out) {
-            results[i] = *e;
-        }
-        if let Err(e) = batch {
-            let (at, source) = match e {
-                softiou::Error::InPair { index, source, .. } => (g.index[index], *source),
-                e => (0, e),
-            };
-            if first.as_ref().is_none_or(|(i, _)| at < *i) {
-                first = Some((at, source));
-            }
-        }
+    g.pred.clear();
+    g.target.clear();
+    g.kappa.clear();
+    g.smoothing.clear();
+    for r in rows {
+        g.pred.push(r.pred);
+        g.target.push(r.target);
+        g.kappa.push(r.kappa);
+        g.smoothing.push(r.smoothing);
     }
-    first
+    // The batch's own operator is unused: every row names its own.
+    Batch::kappa_per_pair(Loss::new(kind, Smoothing::default()))
+        .exec(Exec::Parallel)
+        .engine(Engine::Auto)
+        .evaluate_per_pair(&g.pred, &g.target, &g.kappa, &g.smoothing, results)
+        .err()
+        .map(|e| match e {
+            softiou::Error::InPair { index, source, .. } => (index, *source),
+            e => (0, e),
+        })
 }
 
 /// Where each required column is in the input, and the optional `smoothing` column.
