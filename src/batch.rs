@@ -978,7 +978,10 @@ impl<F: DualNumFloat + Send + Sync, K: Copy> Batch<F, K> {
     /// names its own operator, such as the CSV files of `softiou batch`. The pairs of each
     /// operator are gathered and evaluated as one batch (on lanes, one operator per
     /// kernel call) and the results put back in input order, so row `i` is exactly what
-    /// [`Batch::evaluate_kappas`] gives it in a batch of its operator.
+    /// [`Batch::evaluate_kappas`] gives it in a batch of its operator's rows alone, in
+    /// input order. (On lanes, a batch that puts other rows in its lane chunk can differ
+    /// from that in the last ulps: a chunk the lanes leave to the scalar path takes all its
+    /// rows with it.)
     ///
     /// ```
     /// use softiou::{BBox, Loss, LossKind, Smoothing, batch::{Batch, Engine}, evaluate::{Evaluation, evaluate}};

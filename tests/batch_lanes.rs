@@ -503,12 +503,45 @@ fn per_pair_operators_give_each_row_its_own_operators_result() {
                     let (a, b) = (&mixed[i], &each[i]);
                     if engine == Engine::Scalar {
                         assert_eq!(a, b, "{kind} {op} row {i}");
-                    } else {
-                        assert!(
-                            (a.loss - b.loss).abs() <= 1e-14 * b.loss.abs().max(1.0),
-                            "{kind} {op} row {i}: {a:?} vs {b:?}"
-                        );
+                        continue;
                     }
+                    // the tolerances of `compare` (the peer workload's rows are all in
+                    // the meaningful region); the per-pair scalar parts exactly
+                    let what = format!("{kind} {op} row {i}: {a:?} vs {b:?}");
+                    assert!(
+                        (a.loss - b.loss).abs() <= 1e-14 * b.loss.abs().max(1.0),
+                        "{what}"
+                    );
+                    let s = side(&p[i]).min(side(&t[i]));
+                    let g = |x: &[f64; 4]| max_abs(x).max(1.0 / s);
+                    assert!(
+                        err(&a.grad_pred, &b.grad_pred, g(&b.grad_pred)) <= 1e-12,
+                        "{what}"
+                    );
+                    assert!(
+                        err(&a.grad_target, &b.grad_target, g(&b.grad_target)) <= 1e-12,
+                        "{what}"
+                    );
+                    let dk = (a.dloss_dkappa - b.dloss_dkappa).abs();
+                    assert!(
+                        dk <= 1e-12 * b.dloss_dkappa.abs().max(1.0 / kappa[i]),
+                        "{what}"
+                    );
+                    assert_eq!(
+                        (
+                            a.iou.to_bits(),
+                            a.hard_iou.to_bits(),
+                            a.kappa_s.to_bits(),
+                            a.region
+                        ),
+                        (
+                            b.iou.to_bits(),
+                            b.hard_iou.to_bits(),
+                            b.kappa_s.to_bits(),
+                            b.region
+                        ),
+                        "{what}"
+                    );
                 }
             }
             // failures in two operators' groups: the smallest input index is reported
@@ -531,5 +564,27 @@ fn per_pair_operators_give_each_row_its_own_operators_result() {
                 .to_string();
             assert!(err.contains("smoothing"), "{err}");
         }
+    }
+}
+
+/// A union below the smallest normal number (boxes of side 1e-155): `1/U` overflows, so
+/// the loss is not finite and both engines report the same error for the same pair; the
+/// lanes must not return the number a direct division would give.
+#[test]
+fn a_subnormal_union_fails_on_both_engines_alike() {
+    let tiny = [0.0, 0.0, 1e-155, 1e-155];
+    let (mut pred, mut target) = peer_pairs(11, 3);
+    pred[6] = tiny;
+    target[6] = tiny;
+    for op in [Smoothing::Boltzmann, Smoothing::LogSumExp, Smoothing::Hard] {
+        let b = Batch::new(Loss::soft_iou(op), 1e160).unwrap();
+        let mut v = vec![0.0; 11];
+        let scalar = b.loss(&pred, &target, &mut v).map_err(|e| e.to_string());
+        let lanes = b
+            .engine(Engine::Auto)
+            .loss(&pred, &target, &mut v)
+            .map_err(|e| e.to_string());
+        assert_eq!(lanes, scalar, "{op}");
+        assert!(scalar.unwrap_err().starts_with("pair 6 (0-based)"), "{op}");
     }
 }

@@ -352,7 +352,10 @@ impl<D: Real, S: Level> Real for Lv<D, S> {
     }
     #[inline(always)]
     fn div_rounded(x: Self, y: Self) -> Self {
-        // A division of plain lanes is one instruction: inline; a dual's goes out of line.
+        // A quotient of plain lanes is a few instructions: inline; a dual's goes out of
+        // line. (Plain lanes keep the generic body, `x·(1/y)` corrected to `x/y`, rather
+        // than dividing directly: with a subnormal `y` it gives NaN, as the scalar path
+        // does, so that both engines fail on the same rows.)
         if std::mem::size_of::<D>() == std::mem::size_of::<Lanes>() {
             Lv::new(D::div_rounded(x.0, y.0))
         } else {

@@ -167,19 +167,6 @@ impl<const N: usize> Real for LaneDual<N> {
             eps: amap(self.eps, |e| e * r),
         }
     }
-    /// The generic body (`x · recip(y)`, its real part then corrected to `x.re / y.re`)
-    /// with the real part divided directly: the same derivative parts, bit for bit, and
-    /// the same real part wherever the generic body's is finite, without the product
-    /// and the correction that only replace it.
-    #[inline(always)]
-    fn div_rounded(x: Self, y: Self) -> Self {
-        let r = Real::recip(y.re);
-        let dr = -(r * r);
-        LaneDual {
-            re: x.re / y.re,
-            eps: arr(|i| x.eps[i] * r + (y.eps[i] * dr) * x.re),
-        }
-    }
 }
 
 /// Index of `∂²/∂x_i∂x_j` (`i ≤ j`) among the 10 distinct second derivatives of 4

@@ -285,10 +285,4 @@ impl Real for Lanes {
     fn div_re(self, k: Lanes) -> Self {
         self / k
     }
-    /// The division itself: it is correctly rounded (the generic body's `x·(1/y)` plus
-    /// its correction gives the same bits with two divisions instead of one).
-    #[inline(always)]
-    fn div_rounded(x: Self, y: Self) -> Self {
-        x / y
-    }
 }

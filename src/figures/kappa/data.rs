@@ -562,3 +562,50 @@ pub mod csv {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::figures::kit::scenario;
+
+    /// The per-point path that `rows` falls back to when a batch fails gives the batch's
+    /// rows, within the lane engine's tolerances (the sweep test in `figures::tests`
+    /// gives the sizes and their reasons; here every row is in the meaningful region or
+    /// gets the same 100 times the room), and fails exactly where `rows` lists a point as
+    /// undefined.
+    #[test]
+    fn the_per_point_fallback_gives_the_batch_rows() {
+        let grid = KappaRange::new(1e-160, 1e4, 41).unwrap().values();
+        for sc in scenario::standard() {
+            for op in [Smoothing::Boltzmann, Smoothing::LogSumExp] {
+                let (batch, undefined) = rows(op, &sc, &grid, 0.0);
+                let mut batch = batch.iter();
+                for &ks in &grid {
+                    match row(op, &sc, ks, 0.0) {
+                        Err(_) => assert!(undefined.contains(&ks), "{} {op} {ks}", sc.name),
+                        Ok(one) => {
+                            let b = batch.next().unwrap();
+                            let at = format!("{} {op} at κ·s = {ks}: {one:?} vs {b:?}", sc.name);
+                            assert_eq!(b.kappa_s, ks, "{at}");
+                            let room = 100.0;
+                            let near = |x: f64, y: f64, tol: f64, scale: f64| {
+                                (x - y).abs() <= room * tol * scale
+                            };
+                            assert!(
+                                near(b.loss, one.loss, 1e-14, one.loss.abs().max(1.0)),
+                                "{at}"
+                            );
+                            let g = one.grad_s.iter().fold(1.0_f64, |m, x| m.max(x.abs()));
+                            for (x, y) in b.grad_s.iter().zip(&one.grad_s) {
+                                assert!(near(*x, *y, 1e-12, g), "{at}");
+                            }
+                            let dk = one.dloss_dkappa.abs().max(1.0 / one.kappa);
+                            assert!(near(b.dloss_dkappa, one.dloss_dkappa, 1e-12, dk), "{at}");
+                        }
+                    }
+                }
+                assert!(batch.next().is_none());
+            }
+        }
+    }
+}
