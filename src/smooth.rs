@@ -173,8 +173,9 @@ impl Smoothing {
         let underflow = e.re().eq(D::Re::lit(0.0));
         let shift = match (self, k) {
             (Smoothing::Boltzmann, _) => div(d * e, e + D::one()),
-            (_, Some(k)) => e.ln_1p().div_re(k),
-            (_, None) => div(e.ln_1p(), kappa),
+            // e ∈ [0, 1]: the argument range of `ln_1p_unit`
+            (_, Some(k)) => e.ln_1p_unit().div_re(k),
+            (_, None) => div(e.ln_1p_unit(), kappa),
         };
         shift.zero_where(underflow)
     }

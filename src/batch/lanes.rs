@@ -327,6 +327,10 @@ impl<D: Real, S: Level> Real for Lv<D, S> {
         Lv::new(D::select(m, a.0, b.0))
     }
     #[inline(always)]
+    fn ln_1p_unit(self) -> Self {
+        Lv::new(self.0.ln_1p_unit())
+    }
+    #[inline(always)]
     fn neg_unless(self, m: MaskOf<Self>) -> Self {
         Lv::new(self.0.neg_unless(m))
     }

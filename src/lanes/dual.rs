@@ -114,6 +114,11 @@ impl<const N: usize> Real for LaneDual<N> {
         self.chain(self.re.ln_1p(), d)
     }
     #[inline(always)]
+    fn ln_1p_unit(self) -> Self {
+        let d = Real::recip(Lanes::splat(1.0) + self.re);
+        self.chain(super::math::ln_1p_unit(self.re), d)
+    }
+    #[inline(always)]
     fn atan(self) -> Self {
         let d = Real::recip(Lanes::splat(1.0) + self.re * self.re);
         self.chain(Real::atan(self.re), d)
@@ -325,6 +330,11 @@ impl Real for LaneHyper4 {
     fn ln_1p(self) -> Self {
         let d = Real::recip(Lanes::splat(1.0) + self.re);
         self.chain(self.re.ln_1p(), d, -(d * d))
+    }
+    #[inline(always)]
+    fn ln_1p_unit(self) -> Self {
+        let d = Real::recip(Lanes::splat(1.0) + self.re);
+        self.chain(super::math::ln_1p_unit(self.re), d, -(d * d))
     }
     #[inline(always)]
     fn atan(self) -> Self {

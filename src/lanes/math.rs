@@ -95,6 +95,23 @@ pub(super) fn exp(x: Lanes) -> Lanes {
 /// below −1 → NaN, +∞ and NaN as libm, |x| < 2^−53 (±0 and subnormals) → x.
 #[inline(always)]
 pub(super) fn ln_1p(x: Lanes) -> Lanes {
+    ln_1p_body(x, true)
+}
+
+/// [`ln_1p`] for `+0 ≤ x ≤ 1` (and NaN), the only arguments the smoothing gives it
+/// (`e^{−κd}` with `κd ≥ 0`, never −0): the same numbers, bit for bit (tested), without
+/// the steps that only other arguments take — the other form of the rounding correction
+/// (for `1 + x ≥ 4`), its cut-off (for `1 + x ≥ 2^54`), and the special cases
+/// `|x| < 2^−53` (which the general steps already return exactly, as `x`), `+∞`, `−1` and
+/// `x < −1`.
+#[inline(always)]
+pub(super) fn ln_1p_unit(x: Lanes) -> Lanes {
+    ln_1p_body(x, false)
+}
+
+/// The body of [`ln_1p`] (`general`) and [`ln_1p_unit`].
+#[inline(always)]
+fn ln_1p_body(x: Lanes, general: bool) -> Lanes {
     const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
     const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
     const LG: [f64; 7] = [
@@ -109,9 +126,12 @@ pub(super) fn ln_1p(x: Lanes) -> Lanes {
     // musl's "k = 0" range, √2/2 − 1 ≲ x < √2 − 1 (its high-word tests as numbers)
     let upper = f64::from_bits(0x3fda_827a_0000_0000);
     let lower = -f64::from_bits(0x3fd2_bec5_0000_0000);
-    let near0 = x
-        .lt_mask(Lanes::splat(upper))
-        .and(x.gt(Lanes::splat(lower)));
+    let near0 = if general {
+        x.lt_mask(Lanes::splat(upper))
+            .and(x.gt(Lanes::splat(lower)))
+    } else {
+        x.lt_mask(Lanes::splat(upper))
+    };
 
     let u = Lanes::splat(1.0) + x;
     let ub = bits(u);
@@ -120,10 +140,14 @@ pub(super) fn ln_1p(x: Lanes) -> Lanes {
     let kb = umap(hu, |h| (h >> 20) & 0xfff);
     let dk = from_bits(umap(kb, |k| 0x4330_0000_0000_0000 | k))
         - Lanes::splat(4_503_599_627_370_496.0 + 1023.0);
-    let c_big = Lanes::splat(1.0) - (u - x);
     let c_small = x - (u - Lanes::splat(1.0));
-    let c = Lanes::blend(dk.ge(Lanes::splat(2.0)), c_big, c_small) / u;
-    let c = Lanes::blend(dk.lt_mask(Lanes::splat(54.0)), c, Lanes::splat(0.0));
+    let c = if general {
+        let c_big = Lanes::splat(1.0) - (u - x);
+        let c = Lanes::blend(dk.ge(Lanes::splat(2.0)), c_big, c_small) / u;
+        Lanes::blend(dk.lt_mask(Lanes::splat(54.0)), c, Lanes::splat(0.0))
+    } else {
+        c_small / u
+    };
     let reduced: U = arr(|i| (((hu[i] & 0x000f_ffff) + 0x3fe6_a09e) << 32) | (ub[i] & 0xffff_ffff));
     let f_big = from_bits(reduced) - Lanes::splat(1.0);
 
@@ -140,6 +164,9 @@ pub(super) fn ln_1p(x: Lanes) -> Lanes {
     let r = t2 + t1;
     let v = s * (hfsq + r) + (dk * Lanes::splat(LN2_LO) + c) - hfsq + f + dk * Lanes::splat(LN2_HI);
 
+    if !general {
+        return Lanes::blend(x.is_nan(), x + x, v);
+    }
     let tiny = x
         .map(f64::abs)
         .lt_mask(Lanes::splat(f64::from_bits(0x3ca0_0000_0000_0000)));

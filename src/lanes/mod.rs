@@ -266,6 +266,10 @@ impl Real for Lanes {
         Lanes::blend(m, a, b)
     }
     #[inline(always)]
+    fn ln_1p_unit(self) -> Self {
+        math::ln_1p_unit(self)
+    }
+    #[inline(always)]
     fn neg_unless(self, m: LaneMask) -> Self {
         Lanes::flip(self, m)
     }

@@ -185,6 +185,13 @@ pub trait Real:
     fn as_constant(&self) -> Option<Self::Re> {
         None
     }
+    /// `ln(1 + self)` for a real part in [+0, 1] (the smoothing's `ln(1 + e^{−κd})`): the
+    /// same numbers as [`Real::ln_1p`], which lanes get without the steps that only other
+    /// arguments take.
+    #[inline(always)]
+    fn ln_1p_unit(self) -> Self {
+        self.ln_1p()
+    }
     /// `self · k` for a constant `k`.
     fn scale(self, k: Self::Re) -> Self;
     /// `self / k` for a constant `k`, the real part correctly rounded (as [`Real::div_rounded`]).

@@ -1,7 +1,7 @@
 //! The lane type's transcendental functions against the platform's libm, over millions of
 //! arguments covering their whole range, and the lane duals against num-dual.
 
-use super::{L, Lanes};
+use super::{L, Lanes, math};
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64;
 
@@ -175,6 +175,44 @@ fn ln_1p_is_within_one_ulp_of_libm_over_its_whole_range() {
     assert_eq!((s.0[2], s.0[3]), (5e-324, -5e-324));
     assert_eq!((s.0[4], s.0[6]), (f64::NEG_INFINITY, f64::INFINITY));
     assert!(s.0[5].is_nan() && s.0[7].is_nan());
+}
+
+/// `ln_1p_unit` is `ln_1p` bit for bit on its argument range [+0, 1] (and NaN), so the
+/// ulp bound above holds for it too: every argument the general test draws in that range,
+/// the range again uniformly and by magnitude (every exponent down to the subnormals), and
+/// the edges of the steps it leaves out (2^−53, the end of musl's "k = 0" range, 1).
+#[test]
+fn ln_1p_unit_is_ln_1p_on_zero_to_one() {
+    let edges = [
+        0.0,
+        5e-324,
+        f64::MIN_POSITIVE,
+        f64::from_bits(0x3ca0_0000_0000_0000),
+        f64::from_bits(0x3c9f_ffff_ffff_ffff),
+        f64::from_bits(0x3ca0_0000_0000_0001),
+        f64::from_bits(0x3fda_827a_0000_0000),
+        f64::from_bits(0x3fda_8279_ffff_ffff),
+        1.0 - f64::EPSILON / 2.0,
+        1.0,
+        f64::NAN,
+    ];
+    let mut xs: Vec<f64> = arguments(5, 1_000_000, &[(0.0, 1.0)], 1.0, &edges)
+        .into_iter()
+        .filter(|x| x.is_nan() || (x.is_sign_positive() && *x <= 1.0))
+        .collect();
+    xs.extend(edges);
+    assert!(xs.len() > 1_400_000);
+    for chunk in xs.chunks(L) {
+        let lanes = Lanes::from_fn(|i| chunk[i % chunk.len()]);
+        let (unit, general) = (math::ln_1p_unit(lanes), math::ln_1p(lanes));
+        for (i, x) in chunk.iter().enumerate() {
+            assert_eq!(
+                unit.0[i].to_bits(),
+                general.0[i].to_bits(),
+                "ln_1p_unit({x:e})"
+            );
+        }
+    }
 }
 
 /// The shortcuts the lane numbers take for `select(m, x, −x)`, `select(m, 0, x)` and the
