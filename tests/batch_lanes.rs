@@ -351,6 +351,17 @@ proptest! {
     }
 }
 
+/// The parts of an evaluation computed per pair on the scalar path on both engines
+/// (IoU, hard IoU, κ·s as bits; the region), which the engines give exactly alike.
+fn per_pair_parts(e: &softiou::evaluate::Evaluation) -> (u64, u64, u64, softiou::Region) {
+    (
+        e.iou.to_bits(),
+        e.hard_iou.to_bits(),
+        e.kappa_s.to_bits(),
+        e.region,
+    )
+}
+
 /// The full evaluation with a κ per pair, as `softiou batch` runs it (grouped by operator,
 /// on lanes), against the scalar path: each reference row at lane position `row % 13` of
 /// a 13-row batch of workload pairs at κ = 1, for every loss kind. The soft IoU, hard IoU,
@@ -391,21 +402,7 @@ fn check_reference_evaluations(text: &str) {
             for i in 0..13 {
                 let (l, s) = (&lane[i], &scalar[i]);
                 let what = format!("reference row {r} {kind} {op}, position {i}: {l:?} vs {s:?}");
-                assert_eq!(
-                    (
-                        l.iou.to_bits(),
-                        l.hard_iou.to_bits(),
-                        l.kappa_s.to_bits(),
-                        l.region
-                    ),
-                    (
-                        s.iou.to_bits(),
-                        s.hard_iou.to_bits(),
-                        s.kappa_s.to_bits(),
-                        s.region
-                    ),
-                    "{what}"
-                );
+                assert_eq!(per_pair_parts(l), per_pair_parts(s), "{what}");
                 let room = if s.region.is_meaningful() || i == r % 13 {
                     1.0
                 } else {
@@ -527,21 +524,7 @@ fn per_pair_operators_give_each_row_its_own_operators_result() {
                         dk <= 1e-12 * b.dloss_dkappa.abs().max(1.0 / kappa[i]),
                         "{what}"
                     );
-                    assert_eq!(
-                        (
-                            a.iou.to_bits(),
-                            a.hard_iou.to_bits(),
-                            a.kappa_s.to_bits(),
-                            a.region
-                        ),
-                        (
-                            b.iou.to_bits(),
-                            b.hard_iou.to_bits(),
-                            b.kappa_s.to_bits(),
-                            b.region
-                        ),
-                        "{what}"
-                    );
+                    assert_eq!(per_pair_parts(a), per_pair_parts(b), "{what}");
                 }
             }
             // failures in two operators' groups: the smallest input index is reported

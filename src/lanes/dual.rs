@@ -32,6 +32,15 @@ impl<const N: usize> LaneDual<N> {
         d.eps[i] = Lanes::splat(1.0);
         d
     }
+    /// `f` applied to every part, the real part included (a linear map of the number,
+    /// or a bitwise one such as a sign flip).
+    #[inline(always)]
+    fn map(self, f: impl Fn(Lanes) -> Lanes) -> Self {
+        LaneDual {
+            re: f(self.re),
+            eps: amap(self.eps, f),
+        }
+    }
     /// `f(re)` with `f'(re) = df`: the chain rule.
     #[inline(always)]
     fn chain(self, f: Lanes, df: Lanes) -> Self {
@@ -81,10 +90,7 @@ impl<const N: usize> Neg for LaneDual<N> {
     type Output = Self;
     #[inline(always)]
     fn neg(self) -> Self {
-        LaneDual {
-            re: -self.re,
-            eps: amap(self.eps, |e| -e),
-        }
+        self.map(|e| -e)
     }
 }
 
@@ -139,17 +145,11 @@ impl<const N: usize> Real for LaneDual<N> {
     }
     #[inline(always)]
     fn neg_unless(self, m: LaneMask) -> Self {
-        LaneDual {
-            re: Lanes::flip(self.re, m),
-            eps: amap(self.eps, |e| Lanes::flip(e, m)),
-        }
+        self.map(|e| Lanes::flip(e, m))
     }
     #[inline(always)]
     fn zero_where(self, m: LaneMask) -> Self {
-        LaneDual {
-            re: Lanes::clear(self.re, m),
-            eps: amap(self.eps, |e| Lanes::clear(e, m)),
-        }
+        self.map(|e| Lanes::clear(e, m))
     }
     #[inline(always)]
     fn as_constant(&self) -> Option<Lanes> {
@@ -157,19 +157,15 @@ impl<const N: usize> Real for LaneDual<N> {
     }
     #[inline(always)]
     fn scale(self, k: Lanes) -> Self {
-        LaneDual {
-            re: self.re * k,
-            eps: amap(self.eps, |e| e * k),
-        }
+        self.map(|e| e * k)
     }
     /// The real part divided, the derivative parts times the rounded reciprocal (as
     /// [`Real::div_rounded`] by a constant).
     #[inline(always)]
     fn div_re(self, k: Lanes) -> Self {
-        let r = Real::recip(k);
         LaneDual {
             re: self.re / k,
-            eps: amap(self.eps, |e| e * r),
+            ..self.scale(Real::recip(k))
         }
     }
 }
@@ -209,6 +205,15 @@ impl LaneHyper4 {
         let mut d = Self::constant(re);
         d.g[i] = Lanes::splat(1.0);
         d
+    }
+    /// `f` applied to every part, as [`LaneDual`]'s.
+    #[inline(always)]
+    fn map(self, f: impl Fn(Lanes) -> Lanes) -> Self {
+        LaneHyper4 {
+            re: f(self.re),
+            g: amap(self.g, &f),
+            h: amap(self.h, f),
+        }
     }
     /// `∂²/∂x_i∂x_j`.
     #[inline(always)]
@@ -297,11 +302,7 @@ impl Neg for LaneHyper4 {
     type Output = Self;
     #[inline(always)]
     fn neg(self) -> Self {
-        LaneHyper4 {
-            re: -self.re,
-            g: amap(self.g, |e| -e),
-            h: amap(self.h, |e| -e),
-        }
+        self.map(|e| -e)
     }
 }
 
@@ -350,19 +351,11 @@ impl Real for LaneHyper4 {
     }
     #[inline(always)]
     fn neg_unless(self, m: LaneMask) -> Self {
-        LaneHyper4 {
-            re: Lanes::flip(self.re, m),
-            g: amap(self.g, |e| Lanes::flip(e, m)),
-            h: amap(self.h, |e| Lanes::flip(e, m)),
-        }
+        self.map(|e| Lanes::flip(e, m))
     }
     #[inline(always)]
     fn zero_where(self, m: LaneMask) -> Self {
-        LaneHyper4 {
-            re: Lanes::clear(self.re, m),
-            g: amap(self.g, |e| Lanes::clear(e, m)),
-            h: amap(self.h, |e| Lanes::clear(e, m)),
-        }
+        self.map(|e| Lanes::clear(e, m))
     }
     #[inline(always)]
     fn as_constant(&self) -> Option<Lanes> {
@@ -370,19 +363,13 @@ impl Real for LaneHyper4 {
     }
     #[inline(always)]
     fn scale(self, k: Lanes) -> Self {
-        LaneHyper4 {
-            re: self.re * k,
-            g: amap(self.g, |e| e * k),
-            h: amap(self.h, |e| e * k),
-        }
+        self.map(|e| e * k)
     }
     #[inline(always)]
     fn div_re(self, k: Lanes) -> Self {
-        let r = Real::recip(k);
         LaneHyper4 {
             re: self.re / k,
-            g: amap(self.g, |e| e * r),
-            h: amap(self.h, |e| e * r),
+            ..self.scale(Real::recip(k))
         }
     }
     #[inline(always)]
